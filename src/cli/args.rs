@@ -1,0 +1,102 @@
+//! Command-line arguments (clap).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+/// exprflow: arithmetic as a DAG of futures, evaluated concurrently.
+#[derive(Parser, Debug)]
+#[command(name = "exprflow", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without one: the REPL on a terminal, batch on piped stdin.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Evaluate each EXPR, one result per line.
+    Eval {
+        /// Evaluation options.
+        #[command(flatten)]
+        options: RunOptions,
+        /// Expressions (or `name = expr` statements); may begin with `-`.
+        #[arg(required = true, allow_hyphen_values = true, value_name = "EXPR")]
+        exprs: Vec<String>,
+    },
+    /// Evaluate one statement per line of FILE (or stdin) as one DAG.
+    Batch {
+        /// Evaluation options.
+        #[command(flatten)]
+        options: RunOptions,
+        /// Print `LINE: value` in completion order instead of input order.
+        #[arg(long)]
+        as_completed: bool,
+        /// The file to read; stdin when absent or `-`.
+        file: Option<PathBuf>,
+    },
+    /// Interactive session.
+    Repl {
+        /// Evaluation options.
+        #[command(flatten)]
+        options: RunOptions,
+    },
+}
+
+/// Options shared by every way of evaluating.
+#[derive(Args, Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Number of pool workers (default: the number of CPUs).
+    #[arg(short = 'j', long = "workers", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub workers: Option<u16>,
+    /// Use the sequential reference evaluator instead of the pool.
+    #[arg(long)]
+    pub sequential: bool,
+    /// Give up after DURATION (e.g. `500ms`, `2s`, `1.5`, `1m`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Bit limit of exact results (default 2^24).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_bits: Option<u64>,
+    /// Most nodes the DAG may have.
+    #[arg(long, value_name = "N")]
+    pub max_nodes: Option<usize>,
+    /// Deepest nesting of parentheses and calls.
+    #[arg(long, value_name = "N")]
+    pub max_depth: Option<usize>,
+    /// Longest `delay`/`busy` one node may ask for.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_wait: Option<Duration>,
+    /// Every node its own task (no fusion of cheap subgraphs); for study.
+    #[arg(long, hide = true)]
+    pub no_fuse: bool,
+}
+
+/// Parses `500ms`, `2s`, `1.5` (seconds), `1m`, `1h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = text.strip_suffix("us") {
+        (n, 0.000_001)
+    } else if let Some(n) = text.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = text.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = text.strip_suffix('h') {
+        (n, 3600.0)
+    } else {
+        (text, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try 500ms, 2s, 1m)"))?;
+    let seconds = value * scale;
+    if !seconds.is_finite() || seconds < 0.0 || seconds > 1e9 {
+        return Err(format!("`{text}` is not a duration between 0 and 10^9 seconds"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}

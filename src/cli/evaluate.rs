@@ -1,0 +1,122 @@
+//! Evaluating a batch with the engine or the sequential evaluator, honouring
+//! the timeout, and reporting each line's outcome as it resolves.
+
+use std::time::Instant;
+
+use crossbeam_channel::RecvTimeoutError;
+use exprflow::dag::Outcome;
+use exprflow::eval::{CancelToken, Engine, SubmitOptions, evaluate_sequential};
+use exprflow::{Batch, Error, ErrorKind};
+
+use super::args::RunOptions;
+
+/// Evaluates every line of `batch`; `on_done(line index, outcome)` is called
+/// in completion order. Returns the outcomes in line order.
+pub fn evaluate_batch(
+    batch: &Batch,
+    engine: &Engine,
+    options: &RunOptions,
+    on_done: &mut dyn FnMut(usize, &Outcome),
+) -> Vec<Outcome> {
+    let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.lines.len()];
+    // Lines that failed before evaluation are done at once.
+    for (i, line) in batch.lines.iter().enumerate() {
+        if let Err(e) = &line.node {
+            let outcome = Err(e.clone());
+            on_done(i, &outcome);
+            outcomes[i] = Some(outcome);
+        }
+    }
+    let pending: Vec<usize> = (0..batch.lines.len()).filter(|&i| outcomes[i].is_none()).collect();
+    let roots: Vec<_> = pending
+        .iter()
+        .filter_map(|&i| batch.lines[i].node.as_ref().ok().copied())
+        .collect();
+    let deadline = options.timeout.and_then(|t| Instant::now().checked_add(t));
+    if options.sequential {
+        sequential(batch, engine, &pending, &roots, deadline, &mut outcomes, on_done);
+    } else {
+        parallel(batch, engine, &pending, &roots, deadline, &mut outcomes, on_done);
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Default::default()))))
+        .collect()
+}
+
+fn parallel(
+    batch: &Batch,
+    engine: &Engine,
+    pending: &[usize],
+    roots: &[exprflow::dag::NodeId],
+    deadline: Option<Instant>,
+    outcomes: &mut [Option<Outcome>],
+    on_done: &mut dyn FnMut(usize, &Outcome),
+) {
+    let futures = engine.submit_all(&batch.dag, roots, SubmitOptions::default());
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    for (k, future) in futures.iter().enumerate() {
+        let sender = sender.clone();
+        future.on_complete(move |_| {
+            let _ = sender.send(k);
+        });
+    }
+    drop(sender);
+    let mut left = futures.len();
+    while left > 0 {
+        let next = match deadline {
+            Some(d) => receiver.recv_deadline(d),
+            None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match next {
+            Ok(k) => {
+                let outcome = futures[k].wait();
+                on_done(pending[k], &outcome);
+                outcomes[pending[k]] = Some(outcome);
+                left -= 1;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                for future in &futures {
+                    future.cancel_as(ErrorKind::TimedOut);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+    }
+}
+
+fn sequential(
+    batch: &Batch,
+    engine: &Engine,
+    pending: &[usize],
+    roots: &[exprflow::dag::NodeId],
+    deadline: Option<Instant>,
+    outcomes: &mut [Option<Outcome>],
+    on_done: &mut dyn FnMut(usize, &Outcome),
+) {
+    let cancel = CancelToken::new();
+    let watchdog = deadline.map(|deadline| {
+        let cancel = cancel.clone();
+        let (stop, stopped) = crossbeam_channel::bounded::<()>(1);
+        let handle = std::thread::spawn(move || {
+            if stopped.recv_deadline(deadline).is_err() {
+                cancel.cancel();
+            }
+        });
+        (stop, handle)
+    });
+    for (k, &root) in roots.iter().enumerate() {
+        let mut outcome = evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |_| {});
+        if let Err(e) = &mut outcome
+            && e.kind == ErrorKind::Cancelled
+        {
+            e.kind = ErrorKind::TimedOut;
+        }
+        on_done(pending[k], &outcome);
+        outcomes[pending[k]] = Some(outcome);
+    }
+    if let Some((stop, handle)) = watchdog {
+        let _ = stop.send(());
+        let _ = handle.join();
+    }
+}

@@ -1,0 +1,173 @@
+//! The command line: `eval`, `batch` and `repl`. All I/O lives here.
+
+pub mod args;
+mod evaluate;
+mod render;
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use exprflow::batch::BatchOptions;
+use exprflow::dag::DagLimits;
+use exprflow::eval::{Engine, EvalLimits};
+use exprflow::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
+use exprflow::value::Limits;
+use exprflow::{Batch, Error};
+
+use args::{Cli, Command, RunOptions};
+pub use render::render_error;
+
+/// Exit status: every statement succeeded.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: some statement failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: bad usage or unreadable input.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    let command = match cli.command {
+        Some(command) => command,
+        None if std::io::stdin().is_terminal() => Command::Repl {
+            options: RunOptions::default(),
+        },
+        None => Command::Batch {
+            options: RunOptions::default(),
+            as_completed: false,
+            file: None,
+        },
+    };
+    match command {
+        Command::Eval { options, exprs } => {
+            let text: Vec<String> = exprs.iter().map(|e| e.replace(['\n', '\r'], " ")).collect();
+            run_batch(text.join("\n").as_bytes(), "<args>", &options, false, true)
+        }
+        Command::Batch {
+            options,
+            as_completed,
+            file,
+        } => {
+            let (bytes, origin) = match read_input(file.as_deref()) {
+                Ok(read) => read,
+                Err(message) => {
+                    eprintln!("exprflow: {message}");
+                    return ExitCode::from(EXIT_USAGE);
+                }
+            };
+            run_batch(&bytes, &origin, &options, as_completed, false)
+        }
+        Command::Repl { options } => {
+            eprintln!("exprflow: the interactive REPL is not built yet; pipe statements to `exprflow batch`");
+            let _ = options;
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn read_input(file: Option<&std::path::Path>) -> Result<(Vec<u8>, String), String> {
+    let mut bytes = Vec::new();
+    match file {
+        None => {
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read stdin: {e}"))?;
+            Ok((bytes, "<stdin>".to_string()))
+        }
+        Some(path) if path.as_os_str() == "-" => read_input(None),
+        Some(path) => {
+            bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok((bytes, path.display().to_string()))
+        }
+    }
+}
+
+/// The engine the options ask for.
+pub fn engine_for(options: &RunOptions) -> Result<Engine, Error> {
+    let mut builder = Engine::builder().limits(eval_limits(options));
+    if let Some(n) = options.workers {
+        builder = builder.workers(n as usize);
+    }
+    if options.no_fuse {
+        builder = builder.fuse_ns(0);
+    }
+    builder.build()
+}
+
+fn eval_limits(options: &RunOptions) -> EvalLimits {
+    let mut limits = EvalLimits::default();
+    if let Some(bits) = options.max_bits {
+        limits.value = Limits { max_bits: bits };
+    }
+    if let Some(wait) = options.max_wait {
+        limits.max_wait = wait;
+    }
+    limits
+}
+
+fn batch_options(options: &RunOptions) -> BatchOptions {
+    let defaults = DagLimits::default();
+    BatchOptions {
+        dag: DagLimits {
+            max_nodes: options.max_nodes.unwrap_or(defaults.max_nodes),
+            value: eval_limits(options).value,
+            ..defaults
+        },
+        max_depth: options.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
+        blank_is_error: false,
+    }
+}
+
+fn run_batch(bytes: &[u8], origin: &str, options: &RunOptions, as_completed: bool, blank_is_error: bool) -> ExitCode {
+    let engine = match engine_for(options) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("exprflow: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let batch = Batch::parse(
+        bytes,
+        BatchOptions {
+            blank_is_error,
+            ..batch_options(options)
+        },
+    );
+    let index = LineIndex::new(&batch.source);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = false;
+    let mut report = |i: usize, outcome: &exprflow::dag::Outcome, out: &mut dyn Write| {
+        let line = &batch.lines[i];
+        let prefix = if as_completed { format!("{}: ", line.line) } else { String::new() };
+        let written = match outcome {
+            Ok(value) => writeln!(out, "{prefix}{value}"),
+            Err(e) => {
+                failed = true;
+                let mut text = render_error(e, &batch.source, &index, origin);
+                let at = index.line_of(e.span.start.min(batch.source.len())) + 1;
+                if at != line.line {
+                    text.push_str(&format!("  = note: reached from line {}\n", line.line));
+                }
+                eprint!("{text}");
+                writeln!(out, "{prefix}error: {e}")
+            }
+        };
+        if written.is_err() {
+            // stdout closed (e.g. piped into `head`): nothing more to say.
+            std::process::exit(EXIT_FAILED as i32);
+        }
+        if as_completed {
+            let _ = out.flush();
+        }
+    };
+    if as_completed {
+        evaluate::evaluate_batch(&batch, &engine, options, &mut |i, o| report(i, o, &mut out));
+    } else {
+        let outcomes = evaluate::evaluate_batch(&batch, &engine, options, &mut |_, _| {});
+        for (i, outcome) in outcomes.iter().enumerate() {
+            report(i, outcome, &mut out);
+        }
+    }
+    let _ = out.flush();
+    ExitCode::from(if failed { EXIT_FAILED } else { EXIT_OK })
+}

@@ -1,0 +1,250 @@
+//! Building DAG nodes from AST expressions, iteratively, with hash-consing
+//! and the rebalancing of exact `+`/`*` chains into balanced trees.
+
+use super::node::{NodeId, Op};
+use super::scope::{Binding, Scope};
+use super::Dag;
+use crate::error::{Error, ErrorKind};
+use crate::syntax::{Ast, ExprId, ExprKind, Statement};
+use crate::value::{self, BinOp, Builtin, Limits, UnOp};
+
+/// Limits that apply while building.
+#[derive(Clone, Copy, Debug)]
+pub struct DagLimits {
+    /// Most nodes the DAG may hold.
+    pub max_nodes: usize,
+    /// Most bits of a literal (the same bit limit as results).
+    pub value: Limits,
+    /// Whether exact `+`/`*` chains are rebalanced into balanced trees.
+    pub rebalance: bool,
+}
+
+impl Default for DagLimits {
+    fn default() -> Self {
+        DagLimits {
+            max_nodes: 20_000_000,
+            value: Limits::default(),
+            rebalance: true,
+        }
+    }
+}
+
+enum Work {
+    Enter(ExprId),
+    Exit(ExprId),
+    /// A flattened `+`/`*` chain: the head and its operands left to right.
+    ExitChain(ExprId, BinOp, Vec<ExprId>),
+}
+
+impl Dag {
+    /// Adds a statement: builds its expression and, for an assignment,
+    /// binds the name in `scope`. Returns the statement's node.
+    pub fn add_statement(&mut self, ast: &Ast, statement: &Statement, scope: &mut Scope) -> Result<NodeId, Error> {
+        let result = self.add_expr(ast, statement.expr, scope);
+        if let Some((name, _)) = &statement.target {
+            let binding = match &result {
+                Ok(id) => Binding::Node(*id),
+                Err(e) => Binding::Failed(e.clone()),
+            };
+            scope.bind(name, binding);
+        }
+        result
+    }
+
+    /// Adds the expression `root` of `ast`, resolving names in `scope`, and
+    /// returns its node. Only a resource limit fails the whole call; errors
+    /// in the expression (unknown names, bad literals, wrong arity) become
+    /// failing nodes, so they are reported in left-to-right order with any
+    /// evaluation error.
+    pub fn add_expr(&mut self, ast: &Ast, root: ExprId, scope: &Scope) -> Result<NodeId, Error> {
+        let mut memo: std::collections::HashMap<ExprId, NodeId> = std::collections::HashMap::new();
+        let mut work = vec![Work::Enter(root)];
+        while let Some(item) = work.pop() {
+            match item {
+                Work::Enter(id) => self.enter(ast, id, scope, &mut work, &mut memo)?,
+                Work::Exit(id) => {
+                    let node = self.exit(ast, id, &memo)?;
+                    memo.insert(id, node);
+                }
+                Work::ExitChain(head, op, operands) => {
+                    let node = self.exit_chain(ast, head, op, &operands, &mut memo)?;
+                    memo.insert(head, node);
+                }
+            }
+        }
+        memo.get(&root).copied().ok_or_else(|| {
+            Error::with_detail(ErrorKind::Internal, ast.get(root).span, "expression was not built")
+        })
+    }
+
+    fn enter(
+        &mut self,
+        ast: &Ast,
+        id: ExprId,
+        scope: &Scope,
+        work: &mut Vec<Work>,
+        memo: &mut std::collections::HashMap<ExprId, NodeId>,
+    ) -> Result<(), Error> {
+        let expr = ast.get(id);
+        let span = expr.span;
+        match &expr.kind {
+            ExprKind::Number(text) => {
+                let node = match value::parse_literal(text, &self.limits.value) {
+                    Ok(v) => self.constant(v, span)?,
+                    Err(fault) => self.failure(Error::from_fault(fault, span), Box::new([]))?,
+                };
+                memo.insert(id, node);
+            }
+            ExprKind::Var(name) => {
+                let node = match scope.get(name) {
+                    Some(Binding::Node(node)) => *node,
+                    Some(Binding::Failed(e)) => self.failure(e.clone(), Box::new([]))?,
+                    None => match value::constant(name) {
+                        Some(v) => self.constant(v, span)?,
+                        None => self.failure(
+                            Error::with_detail(ErrorKind::UnknownVariable, span, format!("`{name}`")),
+                            Box::new([]),
+                        )?,
+                    },
+                };
+                memo.insert(id, node);
+            }
+            ExprKind::Call { name, name_span, .. } if Builtin::from_name(name).is_none() => {
+                let error = Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
+                let node = self.failure(error, Box::new([]))?;
+                memo.insert(id, node);
+            }
+            ExprKind::Binary(op @ (BinOp::Add | BinOp::Mul), ..) if self.limits.rebalance => {
+                let operands = flatten_chain(ast, id, *op);
+                if operands.len() > 2 {
+                    work.push(Work::ExitChain(id, *op, operands.clone()));
+                    work.extend(operands.into_iter().rev().map(Work::Enter));
+                } else {
+                    work.push(Work::Exit(id));
+                    work.extend(ast.children(id).iter().rev().copied().map(Work::Enter));
+                }
+            }
+            _ => {
+                work.push(Work::Exit(id));
+                work.extend(ast.children(id).iter().rev().copied().map(Work::Enter));
+            }
+        }
+        Ok(())
+    }
+
+    fn exit(&mut self, ast: &Ast, id: ExprId, memo: &std::collections::HashMap<ExprId, NodeId>) -> Result<NodeId, Error> {
+        let expr = ast.get(id);
+        let children = ast.children(id);
+        let mut inputs = Vec::with_capacity(children.len());
+        for child in children.iter() {
+            inputs.push(*memo.get(child).ok_or_else(|| {
+                Error::with_detail(ErrorKind::Internal, expr.span, "child was not built")
+            })?);
+        }
+        match &expr.kind {
+            ExprKind::Unary(UnOp::Plus, _) => Ok(inputs[0]),
+            ExprKind::Unary(op, _) => self.operation(Op::Unary(*op), inputs.into(), expr.span),
+            ExprKind::Binary(op, ..) => self.operation(Op::Binary(*op), inputs.into(), expr.span),
+            ExprKind::Call { name, .. } => {
+                let Some(f) = Builtin::from_name(name) else {
+                    return Err(Error::with_detail(ErrorKind::Internal, expr.span, "unknown function reached exit"));
+                };
+                if f.arity().accepts(inputs.len()) {
+                    self.operation(Op::Call(f), inputs.into(), expr.span)
+                } else {
+                    let error = Error::with_detail(
+                        ErrorKind::WrongArity,
+                        expr.span,
+                        format!("{name} takes {} argument{}, got {}", f.arity(), plural(&f.arity()), inputs.len()),
+                    );
+                    self.failure(error, inputs.into())
+                }
+            }
+            ExprKind::Number(_) | ExprKind::Var(_) => memo
+                .get(&id)
+                .copied()
+                .ok_or_else(|| Error::with_detail(ErrorKind::Internal, expr.span, "leaf was not built")),
+        }
+    }
+
+    /// Builds a flattened chain: balanced when every operand is certainly
+    /// exact (exact `+` and `*` are associative), else in its written shape.
+    fn exit_chain(
+        &mut self,
+        ast: &Ast,
+        head: ExprId,
+        op: BinOp,
+        operands: &[ExprId],
+        memo: &mut std::collections::HashMap<ExprId, NodeId>,
+    ) -> Result<NodeId, Error> {
+        let mut level = Vec::with_capacity(operands.len());
+        for operand in operands {
+            let node = memo.get(operand).copied().ok_or_else(|| {
+                Error::with_detail(ErrorKind::Internal, ast.get(head).span, "operand was not built")
+            })?;
+            level.push((node, ast.get(*operand).span));
+        }
+        if level.iter().all(|(node, _)| self.node(*node).exact) {
+            while level.len() > 1 {
+                let mut next = Vec::with_capacity(level.len().div_ceil(2));
+                for pair in level.chunks(2) {
+                    next.push(match pair {
+                        [(a, sa), (b, sb)] => {
+                            let span = sa.to(*sb);
+                            (self.operation(Op::Binary(op), Box::new([*a, *b]), span)?, span)
+                        }
+                        [single] => *single,
+                        _ => continue,
+                    });
+                }
+                level = next;
+            }
+            return level.first().map(|(node, _)| *node).ok_or_else(|| {
+                Error::with_detail(ErrorKind::Internal, ast.get(head).span, "empty chain")
+            });
+        }
+        // Not certainly exact: rebuild the written shape bottom-up.
+        let mut order = Vec::new();
+        let mut stack = vec![head];
+        while let Some(id) = stack.pop() {
+            if let ExprKind::Binary(o, l, r) = &ast.get(id).kind
+                && *o == op
+                && !memo.contains_key(&id)
+            {
+                order.push(id);
+                stack.push(*l);
+                stack.push(*r);
+            }
+        }
+        for id in order.into_iter().rev() {
+            let node = self.exit(ast, id, memo)?;
+            memo.insert(id, node);
+        }
+        memo.get(&head).copied().ok_or_else(|| {
+            Error::with_detail(ErrorKind::Internal, ast.get(head).span, "chain was not built")
+        })
+    }
+}
+
+fn plural(arity: &value::Arity) -> &'static str {
+    match arity {
+        value::Arity::Exactly(1) => "",
+        _ => "s",
+    }
+}
+
+/// The operands of the maximal `op` chain under `head`, left to right.
+fn flatten_chain(ast: &Ast, head: ExprId, op: BinOp) -> Vec<ExprId> {
+    let mut operands = Vec::new();
+    let mut stack = vec![head];
+    while let Some(id) = stack.pop() {
+        match &ast.get(id).kind {
+            ExprKind::Binary(o, l, r) if *o == op => {
+                stack.push(*r);
+                stack.push(*l);
+            }
+            _ => operands.push(id),
+        }
+    }
+    operands
+}

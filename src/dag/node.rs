@@ -1,0 +1,57 @@
+//! One node of the DAG: an operation, its inputs and where it came from.
+
+use crate::error::{Error, Span};
+use crate::value::{BinOp, Builtin, UnOp};
+
+/// Index of a node in a [`Dag`](super::Dag).
+pub type NodeId = petgraph::graph::NodeIndex<u32>;
+
+/// What a node computes from its inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// A literal or named constant; its value is known when the node is made.
+    Const,
+    /// A prefix minus or factorial of its one input.
+    Unary(UnOp),
+    /// An infix operation of its two inputs.
+    Binary(BinOp),
+    /// A built-in function of its inputs.
+    Call(Builtin),
+    /// An error found while building (unknown name, wrong arity, bad literal):
+    /// evaluates to the first failing input's error, else to this one, as a
+    /// left-to-right evaluation would.
+    Fail(Error),
+}
+
+impl Op {
+    /// A short label: the operator symbol or function name.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Op::Const => "const",
+            Op::Unary(UnOp::Neg) => "neg",
+            Op::Unary(UnOp::Plus) => "+",
+            Op::Unary(UnOp::Fact) => "!",
+            Op::Binary(op) => op.symbol(),
+            Op::Call(f) => f.name(),
+            Op::Fail(_) => "error",
+        }
+    }
+}
+
+/// A DAG node with statically estimated properties used for scheduling.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// The operation.
+    pub op: Op,
+    /// The inputs, in argument order.
+    pub inputs: Box<[NodeId]>,
+    /// The first source span this subexpression came from.
+    pub span: Span,
+    /// Whether the node's value is certainly exact (so `+`/`*` may be reassociated).
+    pub exact: bool,
+    /// Estimated size of the value in bits (saturating; `u64::MAX` if unknown).
+    pub bits: u64,
+    /// Estimated cost of this node's own operation in nanoseconds
+    /// (saturating; `u64::MAX` if unknown or unbounded).
+    pub cost: u64,
+}

@@ -1,0 +1,145 @@
+//! The one error type of the library: a kind, a source span and a detail.
+
+use std::fmt;
+
+/// A half-open byte range `start..end` into the source text a statement came from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// First byte of the span.
+    pub start: usize,
+    /// One past the last byte of the span.
+    pub end: usize,
+}
+
+impl Span {
+    /// The span `start..end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both `self` and `other`.
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+/// What went wrong. The `Display` form is the exact leading words the spec
+/// prescribes for messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The text is not a statement of the language.
+    Syntax,
+    /// A name that is neither a variable nor a constant.
+    UnknownVariable,
+    /// A call of a name that is not a built-in function.
+    UnknownFunction,
+    /// A built-in function called with the wrong number of arguments.
+    WrongArity,
+    /// Division, floor division, modulo or a negative power of zero.
+    DivisionByZero,
+    /// An argument outside a function's domain.
+    Domain,
+    /// An exact result over the bit limit, or a float overflow.
+    TooLarge,
+    /// Parentheses or calls nested deeper than the limit.
+    NestingTooDeep,
+    /// The evaluation was cancelled.
+    Cancelled,
+    /// The evaluation did not finish within its timeout.
+    TimedOut,
+    /// An internal fault (a panic inside evaluation) caught and isolated.
+    Internal,
+}
+
+impl ErrorKind {
+    /// The leading words of every message of this kind.
+    pub fn words(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax error",
+            ErrorKind::UnknownVariable => "unknown variable",
+            ErrorKind::UnknownFunction => "unknown function",
+            ErrorKind::WrongArity => "wrong number of arguments",
+            ErrorKind::DivisionByZero => "division by zero",
+            ErrorKind::Domain => "domain error",
+            ErrorKind::TooLarge => "result too large",
+            ErrorKind::NestingTooDeep => "nesting too deep",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::TimedOut => "timed out",
+            ErrorKind::Internal => "internal error",
+        }
+    }
+
+    /// Whether an error of this kind says something about the expression itself
+    /// (and so may be remembered), rather than about one particular run.
+    pub fn is_deterministic(self) -> bool {
+        !matches!(
+            self,
+            ErrorKind::Cancelled | ErrorKind::TimedOut | ErrorKind::Internal
+        )
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.words())
+    }
+}
+
+/// An error with its kind, the span of the subexpression that caused it, and
+/// an optional detail. Displays as `kind` or `kind: detail`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct Error {
+    /// What went wrong.
+    pub kind: ErrorKind,
+    /// Where, as a byte range of the source.
+    pub span: Span,
+    /// More words after the kind, if any.
+    pub detail: Option<Box<str>>,
+}
+
+impl Error {
+    /// An error of `kind` at `span` with no detail.
+    pub fn new(kind: ErrorKind, span: Span) -> Error {
+        Error {
+            kind,
+            span,
+            detail: None,
+        }
+    }
+
+    /// An error of `kind` at `span` with a detail.
+    pub fn with_detail(kind: ErrorKind, span: Span, detail: impl Into<String>) -> Error {
+        Error {
+            kind,
+            span,
+            detail: Some(detail.into().into_boxed_str()),
+        }
+    }
+
+    /// The error a value-level fault becomes at `span`.
+    pub fn from_fault(fault: crate::value::Fault, span: Span) -> Error {
+        use crate::value::Fault;
+        match fault {
+            Fault::DivisionByZero => Error::new(ErrorKind::DivisionByZero, span),
+            Fault::Domain(detail) => Error::with_detail(ErrorKind::Domain, span, detail),
+            Fault::TooLarge(detail) => Error::with_detail(ErrorKind::TooLarge, span, detail),
+        }
+    }
+
+    /// The message without its position, e.g. `domain error: sqrt of a negative number`.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Some(detail) => write!(f, "{}: {}", self.kind, detail),
+            None => write!(f, "{}", self.kind),
+        }
+    }
+}
+
+/// Results of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,69 @@
+//! Computing one node from its inputs' outcomes: the single definition of a
+//! node's meaning, shared by the sequential and the parallel evaluator.
+
+use crate::dag::{Node, Op, Outcome};
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+use crate::value::{self, Builtin, Limits, Value};
+
+/// The outcome of `node` given its inputs' outcomes in argument order: the
+/// first failing input's error (what a left-to-right evaluation reports),
+/// else the operation applied to the values. Waiting (`delay`) and burning
+/// (`busy`) are the caller's business; here they only validate and pass `x`.
+pub fn compute(node: &Node, inputs: &[&Outcome], limits: &Limits) -> Outcome {
+    let mut values: Vec<&Value> = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        match input {
+            Ok(v) => values.push(v),
+            Err(e) => return Err(e.clone()),
+        }
+    }
+    apply(node, &values, limits)
+}
+
+/// The operation of `node` applied to input values (all inputs succeeded).
+pub fn apply(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
+    let span = node.span;
+    let fault = |f| Error::from_fault(f, span);
+    match (&node.op, values) {
+        (Op::Unary(op), [x]) => value::unary(*op, x, limits).map_err(fault),
+        (Op::Binary(op), [a, b]) => value::binary(*op, a, b, limits).map_err(fault),
+        (Op::Call(f), args) => {
+            let owned: Vec<Value> = args.iter().map(|v| (*v).clone()).collect();
+            value::call(*f, &owned, limits).map_err(fault)
+        }
+        (Op::Fail(e), _) => Err(e.clone()),
+        _ => Err(Error::with_detail(
+            ErrorKind::Internal,
+            span,
+            format!("`{}` node with {} inputs", node.op.label(), values.len()),
+        )),
+    }
+}
+
+/// How long a `delay` or `busy` node waits or burns, if it is one, given
+/// its (already validated) input values; a duration over `max_wait` is a
+/// domain error.
+pub fn wait_of(
+    node: &Node,
+    values: &[&Value],
+    max_wait: Duration,
+) -> Result<Option<(Builtin, Duration)>, Error> {
+    let Op::Call(f @ (Builtin::Delay | Builtin::Busy)) = node.op else {
+        return Ok(None);
+    };
+    let Some(ms) = values.get(1) else {
+        return Ok(None);
+    };
+    let ms = value::duration_ms(ms).map_err(|f| Error::from_fault(f, node.span))?;
+    let max_ms = max_wait.as_secs_f64() * 1000.0;
+    if ms > max_ms {
+        return Err(Error::with_detail(
+            ErrorKind::Domain,
+            node.span,
+            format!("{} of {ms} ms is over the limit of {max_ms} ms", f.name()),
+        ));
+    }
+    Ok(Some((f, Duration::from_secs_f64(ms / 1000.0))))
+}

@@ -1,0 +1,248 @@
+//! The [`Engine`]: a worker pool and a timer thread that evaluate DAGs as
+//! futures.
+
+use std::sync::Arc;
+
+use super::future::ExprFuture;
+use super::limits::EvalLimits;
+use super::run::Run;
+use super::timer::Timers;
+use crate::dag::{Dag, NodeId, Scope};
+use crate::error::{Error, ErrorKind, Span};
+use crate::value::Value;
+
+/// Default estimated cost (ns) under which a subgraph is fused into one task.
+pub const DEFAULT_FUSE_NS: u64 = 50_000;
+
+/// Options of one submission.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SubmitOptions {
+    /// Record a [`NodeEvent`](super::NodeEvent) per node (worker, start,
+    /// end), readable in completion order from
+    /// [`ExprFuture::completions`]. Off by default: it costs two clock reads
+    /// and a channel send per node.
+    pub events: bool,
+}
+
+/// Builds an [`Engine`].
+#[derive(Clone, Debug)]
+pub struct EngineBuilder {
+    workers: Option<usize>,
+    limits: EvalLimits,
+    fuse_ns: u64,
+}
+
+impl EngineBuilder {
+    /// Number of pool workers (default: the number of CPUs).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.workers = Some(n.max(1));
+        self
+    }
+
+    /// Evaluation limits.
+    pub fn limits(mut self, limits: EvalLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Estimated cost in nanoseconds under which a subgraph is evaluated
+    /// inline as one task; 0 makes every node a task of its own.
+    pub fn fuse_ns(mut self, ns: u64) -> Self {
+        self.fuse_ns = ns;
+        self
+    }
+
+    /// Starts the pool and the timer thread.
+    pub fn build(self) -> Result<Engine, Error> {
+        let workers = self
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("exprflow-worker-{i}"))
+            .build()
+            .map_err(|e| Error::with_detail(ErrorKind::Internal, Span::default(), format!("cannot start the pool: {e}")))?;
+        let timers = Timers::start()
+            .map_err(|e| Error::with_detail(ErrorKind::Internal, Span::default(), format!("cannot start the timer: {e}")))?;
+        Ok(Engine {
+            pool: Arc::new(pool),
+            timers: Arc::new(timers),
+            workers,
+            limits: self.limits,
+            fuse_ns: self.fuse_ns,
+        })
+    }
+}
+
+/// A worker pool (rayon) plus a timer thread for `delay`. Submitting an
+/// expression returns an [`ExprFuture`] at once; its independent
+/// subexpressions run concurrently.
+///
+/// ```
+/// use std::sync::Arc;
+/// use exprflow::dag::{Dag, Scope};
+/// let engine = exprflow::Engine::with_workers(2).unwrap();
+/// let (ast, root) = exprflow::syntax::parse_expr("fact(20) / fact(18)").unwrap();
+/// let mut dag = Dag::default();
+/// let node = dag.add_expr(&ast, root, &Scope::new()).unwrap();
+/// let future = engine.submit(&Arc::new(dag), node);
+/// assert_eq!(future.wait().unwrap().to_string(), "380");
+/// ```
+pub struct Engine {
+    pool: Arc<rayon::ThreadPool>,
+    timers: Arc<Timers>,
+    workers: usize,
+    limits: EvalLimits,
+    fuse_ns: u64,
+}
+
+impl Engine {
+    /// A builder with default settings.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder {
+            workers: None,
+            limits: EvalLimits::default(),
+            fuse_ns: DEFAULT_FUSE_NS,
+        }
+    }
+
+    /// An engine with one worker per CPU.
+    pub fn new() -> Result<Engine, Error> {
+        Engine::builder().build()
+    }
+
+    /// An engine with `n` workers.
+    pub fn with_workers(n: usize) -> Result<Engine, Error> {
+        Engine::builder().workers(n).build()
+    }
+
+    /// Number of pool workers.
+    pub fn workers(&self) -> usize {
+        self.workers
+    }
+
+    /// The evaluation limits.
+    pub fn limits(&self) -> &EvalLimits {
+        &self.limits
+    }
+
+    /// The fusion threshold in estimated nanoseconds.
+    pub fn fuse_ns(&self) -> u64 {
+        self.fuse_ns
+    }
+
+    /// `delay` timers still waiting (for leak checks).
+    pub fn pending_timers(&self) -> usize {
+        self.timers.pending()
+    }
+
+    /// Submits node `root` of `dag`.
+    pub fn submit(&self, dag: &Arc<Dag>, root: NodeId) -> ExprFuture {
+        let mut futures = self.submit_all(dag, &[root], SubmitOptions::default());
+        futures.pop().unwrap_or_else(|| ExprFuture {
+            state: Arc::new(super::future::FutureState::new(root)),
+            run: None,
+            index: 0,
+        })
+    }
+
+    /// Submits several roots of one DAG as one run: shared subexpressions
+    /// are computed once, and the futures come back in the order of `roots`.
+    pub fn submit_all(&self, dag: &Arc<Dag>, roots: &[NodeId], options: SubmitOptions) -> Vec<ExprFuture> {
+        let run = Run::start(
+            Arc::clone(dag),
+            roots,
+            self.limits,
+            self.fuse_ns,
+            Arc::clone(&self.pool),
+            Arc::clone(&self.timers),
+            options.events,
+        );
+        run.futures()
+            .iter()
+            .enumerate()
+            .map(|(index, state)| ExprFuture {
+                state: Arc::clone(state),
+                run: Some(Arc::clone(&run)),
+                index,
+            })
+            .collect()
+    }
+
+    /// Parses `text` as one expression and submits it.
+    pub fn submit_str(&self, text: &str) -> Result<ExprFuture, Error> {
+        let (dag, root) = single_expression(text, self.limits.value)?;
+        Ok(self.submit(&Arc::new(dag), root))
+    }
+
+    /// Evaluates one expression and waits for it.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::with_workers(2).unwrap();
+    /// assert_eq!(engine.eval("2^-1").unwrap().to_string(), "0.5");
+    /// ```
+    pub fn eval(&self, text: &str) -> Result<Value, Error> {
+        self.submit_str(text)?.wait()
+    }
+
+    /// Evaluates many independent expressions as one DAG (shared
+    /// subexpressions computed once) and returns their outcomes in input
+    /// order, like `Executor.map`.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::with_workers(2).unwrap();
+    /// let out = engine.map(&["1+1", "1/0", "2^10"]);
+    /// assert_eq!(out[2].as_ref().unwrap().to_string(), "1024");
+    /// assert!(out[1].is_err());
+    /// ```
+    pub fn map<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Result<Value, Error>> {
+        let mut dag = Dag::with_limits(crate::dag::DagLimits {
+            value: self.limits.value,
+            ..Default::default()
+        });
+        let scope = Scope::new();
+        let mut offset = 0;
+        let mut roots: Vec<Result<NodeId, Error>> = Vec::with_capacity(texts.len());
+        for text in texts {
+            let text = text.as_ref();
+            roots.push(build_one(&mut dag, text, offset, &scope));
+            offset += text.len() + 1;
+        }
+        let dag = Arc::new(dag);
+        let ok: Vec<NodeId> = roots.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+        let futures = self.submit_all(&dag, &ok, SubmitOptions::default());
+        let mut futures = futures.into_iter();
+        roots
+            .into_iter()
+            .map(|r| match r {
+                Ok(_) => futures
+                    .next()
+                    .map(|f| f.wait())
+                    .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Span::default()))),
+                Err(e) => Err(e),
+            })
+            .collect()
+    }
+}
+
+fn build_one(dag: &mut Dag, text: &str, offset: usize, scope: &Scope) -> Result<NodeId, Error> {
+    let mut ast = crate::syntax::Ast::new();
+    match crate::syntax::parse_statement(&mut ast, text, offset, crate::syntax::DEFAULT_MAX_DEPTH)? {
+        Some(statement) => dag.add_expr(&ast, statement.expr, scope),
+        None => Err(Error::with_detail(
+            ErrorKind::Syntax,
+            Span::new(offset, offset + text.len()),
+            "expected an expression",
+        )),
+    }
+}
+
+/// Parses and builds one expression into a fresh DAG.
+pub(crate) fn single_expression(text: &str, value: crate::value::Limits) -> Result<(Dag, NodeId), Error> {
+    let mut dag = Dag::with_limits(crate::dag::DagLimits {
+        value,
+        ..Default::default()
+    });
+    let root = build_one(&mut dag, text, 0, &Scope::new())?;
+    Ok((dag, root))
+}

@@ -1,0 +1,188 @@
+//! `ExprFuture`: the handle to one submitted expression, in the manner of
+//! Python's `concurrent.futures.Future`.
+
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Receiver;
+
+use super::events::NodeEvent;
+use super::run::Run;
+use crate::dag::{NodeId, Outcome};
+use crate::error::{Error, ErrorKind};
+use crate::value::Value;
+
+type Callback = Box<dyn FnOnce(&Outcome) + Send>;
+
+/// The shared state of a future: its outcome once known, and who to tell.
+pub(crate) struct FutureState {
+    pub(crate) node: NodeId,
+    outcome: OnceLock<Outcome>,
+    lock: Mutex<Vec<Callback>>,
+    done: Condvar,
+}
+
+impl FutureState {
+    pub(crate) fn new(node: NodeId) -> FutureState {
+        FutureState {
+            node,
+            outcome: OnceLock::new(),
+            lock: Mutex::new(Vec::new()),
+            done: Condvar::new(),
+        }
+    }
+
+    /// Sets the outcome (the first one wins) and runs the callbacks.
+    /// Returns whether this call resolved the future.
+    pub(crate) fn resolve(&self, outcome: Outcome) -> bool {
+        let callbacks = {
+            let mut guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+            if self.outcome.set(outcome).is_err() {
+                return false;
+            }
+            self.done.notify_all();
+            std::mem::take(&mut *guard)
+        };
+        if let Some(outcome) = self.outcome.get() {
+            for callback in callbacks {
+                callback(outcome);
+            }
+        }
+        true
+    }
+
+    pub(crate) fn get(&self) -> Option<&Outcome> {
+        self.outcome.get()
+    }
+}
+
+/// A submitted expression whose outcome will be known later.
+///
+/// Dropping the future (or calling [`cancel`](Self::cancel)) gives up its
+/// interest: work that no other future needs is stopped, `delay` timers
+/// included.
+///
+/// ```
+/// let engine = exprflow::Engine::with_workers(2).unwrap();
+/// let future = engine.submit_str("(3+7)*(2+8)*((2*3)-1)").unwrap();
+/// assert_eq!(future.wait().unwrap().to_string(), "500");
+/// assert!(future.is_done());
+/// ```
+pub struct ExprFuture {
+    pub(crate) state: Arc<FutureState>,
+    pub(crate) run: Option<Arc<Run>>,
+    pub(crate) index: usize,
+}
+
+impl ExprFuture {
+    /// The DAG node this future computes.
+    pub fn node(&self) -> NodeId {
+        self.state.node
+    }
+
+    /// Whether the outcome is known (value, error, or cancellation).
+    pub fn is_done(&self) -> bool {
+        self.state.get().is_some()
+    }
+
+    /// The outcome if it is known, without waiting.
+    pub fn try_get(&self) -> Option<&Outcome> {
+        self.state.get()
+    }
+
+    /// Blocks until the outcome is known and returns it.
+    pub fn wait(&self) -> Result<Value, Error> {
+        let mut guard = self.state.lock.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(outcome) = self.state.get() {
+                return outcome.clone();
+            }
+            guard = self.state.done.wait(guard).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// Waits at most `timeout`. On expiry the evaluation goes on (as with
+    /// Python's `Future.result(timeout)`) and a `timed out` error is returned;
+    /// call [`cancel`](Self::cancel) to stop it.
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<Value, Error> {
+        let deadline = Instant::now().checked_add(timeout);
+        let mut guard = self.state.lock.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(outcome) = self.state.get() {
+                return outcome.clone();
+            }
+            let now = Instant::now();
+            let left = match deadline {
+                Some(d) if d > now => d - now,
+                Some(_) => return Err(self.error(ErrorKind::TimedOut)),
+                None => Duration::from_secs(3600),
+            };
+            guard = self
+                .state
+                .done
+                .wait_timeout(guard, left)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+    }
+
+    /// Cancels the evaluation if it is still running: the future resolves
+    /// to a `cancelled` error and work nobody else needs stops.
+    /// Returns whether this call cancelled it.
+    pub fn cancel(&self) -> bool {
+        self.cancel_as(ErrorKind::Cancelled)
+    }
+
+    /// Like [`cancel`](Self::cancel), resolving with an error of `kind`
+    /// (e.g. `timed out` when a deadline passed).
+    pub fn cancel_as(&self, kind: ErrorKind) -> bool {
+        if self.is_done() {
+            return false;
+        }
+        match &self.run {
+            Some(run) => run.cancel_future(self.index, self.error(kind)),
+            None => self.state.resolve(Err(self.error(kind))),
+        }
+    }
+
+    /// Calls `callback` with the outcome when it is known: at once, on this
+    /// thread, if it already is; otherwise on the thread that resolves it.
+    pub fn on_complete(&self, callback: impl FnOnce(&Outcome) + Send + 'static) {
+        {
+            let mut guard = self.state.lock.lock().unwrap_or_else(|p| p.into_inner());
+            if self.state.get().is_none() {
+                guard.push(Box::new(callback));
+                return;
+            }
+        }
+        if let Some(outcome) = self.state.get() {
+            callback(outcome);
+        }
+    }
+
+    /// The node completions of this future's run, in completion order (the
+    /// `as_completed` of `concurrent.futures`), if it was submitted with
+    /// events on. Shared by all futures of one submission.
+    pub fn completions(&self) -> Option<Receiver<NodeEvent>> {
+        self.run.as_ref().and_then(|r| r.events())
+    }
+
+    fn error(&self, kind: ErrorKind) -> Error {
+        let span = self
+            .run
+            .as_ref()
+            .map(|r| r.span_of(self.state.node))
+            .unwrap_or_default();
+        Error::new(kind, span)
+    }
+}
+
+impl Drop for ExprFuture {
+    fn drop(&mut self) {
+        if !self.is_done()
+            && let Some(run) = &self.run
+        {
+            run.cancel_future(self.index, Error::new(ErrorKind::Cancelled, run.span_of(self.state.node)));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! DAG → values: the sequential reference evaluator and the parallel one
+//! (futures on a rayon pool, completion events on crossbeam channels,
+//! `delay` on a timer thread).
+
+mod cancel;
+mod compute;
+mod cpu;
+mod engine;
+mod events;
+mod future;
+mod limits;
+mod plan;
+mod run;
+mod sequential;
+mod timer;
+
+pub use cancel::CancelToken;
+pub use cpu::thread_cpu_time;
+pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, SubmitOptions};
+pub(crate) use engine::single_expression;
+pub use events::NodeEvent;
+pub use future::ExprFuture;
+pub use limits::EvalLimits;
+pub use sequential::{SeqEvent, evaluate_sequential};

@@ -1,0 +1,148 @@
+//! A session: statements evaluated one after another, sharing variables and
+//! one growing DAG, so a subexpression computed earlier is reused.
+
+use std::sync::Arc;
+
+use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
+use crate::error::Error;
+use crate::eval::{CancelToken, Engine, ExprFuture, evaluate_sequential};
+use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, parse_statement};
+use crate::value::Value;
+
+/// A statement added to a session.
+#[derive(Clone, Debug)]
+pub struct Added {
+    /// Its DAG node.
+    pub node: NodeId,
+    /// The variable it assigned, if any.
+    pub target: Option<Box<str>>,
+}
+
+/// Variables and a growing DAG across statements. `_` is the last value.
+///
+/// ```
+/// let engine = exprflow::Engine::with_workers(2).unwrap();
+/// let mut session = exprflow::Session::new();
+/// session.eval(&engine, "x = 2 + 3").unwrap();
+/// assert_eq!(session.eval(&engine, "x * x").unwrap().unwrap().to_string(), "25");
+/// assert_eq!(session.eval(&engine, "_ + 1").unwrap().unwrap().to_string(), "26");
+/// ```
+#[derive(Clone, Debug)]
+pub struct Session {
+    dag: Arc<Dag>,
+    scope: Scope,
+    source: String,
+    max_depth: usize,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session::with_limits(DagLimits::default())
+    }
+}
+
+impl Session {
+    /// A session with default limits.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// A session whose DAG has `limits`.
+    pub fn with_limits(limits: DagLimits) -> Session {
+        Session {
+            dag: Arc::new(Dag::with_limits(limits)),
+            scope: Scope::new(),
+            source: String::new(),
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+
+    /// Sets the maximum nesting of parentheses.
+    pub fn set_max_depth(&mut self, depth: usize) {
+        self.max_depth = depth;
+    }
+
+    /// All text entered so far; error spans index into it.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The session's DAG.
+    pub fn dag(&self) -> &Arc<Dag> {
+        &self.dag
+    }
+
+    /// The variables, sorted, with their values if known.
+    pub fn variables(&self) -> Vec<(String, Option<Result<Value, Error>>)> {
+        self.scope
+            .names()
+            .into_iter()
+            .map(|name| {
+                let value = match self.scope.get(name) {
+                    Some(Binding::Node(node)) => self.dag.result(*node).cloned(),
+                    Some(Binding::Failed(e)) => Some(Err(e.clone())),
+                    None => None,
+                };
+                (name.to_string(), value)
+            })
+            .collect()
+    }
+
+    /// Parses and adds a statement (text may span lines). Returns `None`
+    /// for a blank or comment-only one.
+    pub fn add(&mut self, text: &str) -> Result<Option<Added>, Error> {
+        let offset = self.source.len();
+        self.source.push_str(text);
+        self.source.push('\n');
+        let mut ast = Ast::new();
+        let statement = match parse_statement(&mut ast, text, offset, self.max_depth) {
+            Ok(Some(statement)) => statement,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                if let Some(name) = assignment_target(text) {
+                    self.scope.bind(name, Binding::Failed(e.clone()));
+                }
+                return Err(e);
+            }
+        };
+        let dag = Arc::make_mut(&mut self.dag);
+        let node = dag.add_statement(&ast, &statement, &mut self.scope)?;
+        self.scope.bind("_", Binding::Node(node));
+        Ok(Some(Added {
+            node,
+            target: statement.target.map(|(name, _)| name),
+        }))
+    }
+
+    /// Adds a statement and submits it to `engine`.
+    pub fn submit(&mut self, engine: &Engine, text: &str) -> Result<Option<ExprFuture>, Error> {
+        Ok(self.add(text)?.map(|added| engine.submit(&self.dag, added.node)))
+    }
+
+    /// Adds a statement and evaluates it on `engine`, waiting for the value.
+    pub fn eval(&mut self, engine: &Engine, text: &str) -> Result<Option<Value>, Error> {
+        match self.submit(engine, text)? {
+            Some(future) => future.wait().map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Adds a statement and evaluates it with the sequential reference
+    /// evaluator on this thread.
+    pub fn eval_sequential(&mut self, engine: &Engine, text: &str, cancel: &CancelToken) -> Result<Option<Value>, Error> {
+        match self.add(text)? {
+            Some(added) => evaluate_sequential(&self.dag, added.node, engine.limits(), cancel, &mut |_| {}).map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The name a statement that failed to parse meant to assign, if it looks
+/// like `name = ...`.
+fn assignment_target(text: &str) -> Option<&str> {
+    let (left, right) = text.split_once('=')?;
+    let name = left.trim();
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (valid && !right.starts_with('=')).then_some(name)
+}

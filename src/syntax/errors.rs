@@ -1,0 +1,102 @@
+//! Turning pest's errors into [`Error`]s with friendly wording.
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::grammar::Rule;
+use crate::error::{Error, ErrorKind, Span};
+
+fn describe(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of input",
+        Rule::expr
+        | Rule::statement
+        | Rule::assignment
+        | Rule::number
+        | Rule::ident
+        | Rule::name
+        | Rule::call
+        | Rule::neg
+        | Rule::pos => "an expression",
+        Rule::target => "a name",
+        Rule::factorial => "an operator",
+        Rule::add
+        | Rule::sub
+        | Rule::mul
+        | Rule::div
+        | Rule::floordiv
+        | Rule::rem
+        | Rule::pow => "an operator",
+        _ => "something else",
+    }
+}
+
+fn list(rules: &[Rule]) -> String {
+    let mut words: Vec<&str> = rules.iter().map(describe).collect();
+    words.dedup();
+    let mut seen = Vec::new();
+    for w in words {
+        if !seen.contains(&w) {
+            seen.push(w);
+        }
+    }
+    match seen.as_slice() {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    }
+}
+
+/// Converts a pest error; `offset` is added to its position.
+pub fn from_pest(error: pest::error::Error<Rule>, offset: usize) -> Error {
+    let (start, end) = match error.location {
+        InputLocation::Pos(p) => (p, p + 1),
+        InputLocation::Span((s, e)) => (s, e.max(s + 1)),
+    };
+    let span = Span::new(offset + start, offset + end);
+    let detail = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let found = error
+                .line()
+                .get(error_column_byte(&error)..)
+                .and_then(|rest| rest.chars().next())
+                .map(|c| format!("`{}`", c.escape_debug()))
+                .unwrap_or_else(|| "end of input".to_string());
+            let mut expected = positives.clone();
+            if open_parens(error.line(), error_column_byte(&error)) && !expected.contains(&Rule::expr) {
+                expected.push(Rule::EOI);
+            }
+            let expected = list(&expected).replace("end of input", "`)`");
+            format!("expected {expected}, found {found}")
+        }
+        ErrorVariant::CustomError { message } => {
+            if message.contains("limit reached") {
+                return Error::with_detail(
+                    ErrorKind::NestingTooDeep,
+                    span,
+                    "the parser ran out of stack",
+                );
+            }
+            message.clone()
+        }
+    };
+    Error::with_detail(ErrorKind::Syntax, span, detail)
+}
+
+/// The byte index, within the error's line, of the error position.
+fn error_column_byte(error: &pest::error::Error<Rule>) -> usize {
+    let col = match error.line_col {
+        pest::error::LineColLocation::Pos((_, c)) | pest::error::LineColLocation::Span((_, c), _) => c,
+    };
+    error
+        .line()
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map(|(i, _)| i)
+        .unwrap_or(error.line().len())
+}
+
+/// Whether more parentheses are open than closed before byte `upto` of `line`.
+fn open_parens(line: &str, upto: usize) -> bool {
+    let before = line.get(..upto).unwrap_or(line);
+    before.matches('(').count() > before.matches(')').count()
+}

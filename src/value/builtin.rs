@@ -1,0 +1,216 @@
+//! The built-in function names and their arities.
+
+use std::fmt;
+
+/// A built-in function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    /// `abs(x)`
+    Abs,
+    /// `min(x, ...)`: the least argument (exact comparison; ties keep the first).
+    Min,
+    /// `max(x, ...)`: the greatest argument (exact comparison; ties keep the first).
+    Max,
+    /// `gcd(a, b)`: non-negative greatest common divisor of two integers.
+    Gcd,
+    /// `lcm(a, b)`: non-negative least common multiple of two integers.
+    Lcm,
+    /// `fact(n)`: `n!`.
+    Fact,
+    /// `binom(n, k)`: binomial coefficient, 0 for `k > n`.
+    Binom,
+    /// `fib(n)`: Fibonacci number, `fib(0) = 0`.
+    Fib,
+    /// `isqrt(n)`: integer square root.
+    Isqrt,
+    /// `sqrt(x)`: exact for squares of rationals, else a float.
+    Sqrt,
+    /// `floor(x)`: an integer.
+    Floor,
+    /// `ceil(x)`: an integer.
+    Ceil,
+    /// `round(x)`: an integer, half to even.
+    Round,
+    /// `num(q)`: numerator of an exact value.
+    Num,
+    /// `den(q)`: denominator of an exact value.
+    Den,
+    /// `float(x)`: convert to a float.
+    Float,
+    /// `exact(x)`: convert to an exact value (the float's exact binary value).
+    Exact,
+    /// `ln(x)`: natural logarithm.
+    Ln,
+    /// `exp(x)`: exponential.
+    Exp,
+    /// `log2(x)`: base-2 logarithm.
+    Log2,
+    /// `log10(x)`: base-10 logarithm.
+    Log10,
+    /// `sin(x)` (radians).
+    Sin,
+    /// `cos(x)` (radians).
+    Cos,
+    /// `tan(x)` (radians).
+    Tan,
+    /// `delay(x, ms)`: `x`, available `ms` milliseconds later (simulated I/O).
+    Delay,
+    /// `busy(x, ms)`: `x`, after `ms` milliseconds of CPU work.
+    Busy,
+}
+
+impl Builtin {
+    /// Every built-in function, in a stable order (for completion lists).
+    pub const ALL: &[Builtin] = &[
+        Builtin::Abs,
+        Builtin::Min,
+        Builtin::Max,
+        Builtin::Gcd,
+        Builtin::Lcm,
+        Builtin::Fact,
+        Builtin::Binom,
+        Builtin::Fib,
+        Builtin::Isqrt,
+        Builtin::Sqrt,
+        Builtin::Floor,
+        Builtin::Ceil,
+        Builtin::Round,
+        Builtin::Num,
+        Builtin::Den,
+        Builtin::Float,
+        Builtin::Exact,
+        Builtin::Ln,
+        Builtin::Exp,
+        Builtin::Log2,
+        Builtin::Log10,
+        Builtin::Sin,
+        Builtin::Cos,
+        Builtin::Tan,
+        Builtin::Delay,
+        Builtin::Busy,
+    ];
+
+    /// The function named `name` (case-sensitive), if any.
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.iter().copied().find(|b| b.name() == name)
+    }
+
+    /// The function's name as written in expressions.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Abs => "abs",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Gcd => "gcd",
+            Builtin::Lcm => "lcm",
+            Builtin::Fact => "fact",
+            Builtin::Binom => "binom",
+            Builtin::Fib => "fib",
+            Builtin::Isqrt => "isqrt",
+            Builtin::Sqrt => "sqrt",
+            Builtin::Floor => "floor",
+            Builtin::Ceil => "ceil",
+            Builtin::Round => "round",
+            Builtin::Num => "num",
+            Builtin::Den => "den",
+            Builtin::Float => "float",
+            Builtin::Exact => "exact",
+            Builtin::Ln => "ln",
+            Builtin::Exp => "exp",
+            Builtin::Log2 => "log2",
+            Builtin::Log10 => "log10",
+            Builtin::Sin => "sin",
+            Builtin::Cos => "cos",
+            Builtin::Tan => "tan",
+            Builtin::Delay => "delay",
+            Builtin::Busy => "busy",
+        }
+    }
+
+    /// How many arguments the function takes.
+    pub fn arity(self) -> Arity {
+        match self {
+            Builtin::Min | Builtin::Max => Arity::AtLeast(1),
+            Builtin::Gcd | Builtin::Lcm | Builtin::Binom | Builtin::Delay | Builtin::Busy => {
+                Arity::Exactly(2)
+            }
+            _ => Arity::Exactly(1),
+        }
+    }
+}
+
+impl fmt::Display for Builtin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The number of arguments a function accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Arity {
+    /// Exactly this many.
+    Exactly(usize),
+    /// This many or more.
+    AtLeast(usize),
+}
+
+impl Arity {
+    /// Whether `n` arguments are acceptable.
+    pub fn accepts(self, n: usize) -> bool {
+        match self {
+            Arity::Exactly(m) => n == m,
+            Arity::AtLeast(m) => n >= m,
+        }
+    }
+}
+
+/// `"1"` or `"at least 1"`.
+impl fmt::Display for Arity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Arity::Exactly(n) => write!(f, "{n}"),
+            Arity::AtLeast(n) => write!(f, "at least {n}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        assert_eq!(Builtin::ALL.len(), 26);
+        for &b in Builtin::ALL {
+            assert_eq!(Builtin::from_name(b.name()), Some(b));
+            assert_eq!(b.to_string(), b.name());
+        }
+        let mut names: Vec<_> = Builtin::ALL.iter().map(|b| b.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 26);
+        assert_eq!(Builtin::from_name("sqr"), None);
+        assert_eq!(Builtin::from_name("SQRT"), None);
+        assert_eq!(Builtin::from_name("pi"), None);
+    }
+
+    #[test]
+    fn arities() {
+        assert_eq!(Builtin::Min.arity(), Arity::AtLeast(1));
+        assert_eq!(Builtin::Max.arity(), Arity::AtLeast(1));
+        for b in [Builtin::Gcd, Builtin::Lcm, Builtin::Binom, Builtin::Delay, Builtin::Busy] {
+            assert_eq!(b.arity(), Arity::Exactly(2));
+        }
+        for b in [Builtin::Abs, Builtin::Sqrt, Builtin::Fact, Builtin::Tan, Builtin::Exact] {
+            assert_eq!(b.arity(), Arity::Exactly(1));
+        }
+        assert!(Arity::Exactly(2).accepts(2));
+        assert!(!Arity::Exactly(2).accepts(1));
+        assert!(!Arity::Exactly(2).accepts(3));
+        assert!(Arity::AtLeast(1).accepts(1));
+        assert!(Arity::AtLeast(1).accepts(10));
+        assert!(!Arity::AtLeast(1).accepts(0));
+        assert_eq!(Arity::Exactly(1).to_string(), "1");
+        assert_eq!(Arity::AtLeast(1).to_string(), "at least 1");
+    }
+}
