@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::dag::{Dag, DagLimits, NodeId, Scope};
+use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
 use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, parse_statement};
 
@@ -92,13 +92,25 @@ impl Batch {
                 Ok(None) if !options.blank_is_error => continue,
                 Ok(None) => (
                     None,
-                    Err(Error::with_detail(ErrorKind::Syntax, span, "expected an expression")),
+                    Err(Error::with_detail(
+                        ErrorKind::Syntax,
+                        span,
+                        "expected an expression",
+                    )),
                 ),
                 Ok(Some(statement)) => {
                     let node = dag.add_statement(&ast, &statement, &mut scope);
                     (statement.target.map(|(name, _)| name), node)
                 }
-                Err(e) => (None, Err(e)),
+                Err(e) => {
+                    let target = std::str::from_utf8(raw)
+                        .ok()
+                        .and_then(crate::syntax::assignment_target);
+                    if let Some(name) = target {
+                        scope.bind(name, Binding::Failed(e.clone()));
+                    }
+                    (target.map(Into::into), Err(e))
+                }
             };
             lines.push(BatchLine {
                 line: index + 1,
@@ -116,6 +128,9 @@ impl Batch {
 
     /// The nodes of the lines that have one, in line order.
     pub fn roots(&self) -> Vec<NodeId> {
-        self.lines.iter().filter_map(|l| l.node.as_ref().ok().copied()).collect()
+        self.lines
+            .iter()
+            .filter_map(|l| l.node.as_ref().ok().copied())
+            .collect()
     }
 }

@@ -37,4 +37,3 @@ pub fn eval(text: &str) -> Result<Value, Error> {
     let (dag, root) = eval::single_expression(text, limits.value)?;
     eval::evaluate_sequential(&dag, root, &limits, &eval::CancelToken::new(), &mut |_| {})
 }
-

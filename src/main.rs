@@ -11,7 +11,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { cli::EXIT_USAGE } else { cli::EXIT_OK });
+            return ExitCode::from(if e.use_stderr() {
+                cli::EXIT_USAGE
+            } else {
+                cli::EXIT_OK
+            });
         }
     };
     cli::run(cli)

@@ -99,7 +99,7 @@ impl Session {
             Ok(Some(statement)) => statement,
             Ok(None) => return Ok(None),
             Err(e) => {
-                if let Some(name) = assignment_target(text) {
+                if let Some(name) = crate::syntax::assignment_target(text) {
                     self.scope.bind(name, Binding::Failed(e.clone()));
                 }
                 return Err(e);
@@ -116,7 +116,9 @@ impl Session {
 
     /// Adds a statement and submits it to `engine`.
     pub fn submit(&mut self, engine: &Engine, text: &str) -> Result<Option<ExprFuture>, Error> {
-        Ok(self.add(text)?.map(|added| engine.submit(&self.dag, added.node)))
+        Ok(self
+            .add(text)?
+            .map(|added| engine.submit(&self.dag, added.node)))
     }
 
     /// Adds a statement and evaluates it on `engine`, waiting for the value.
@@ -129,20 +131,18 @@ impl Session {
 
     /// Adds a statement and evaluates it with the sequential reference
     /// evaluator on this thread.
-    pub fn eval_sequential(&mut self, engine: &Engine, text: &str, cancel: &CancelToken) -> Result<Option<Value>, Error> {
+    pub fn eval_sequential(
+        &mut self,
+        engine: &Engine,
+        text: &str,
+        cancel: &CancelToken,
+    ) -> Result<Option<Value>, Error> {
         match self.add(text)? {
-            Some(added) => evaluate_sequential(&self.dag, added.node, engine.limits(), cancel, &mut |_| {}).map(Some),
+            Some(added) => {
+                evaluate_sequential(&self.dag, added.node, engine.limits(), cancel, &mut |_| {})
+                    .map(Some)
+            }
             None => Ok(None),
         }
     }
-}
-
-/// The name a statement that failed to parse meant to assign, if it looks
-/// like `name = ...`.
-fn assignment_target(text: &str) -> Option<&str> {
-    let (left, right) = text.split_once('=')?;
-    let name = left.trim();
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (valid && !right.starts_with('=')).then_some(name)
 }

@@ -95,8 +95,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("`{text}` is not a duration (try 500ms, 2s, 1m)"))?;
     let seconds = value * scale;
-    if !seconds.is_finite() || seconds < 0.0 || seconds > 1e9 {
-        return Err(format!("`{text}` is not a duration between 0 and 10^9 seconds"));
+    if !seconds.is_finite() || !(0.0..=1e9).contains(&seconds) {
+        return Err(format!(
+            "`{text}` is not a duration between 0 and 10^9 seconds"
+        ));
     }
     Ok(Duration::from_secs_f64(seconds))
 }

@@ -27,16 +27,34 @@ pub fn evaluate_batch(
             outcomes[i] = Some(outcome);
         }
     }
-    let pending: Vec<usize> = (0..batch.lines.len()).filter(|&i| outcomes[i].is_none()).collect();
+    let pending: Vec<usize> = (0..batch.lines.len())
+        .filter(|&i| outcomes[i].is_none())
+        .collect();
     let roots: Vec<_> = pending
         .iter()
         .filter_map(|&i| batch.lines[i].node.as_ref().ok().copied())
         .collect();
     let deadline = options.timeout.and_then(|t| Instant::now().checked_add(t));
     if options.sequential {
-        sequential(batch, engine, &pending, &roots, deadline, &mut outcomes, on_done);
+        sequential(
+            batch,
+            engine,
+            &pending,
+            &roots,
+            deadline,
+            &mut outcomes,
+            on_done,
+        );
     } else {
-        parallel(batch, engine, &pending, &roots, deadline, &mut outcomes, on_done);
+        parallel(
+            batch,
+            engine,
+            &pending,
+            &roots,
+            deadline,
+            &mut outcomes,
+            on_done,
+        );
     }
     outcomes
         .into_iter()
@@ -106,7 +124,8 @@ fn sequential(
         (stop, handle)
     });
     for (k, &root) in roots.iter().enumerate() {
-        let mut outcome = evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |_| {});
+        let mut outcome =
+            evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |_| {});
         if let Err(e) = &mut outcome
             && e.kind == ErrorKind::Cancelled
         {

@@ -57,7 +57,9 @@ pub fn run(cli: Cli) -> ExitCode {
             run_batch(&bytes, &origin, &options, as_completed, false)
         }
         Command::Repl { options } => {
-            eprintln!("exprflow: the interactive REPL is not built yet; pipe statements to `exprflow batch`");
+            eprintln!(
+                "exprflow: the interactive REPL is not built yet; pipe statements to `exprflow batch`"
+            );
             let _ = options;
             ExitCode::from(EXIT_USAGE)
         }
@@ -75,7 +77,8 @@ fn read_input(file: Option<&std::path::Path>) -> Result<(Vec<u8>, String), Strin
         }
         Some(path) if path.as_os_str() == "-" => read_input(None),
         Some(path) => {
-            bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok((bytes, path.display().to_string()))
         }
     }
@@ -117,7 +120,13 @@ fn batch_options(options: &RunOptions) -> BatchOptions {
     }
 }
 
-fn run_batch(bytes: &[u8], origin: &str, options: &RunOptions, as_completed: bool, blank_is_error: bool) -> ExitCode {
+fn run_batch(
+    bytes: &[u8],
+    origin: &str,
+    options: &RunOptions,
+    as_completed: bool,
+    blank_is_error: bool,
+) -> ExitCode {
     let engine = match engine_for(options) {
         Ok(engine) => engine,
         Err(e) => {
@@ -138,7 +147,11 @@ fn run_batch(bytes: &[u8], origin: &str, options: &RunOptions, as_completed: boo
     let mut failed = false;
     let mut report = |i: usize, outcome: &exprflow::dag::Outcome, out: &mut dyn Write| {
         let line = &batch.lines[i];
-        let prefix = if as_completed { format!("{}: ", line.line) } else { String::new() };
+        let prefix = if as_completed {
+            format!("{}: ", line.line)
+        } else {
+            String::new()
+        };
         let written = match outcome {
             Ok(value) => writeln!(out, "{prefix}{value}"),
             Err(e) => {

@@ -21,7 +21,10 @@ pub fn render_error(error: &Error, source: &str, index: &LineIndex, origin: &str
     let text = &source[range.clone()];
     let gutter = at.line.to_string().len();
     let caret_start = at.column - 1;
-    let end = error.span.end.clamp(error.span.start + 1, range.end.max(error.span.start + 1));
+    let end = error
+        .span
+        .end
+        .clamp(error.span.start + 1, range.end.max(error.span.start + 1));
     let caret_len = source
         .get(error.span.start.min(source.len())..end.min(source.len()))
         .map_or(1, |s| s.chars().count())
@@ -31,7 +34,13 @@ pub fn render_error(error: &Error, source: &str, index: &LineIndex, origin: &str
     let _ = writeln!(out, "{:gutter$}--> {origin}:{at}", "");
     let _ = writeln!(out, "{:gutter$} |", "");
     let _ = writeln!(out, "{} | {}", at.line, shorten(text));
-    let _ = writeln!(out, "{:gutter$} | {:caret_start$}{}", "", "", "^".repeat(caret_len.min(200)));
+    let _ = writeln!(
+        out,
+        "{:gutter$} | {:caret_start$}{}",
+        "",
+        "",
+        "^".repeat(caret_len.min(200))
+    );
     out
 }
 

@@ -1,9 +1,9 @@
 //! Building DAG nodes from AST expressions, iteratively, with hash-consing
 //! and the rebalancing of exact `+`/`*` chains into balanced trees.
 
+use super::Dag;
 use super::node::{NodeId, Op};
 use super::scope::{Binding, Scope};
-use super::Dag;
 use crate::error::{Error, ErrorKind};
 use crate::syntax::{Ast, ExprId, ExprKind, Statement};
 use crate::value::{self, BinOp, Builtin, Limits, UnOp};
@@ -39,7 +39,12 @@ enum Work {
 impl Dag {
     /// Adds a statement: builds its expression and, for an assignment,
     /// binds the name in `scope`. Returns the statement's node.
-    pub fn add_statement(&mut self, ast: &Ast, statement: &Statement, scope: &mut Scope) -> Result<NodeId, Error> {
+    pub fn add_statement(
+        &mut self,
+        ast: &Ast,
+        statement: &Statement,
+        scope: &mut Scope,
+    ) -> Result<NodeId, Error> {
         let result = self.add_expr(ast, statement.expr, scope);
         if let Some((name, _)) = &statement.target {
             let binding = match &result {
@@ -73,7 +78,11 @@ impl Dag {
             }
         }
         memo.get(&root).copied().ok_or_else(|| {
-            Error::with_detail(ErrorKind::Internal, ast.get(root).span, "expression was not built")
+            Error::with_detail(
+                ErrorKind::Internal,
+                ast.get(root).span,
+                "expression was not built",
+            )
         })
     }
 
@@ -102,15 +111,22 @@ impl Dag {
                     None => match value::constant(name) {
                         Some(v) => self.constant(v, span)?,
                         None => self.failure(
-                            Error::with_detail(ErrorKind::UnknownVariable, span, format!("`{name}`")),
+                            Error::with_detail(
+                                ErrorKind::UnknownVariable,
+                                span,
+                                format!("`{name}`"),
+                            ),
                             Box::new([]),
                         )?,
                     },
                 };
                 memo.insert(id, node);
             }
-            ExprKind::Call { name, name_span, .. } if Builtin::from_name(name).is_none() => {
-                let error = Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
+            ExprKind::Call {
+                name, name_span, ..
+            } if Builtin::from_name(name).is_none() => {
+                let error =
+                    Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
                 let node = self.failure(error, Box::new([]))?;
                 memo.insert(id, node);
             }
@@ -132,7 +148,12 @@ impl Dag {
         Ok(())
     }
 
-    fn exit(&mut self, ast: &Ast, id: ExprId, memo: &std::collections::HashMap<ExprId, NodeId>) -> Result<NodeId, Error> {
+    fn exit(
+        &mut self,
+        ast: &Ast,
+        id: ExprId,
+        memo: &std::collections::HashMap<ExprId, NodeId>,
+    ) -> Result<NodeId, Error> {
         let expr = ast.get(id);
         let children = ast.children(id);
         let mut inputs = Vec::with_capacity(children.len());
@@ -147,7 +168,11 @@ impl Dag {
             ExprKind::Binary(op, ..) => self.operation(Op::Binary(*op), inputs.into(), expr.span),
             ExprKind::Call { name, .. } => {
                 let Some(f) = Builtin::from_name(name) else {
-                    return Err(Error::with_detail(ErrorKind::Internal, expr.span, "unknown function reached exit"));
+                    return Err(Error::with_detail(
+                        ErrorKind::Internal,
+                        expr.span,
+                        "unknown function reached exit",
+                    ));
                 };
                 if f.arity().accepts(inputs.len()) {
                     self.operation(Op::Call(f), inputs.into(), expr.span)
@@ -155,15 +180,19 @@ impl Dag {
                     let error = Error::with_detail(
                         ErrorKind::WrongArity,
                         expr.span,
-                        format!("{name} takes {} argument{}, got {}", f.arity(), plural(&f.arity()), inputs.len()),
+                        format!(
+                            "{name} takes {} argument{}, got {}",
+                            f.arity(),
+                            plural(&f.arity()),
+                            inputs.len()
+                        ),
                     );
                     self.failure(error, inputs.into())
                 }
             }
-            ExprKind::Number(_) | ExprKind::Var(_) => memo
-                .get(&id)
-                .copied()
-                .ok_or_else(|| Error::with_detail(ErrorKind::Internal, expr.span, "leaf was not built")),
+            ExprKind::Number(_) | ExprKind::Var(_) => memo.get(&id).copied().ok_or_else(|| {
+                Error::with_detail(ErrorKind::Internal, expr.span, "leaf was not built")
+            }),
         }
     }
 
@@ -180,7 +209,11 @@ impl Dag {
         let mut level = Vec::with_capacity(operands.len());
         for operand in operands {
             let node = memo.get(operand).copied().ok_or_else(|| {
-                Error::with_detail(ErrorKind::Internal, ast.get(head).span, "operand was not built")
+                Error::with_detail(
+                    ErrorKind::Internal,
+                    ast.get(head).span,
+                    "operand was not built",
+                )
             })?;
             level.push((node, ast.get(*operand).span));
         }
@@ -191,7 +224,10 @@ impl Dag {
                     next.push(match pair {
                         [(a, sa), (b, sb)] => {
                             let span = sa.to(*sb);
-                            (self.operation(Op::Binary(op), Box::new([*a, *b]), span)?, span)
+                            (
+                                self.operation(Op::Binary(op), Box::new([*a, *b]), span)?,
+                                span,
+                            )
                         }
                         [single] => *single,
                         _ => continue,
@@ -221,7 +257,11 @@ impl Dag {
             memo.insert(id, node);
         }
         memo.get(&head).copied().ok_or_else(|| {
-            Error::with_detail(ErrorKind::Internal, ast.get(head).span, "chain was not built")
+            Error::with_detail(
+                ErrorKind::Internal,
+                ast.get(head).span,
+                "chain was not built",
+            )
         })
     }
 }

@@ -13,7 +13,9 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
     let all_exact = inputs.iter().all(|n| n.exact);
     let bits = |i: usize| inputs.get(i).map_or(UNKNOWN, |n| n.bits);
     let max_bits = inputs.iter().map(|n| n.bits).max().unwrap_or(0);
-    let sum_bits = inputs.iter().fold(0u64, |acc, n| acc.saturating_add(n.bits));
+    let sum_bits = inputs
+        .iter()
+        .fold(0u64, |acc, n| acc.saturating_add(n.bits));
     match op {
         Op::Const => {
             let v = value.map_or(0, Value::bits);
@@ -51,14 +53,20 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
             Builtin::Sqrt => (false, max_bits, product(max_bits)),
             Builtin::Fact | Builtin::Binom | Builtin::Fib => (true, UNKNOWN, UNKNOWN),
             // Waits and burns are never cheap: they must be tasks of their own.
-            Builtin::Delay | Builtin::Busy => (inputs.first().is_some_and(|n| n.exact), bits(0), UNKNOWN),
+            Builtin::Delay | Builtin::Busy => {
+                (inputs.first().is_some_and(|n| n.exact), bits(0), UNKNOWN)
+            }
         },
     }
 }
 
 /// Cost of a linear-time operation on numbers of `bits` bits.
 fn linear(bits: u64) -> u64 {
-    if bits <= 63 { 20 } else { 40u64.saturating_add(bits / 32) }
+    if bits <= 63 {
+        20
+    } else {
+        40u64.saturating_add(bits / 32)
+    }
 }
 
 /// Cost of a multiplication-like operation whose operands total `bits` bits.
@@ -68,5 +76,9 @@ fn product(bits: u64) -> u64 {
     }
     let words = (bits / 64) as f64;
     let cost = 60.0 + words.powf(1.6);
-    if cost >= u64::MAX as f64 { UNKNOWN } else { cost as u64 }
+    if cost >= u64::MAX as f64 {
+        UNKNOWN
+    } else {
+        cost as u64
+    }
 }

@@ -126,7 +126,9 @@ impl Dag {
     /// made (constants and build errors), e.g. after the bit limit changed.
     pub fn forget_results(&mut self) {
         for id in self.graph.node_indices() {
-            if !matches!(self.graph[id].op, Op::Const | Op::Fail(_)) || !self.graph[id].inputs.is_empty() {
+            if !matches!(self.graph[id].op, Op::Const | Op::Fail(_))
+                || !self.graph[id].inputs.is_empty()
+            {
                 self.results[id.index()] = OnceLock::new();
             }
         }
@@ -156,7 +158,12 @@ impl Dag {
     }
 
     /// The node computing `op` of `inputs`, shared with an identical one.
-    pub(crate) fn operation(&mut self, op: Op, inputs: Box<[NodeId]>, span: Span) -> Result<NodeId, Error> {
+    pub(crate) fn operation(
+        &mut self,
+        op: Op,
+        inputs: Box<[NodeId]>,
+        span: Span,
+    ) -> Result<NodeId, Error> {
         let op_key = match op {
             Op::Unary(u) => OpKey::Unary(u),
             Op::Binary(b) => OpKey::Binary(b),
@@ -172,12 +179,21 @@ impl Dag {
         Ok(id)
     }
 
-    fn push(&mut self, op: Op, inputs: Box<[NodeId]>, span: Span, value: Option<&Value>) -> Result<NodeId, Error> {
+    fn push(
+        &mut self,
+        op: Op,
+        inputs: Box<[NodeId]>,
+        span: Span,
+        value: Option<&Value>,
+    ) -> Result<NodeId, Error> {
         if self.graph.node_count() >= self.limits.max_nodes {
             return Err(Error::with_detail(
                 crate::error::ErrorKind::TooLarge,
                 span,
-                format!("the DAG would have more than {} nodes", self.limits.max_nodes),
+                format!(
+                    "the DAG would have more than {} nodes",
+                    self.limits.max_nodes
+                ),
             ));
         }
         let input_nodes: Vec<&Node> = inputs.iter().map(|&i| &self.graph[i]).collect();

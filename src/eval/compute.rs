@@ -1,4 +1,4 @@
-//! Computing one node from its inputs' outcomes: the single definition of a
+//! Computing one node from its input values: the single definition of a
 //! node's meaning, shared by the sequential and the parallel evaluator.
 
 use crate::dag::{Node, Op, Outcome};
@@ -6,21 +6,6 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
 use crate::value::{self, Builtin, Limits, Value};
-
-/// The outcome of `node` given its inputs' outcomes in argument order: the
-/// first failing input's error (what a left-to-right evaluation reports),
-/// else the operation applied to the values. Waiting (`delay`) and burning
-/// (`busy`) are the caller's business; here they only validate and pass `x`.
-pub fn compute(node: &Node, inputs: &[&Outcome], limits: &Limits) -> Outcome {
-    let mut values: Vec<&Value> = Vec::with_capacity(inputs.len());
-    for input in inputs {
-        match input {
-            Ok(v) => values.push(v),
-            Err(e) => return Err(e.clone()),
-        }
-    }
-    apply(node, &values, limits)
-}
 
 /// The operation of `node` applied to input values (all inputs succeeded).
 pub fn apply(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {

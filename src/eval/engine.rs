@@ -61,9 +61,20 @@ impl EngineBuilder {
             .num_threads(workers)
             .thread_name(|i| format!("exprflow-worker-{i}"))
             .build()
-            .map_err(|e| Error::with_detail(ErrorKind::Internal, Span::default(), format!("cannot start the pool: {e}")))?;
-        let timers = Timers::start()
-            .map_err(|e| Error::with_detail(ErrorKind::Internal, Span::default(), format!("cannot start the timer: {e}")))?;
+            .map_err(|e| {
+                Error::with_detail(
+                    ErrorKind::Internal,
+                    Span::default(),
+                    format!("cannot start the pool: {e}"),
+                )
+            })?;
+        let timers = Timers::start().map_err(|e| {
+            Error::with_detail(
+                ErrorKind::Internal,
+                Span::default(),
+                format!("cannot start the timer: {e}"),
+            )
+        })?;
         Ok(Engine {
             pool: Arc::new(pool),
             timers: Arc::new(timers),
@@ -148,7 +159,12 @@ impl Engine {
 
     /// Submits several roots of one DAG as one run: shared subexpressions
     /// are computed once, and the futures come back in the order of `roots`.
-    pub fn submit_all(&self, dag: &Arc<Dag>, roots: &[NodeId], options: SubmitOptions) -> Vec<ExprFuture> {
+    pub fn submit_all(
+        &self,
+        dag: &Arc<Dag>,
+        roots: &[NodeId],
+        options: SubmitOptions,
+    ) -> Vec<ExprFuture> {
         let run = Run::start(
             Arc::clone(dag),
             roots,
@@ -209,7 +225,10 @@ impl Engine {
             offset += text.len() + 1;
         }
         let dag = Arc::new(dag);
-        let ok: Vec<NodeId> = roots.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+        let ok: Vec<NodeId> = roots
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
         let futures = self.submit_all(&dag, &ok, SubmitOptions::default());
         let mut futures = futures.into_iter();
         roots
@@ -227,7 +246,8 @@ impl Engine {
 
 fn build_one(dag: &mut Dag, text: &str, offset: usize, scope: &Scope) -> Result<NodeId, Error> {
     let mut ast = crate::syntax::Ast::new();
-    match crate::syntax::parse_statement(&mut ast, text, offset, crate::syntax::DEFAULT_MAX_DEPTH)? {
+    match crate::syntax::parse_statement(&mut ast, text, offset, crate::syntax::DEFAULT_MAX_DEPTH)?
+    {
         Some(statement) => dag.add_expr(&ast, statement.expr, scope),
         None => Err(Error::with_detail(
             ErrorKind::Syntax,
@@ -238,7 +258,10 @@ fn build_one(dag: &mut Dag, text: &str, offset: usize, scope: &Scope) -> Result<
 }
 
 /// Parses and builds one expression into a fresh DAG.
-pub(crate) fn single_expression(text: &str, value: crate::value::Limits) -> Result<(Dag, NodeId), Error> {
+pub(crate) fn single_expression(
+    text: &str,
+    value: crate::value::Limits,
+) -> Result<(Dag, NodeId), Error> {
     let mut dag = Dag::with_limits(crate::dag::DagLimits {
         value,
         ..Default::default()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::Receiver;
 
 use super::events::NodeEvent;
-use super::run::Run;
+use super::run::{Run, RunShape};
 use crate::dag::{NodeId, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::value::Value;
@@ -97,7 +97,11 @@ impl ExprFuture {
             if let Some(outcome) = self.state.get() {
                 return outcome.clone();
             }
-            guard = self.state.done.wait(guard).unwrap_or_else(|p| p.into_inner());
+            guard = self
+                .state
+                .done
+                .wait(guard)
+                .unwrap_or_else(|p| p.into_inner());
         }
     }
 
@@ -167,6 +171,12 @@ impl ExprFuture {
         self.run.as_ref().and_then(|r| r.events())
     }
 
+    /// How this future's run was planned (nodes to compute, tasks), or
+    /// `None` if nothing needed computing.
+    pub fn shape(&self) -> Option<RunShape> {
+        self.run.as_ref().map(|r| r.shape())
+    }
+
     fn error(&self, kind: ErrorKind) -> Error {
         let span = self
             .run
@@ -182,7 +192,10 @@ impl Drop for ExprFuture {
         if !self.is_done()
             && let Some(run) = &self.run
         {
-            run.cancel_future(self.index, Error::new(ErrorKind::Cancelled, run.span_of(self.state.node)));
+            run.cancel_future(
+                self.index,
+                Error::new(ErrorKind::Cancelled, run.span_of(self.state.node)),
+            );
         }
     }
 }

@@ -16,9 +16,10 @@ mod timer;
 
 pub use cancel::CancelToken;
 pub use cpu::thread_cpu_time;
-pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, SubmitOptions};
 pub(crate) use engine::single_expression;
+pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, SubmitOptions};
 pub use events::NodeEvent;
 pub use future::ExprFuture;
 pub use limits::EvalLimits;
+pub use run::RunShape;
 pub use sequential::{SeqEvent, evaluate_sequential};

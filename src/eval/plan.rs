@@ -125,12 +125,20 @@ impl Plan {
                 }
             }
             sub_cost[i] = cost;
-            fused[i] = fuse_ns > 0 && node.cost != UNKNOWN && cost < fuse_ns && !is_root[i] && consumers[i] == 1;
+            fused[i] = fuse_ns > 0
+                && node.cost != UNKNOWN
+                && cost < fuse_ns
+                && !is_root[i]
+                && consumers[i] == 1;
         }
         // Top-down: each node's task is its consumer's task if fused.
         let mut task_of = vec![NONE; n];
         for i in (0..n).rev() {
-            task_of[i] = if fused[i] { task_of[consumer[i] as usize] } else { i as u32 };
+            task_of[i] = if fused[i] {
+                task_of[consumer[i] as usize]
+            } else {
+                i as u32
+            };
         }
         let members = Lists::from_buckets(n, (0..n as u32).map(|i| (task_of[i as usize], i)));
         let mut position = vec![0u32; n];

@@ -40,6 +40,15 @@ enum RegionResult {
     Unknown,
 }
 
+/// How a run was planned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunShape {
+    /// Nodes the run had to compute (the rest were already known).
+    pub nodes: usize,
+    /// Tasks those nodes formed after fusing cheap subgraphs.
+    pub tasks: usize,
+}
+
 /// Everything one run shares between its tasks, timers and futures.
 pub(crate) struct Run {
     id: u64,
@@ -78,7 +87,10 @@ impl Run {
     ) -> Arc<Run> {
         let plan = Plan::new(&dag, roots, fuse_ns);
         let n = plan.len();
-        let futures: Vec<Arc<FutureState>> = roots.iter().map(|&r| Arc::new(FutureState::new(r))).collect();
+        let futures: Vec<Arc<FutureState>> = roots
+            .iter()
+            .map(|&r| Arc::new(FutureState::new(r)))
+            .collect();
         let mut futures_of: HashMap<u32, Vec<usize>> = HashMap::new();
         let interest: Vec<AtomicU32> = (0..n as u32)
             .map(|t| AtomicU32::new(plan.waited_by.get(t).len() as u32))
@@ -117,7 +129,11 @@ impl Run {
         for (i, &root) in roots.iter().enumerate() {
             if run.plan.local_of(root).is_none() {
                 let outcome = run.dag.result(root).cloned().unwrap_or_else(|| {
-                    Err(Error::with_detail(ErrorKind::Internal, run.span_of(root), "root has no result"))
+                    Err(Error::with_detail(
+                        ErrorKind::Internal,
+                        run.span_of(root),
+                        "root has no result",
+                    ))
                 });
                 run.resolve_future(i, outcome);
             }
@@ -139,17 +155,16 @@ impl Run {
         &self.futures
     }
 
-    pub(crate) fn dag(&self) -> &Arc<Dag> {
-        &self.dag
-    }
-
     pub(crate) fn span_of(&self, node: NodeId) -> Span {
         self.dag.node(node).span
     }
 
-    /// The plan's task count and node count, for statistics.
-    pub(crate) fn shape(&self) -> (usize, usize) {
-        (self.plan.task_count, self.plan.len())
+    /// How the run was planned: nodes computed and tasks they formed.
+    pub(crate) fn shape(&self) -> RunShape {
+        RunShape {
+            nodes: self.plan.len(),
+            tasks: self.plan.task_count,
+        }
     }
 
     fn spawn(&self, t: u32) {
@@ -159,7 +174,8 @@ impl Run {
     }
 
     fn abandoned(&self, t: u32) -> bool {
-        self.cancelled.load(Ordering::Relaxed) || self.interest[t as usize].load(Ordering::Relaxed) == 0
+        self.cancelled.load(Ordering::Relaxed)
+            || self.interest[t as usize].load(Ordering::Relaxed) == 0
     }
 
     /// The error of local node `local` that the DAG does not keep, if any.
@@ -167,7 +183,12 @@ impl Run {
         if local == NONE {
             return None;
         }
-        match self.faults.lock().unwrap_or_else(|p| p.into_inner()).get(&local) {
+        match self
+            .faults
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&local)
+        {
             Some(Err(e)) => Some(e.clone()),
             _ => None,
         }
@@ -210,7 +231,11 @@ impl Run {
                 }
                 RegionResult::Unknown => {
                     // Cannot happen when every input is known; fail loudly but safely.
-                    let error = Error::with_detail(ErrorKind::Internal, self.span_of(self.node(t)), "task ran before its inputs");
+                    let error = Error::with_detail(
+                        ErrorKind::Internal,
+                        self.span_of(self.node(t)),
+                        "task ran before its inputs",
+                    );
                     next = self.complete(t, Err(error), true);
                 }
             }
@@ -233,7 +258,11 @@ impl Run {
         for (p, &m) in members.iter().enumerate() {
             let id = self.node(m);
             let node = self.dag.node(id);
-            let start = if record { self.began.elapsed() } else { Duration::ZERO };
+            let start = if record {
+                self.began.elapsed()
+            } else {
+                Duration::ZERO
+            };
             let mut values: Vec<&Value> = Vec::with_capacity(node.inputs.len());
             let mut decided: Option<Outcome> = None;
             let mut unknown = false;
@@ -267,9 +296,21 @@ impl Run {
                 (Some(outcome), _) => Some(outcome),
                 (None, true) => None,
                 (None, false) => {
-                    let computed = catch_unwind(AssertUnwindSafe(|| apply(node, &values, &self.limits.value)))
-                        .unwrap_or_else(|_| Err(Error::with_detail(ErrorKind::Internal, node.span, "evaluation panicked")));
-                    match (&computed, is_root, wait_of(node, &values, self.limits.max_wait)) {
+                    let computed = catch_unwind(AssertUnwindSafe(|| {
+                        apply(node, &values, &self.limits.value)
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(Error::with_detail(
+                            ErrorKind::Internal,
+                            node.span,
+                            "evaluation panicked",
+                        ))
+                    });
+                    match (
+                        &computed,
+                        is_root,
+                        wait_of(node, &values, self.limits.max_wait),
+                    ) {
                         (Ok(_), _, Err(e)) => Some(Err(e)),
                         (Ok(_), true, Ok(Some((kind, duration)))) => {
                             if full {
@@ -349,7 +390,12 @@ impl Run {
                         .compare_exchange(WAITING, DONE, Ordering::AcqRel, Ordering::Acquire)
                         .is_ok()
                 {
-                    self.emit(d, self.began.elapsed(), &Err(e.clone()), rayon::current_thread_index());
+                    self.emit(
+                        d,
+                        self.began.elapsed(),
+                        &Err(e.clone()),
+                        rayon::current_thread_index(),
+                    );
                     self.lose_interest(d);
                     finished.push((d, Err(e)));
                 }
@@ -367,7 +413,12 @@ impl Run {
                     continue;
                 }
                 if self.interest[e as usize].fetch_sub(1, Ordering::AcqRel) == 1 {
-                    let _ = self.state[e as usize].compare_exchange(WAITING, DROPPED, Ordering::AcqRel, Ordering::Acquire);
+                    let _ = self.state[e as usize].compare_exchange(
+                        WAITING,
+                        DROPPED,
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    );
                     work.push(e);
                 }
             }
@@ -398,7 +449,12 @@ impl Run {
         if let Some(l) = local
             && self.interest[l as usize].fetch_sub(1, Ordering::AcqRel) == 1
         {
-            let _ = self.state[l as usize].compare_exchange(WAITING, DROPPED, Ordering::AcqRel, Ordering::Acquire);
+            let _ = self.state[l as usize].compare_exchange(
+                WAITING,
+                DROPPED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
             self.lose_interest(l);
         }
         true
@@ -408,8 +464,14 @@ impl Run {
 impl Wake for Run {
     /// A `delay` timer fired: its task completes with the parked value.
     fn wake(&self, t: u32) {
-        let parked = self.parked.lock().unwrap_or_else(|p| p.into_inner()).remove(&t);
-        let Some((outcome, start)) = parked else { return };
+        let parked = self
+            .parked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&t);
+        let Some((outcome, start)) = parked else {
+            return;
+        };
         if self.abandoned(t) {
             self.state[t as usize].store(DROPPED, Ordering::Release);
             return;

@@ -112,7 +112,11 @@ pub fn evaluate_sequential(
         stack.pop();
     }
     dag.result(root).cloned().unwrap_or_else(|| {
-        Err(Error::with_detail(ErrorKind::Internal, dag.node(root).span, "root was not evaluated"))
+        Err(Error::with_detail(
+            ErrorKind::Internal,
+            dag.node(root).span,
+            "root was not evaluated",
+        ))
     })
 }
 

@@ -116,7 +116,9 @@ fn timer_loop(receiver: Receiver<Command>, pending: Arc<AtomicUsize>) {
     loop {
         let command = match heap.peek() {
             None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(first) => receiver.recv_timeout(first.deadline.saturating_duration_since(Instant::now())),
+            Some(first) => {
+                receiver.recv_timeout(first.deadline.saturating_duration_since(Instant::now()))
+            }
         };
         let mut handle = |command: Command, heap: &mut BinaryHeap<Entry>| match command {
             Command::Add(mut entry) => {

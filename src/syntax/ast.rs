@@ -102,11 +102,18 @@ impl Ast {
         while let Some((a, b)) = work.pop() {
             let (x, y) = (&self.get(a).kind, &other.get(b).kind);
             let same_head = match (x, y) {
-                (ExprKind::Number(p), ExprKind::Number(q)) => p.replace('_', "") == q.replace('_', ""),
-                (ExprKind::Var(p), ExprKind::Var(q)) => p == q,
-                (ExprKind::Call { name: p, args: pa, .. }, ExprKind::Call { name: q, args: qa, .. }) => {
-                    p == q && pa.len() == qa.len()
+                (ExprKind::Number(p), ExprKind::Number(q)) => {
+                    p.replace('_', "") == q.replace('_', "")
                 }
+                (ExprKind::Var(p), ExprKind::Var(q)) => p == q,
+                (
+                    ExprKind::Call {
+                        name: p, args: pa, ..
+                    },
+                    ExprKind::Call {
+                        name: q, args: qa, ..
+                    },
+                ) => p == q && pa.len() == qa.len(),
                 (ExprKind::Unary(p, _), ExprKind::Unary(q, _)) => p == q,
                 (ExprKind::Binary(p, ..), ExprKind::Binary(q, ..)) => p == q,
                 _ => false,
@@ -114,7 +121,12 @@ impl Ast {
             if !same_head {
                 return false;
             }
-            work.extend(self.children(a).iter().copied().zip(other.children(b).iter().copied()));
+            work.extend(
+                self.children(a)
+                    .iter()
+                    .copied()
+                    .zip(other.children(b).iter().copied()),
+            );
         }
         true
     }

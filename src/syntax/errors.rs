@@ -19,13 +19,9 @@ fn describe(rule: &Rule) -> &'static str {
         | Rule::pos => "an expression",
         Rule::target => "a name",
         Rule::factorial => "an operator",
-        Rule::add
-        | Rule::sub
-        | Rule::mul
-        | Rule::div
-        | Rule::floordiv
-        | Rule::rem
-        | Rule::pow => "an operator",
+        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::floordiv | Rule::rem | Rule::pow => {
+            "an operator"
+        }
         _ => "something else",
     }
 }
@@ -61,11 +57,16 @@ pub fn from_pest(error: pest::error::Error<Rule>, offset: usize) -> Error {
                 .and_then(|rest| rest.chars().next())
                 .map(|c| format!("`{}`", c.escape_debug()))
                 .unwrap_or_else(|| "end of input".to_string());
-            let mut expected = positives.clone();
-            if open_parens(error.line(), error_column_byte(&error)) && !expected.contains(&Rule::expr) {
-                expected.push(Rule::EOI);
+            let mut expected = list(positives);
+            if open_parens(error.line(), error_column_byte(&error))
+                && !positives.contains(&Rule::expr)
+            {
+                expected = format!("{expected} or `)`").replacen(
+                    " or ",
+                    ", ",
+                    usize::from(expected.contains(" or ")),
+                );
             }
-            let expected = list(&expected).replace("end of input", "`)`");
             format!("expected {expected}, found {found}")
         }
         ErrorVariant::CustomError { message } => {
@@ -85,7 +86,8 @@ pub fn from_pest(error: pest::error::Error<Rule>, offset: usize) -> Error {
 /// The byte index, within the error's line, of the error position.
 fn error_column_byte(error: &pest::error::Error<Rule>) -> usize {
     let col = match error.line_col {
-        pest::error::LineColLocation::Pos((_, c)) | pest::error::LineColLocation::Span((_, c), _) => c,
+        pest::error::LineColLocation::Pos((_, c))
+        | pest::error::LineColLocation::Span((_, c), _) => c,
     };
     error
         .line()

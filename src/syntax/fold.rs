@@ -70,13 +70,15 @@ impl ExprFrame<'_> {
             Pending::Prefix(op) => {
                 if let Some(operand) = self.operands.pop() {
                     let span = Span::new(top.start, ast.get(operand).span.end);
-                    self.operands.push(ast.push(ExprKind::Unary(op, operand), span));
+                    self.operands
+                        .push(ast.push(ExprKind::Unary(op, operand), span));
                 }
             }
             Pending::Infix(op) => {
                 if let (Some(right), Some(left)) = (self.operands.pop(), self.operands.pop()) {
                     let span = ast.get(left).span.to(ast.get(right).span);
-                    self.operands.push(ast.push(ExprKind::Binary(op, left, right), span));
+                    self.operands
+                        .push(ast.push(ExprKind::Binary(op, left, right), span));
                 }
             }
         }

@@ -106,3 +106,16 @@ pub fn parse_expr(text: &str) -> Result<(Ast, ExprId), Error> {
         )),
     }
 }
+
+/// The name a statement that failed to parse meant to assign, if it looks
+/// like `name = ...`, so that later uses of the name report the failure.
+pub fn assignment_target(text: &str) -> Option<&str> {
+    let (left, right) = text.split_once('=')?;
+    let name = left.trim();
+    let valid = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (valid && !right.starts_with('=')).then_some(name)
+}

@@ -31,7 +31,9 @@ impl LineIndex {
 
     /// The 0-based line that contains byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
     }
 
     /// The byte range of 0-based line `line`, without its newline.

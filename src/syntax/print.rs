@@ -66,7 +66,10 @@ pub fn print(ast: &Ast, root: ExprId) -> String {
                 work.push(Task::Visit(*child, binding(&ast.get(*child).kind) < 3));
             }
             ExprKind::Binary(BinOp::Pow, base, exponent) => {
-                work.push(Task::Visit(*exponent, binding(&ast.get(*exponent).kind) < 3));
+                work.push(Task::Visit(
+                    *exponent,
+                    binding(&ast.get(*exponent).kind) < 3,
+                ));
                 work.push(Task::Text("^"));
                 work.push(Task::Visit(*base, binding(&ast.get(*base).kind) <= 4));
             }

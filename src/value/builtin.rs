@@ -198,10 +198,22 @@ mod tests {
     fn arities() {
         assert_eq!(Builtin::Min.arity(), Arity::AtLeast(1));
         assert_eq!(Builtin::Max.arity(), Arity::AtLeast(1));
-        for b in [Builtin::Gcd, Builtin::Lcm, Builtin::Binom, Builtin::Delay, Builtin::Busy] {
+        for b in [
+            Builtin::Gcd,
+            Builtin::Lcm,
+            Builtin::Binom,
+            Builtin::Delay,
+            Builtin::Busy,
+        ] {
             assert_eq!(b.arity(), Arity::Exactly(2));
         }
-        for b in [Builtin::Abs, Builtin::Sqrt, Builtin::Fact, Builtin::Tan, Builtin::Exact] {
+        for b in [
+            Builtin::Abs,
+            Builtin::Sqrt,
+            Builtin::Fact,
+            Builtin::Tan,
+            Builtin::Exact,
+        ] {
             assert_eq!(b.arity(), Arity::Exactly(1));
         }
         assert!(Arity::Exactly(2).accepts(2));

@@ -35,7 +35,10 @@ pub(crate) fn fact(x: &Value, limits: &Limits) -> Result<Value, Fault> {
     let n = natural(x, "fact")?;
     let what = || format!("fact({})", describe(x));
     let Some(n) = n.to_u64() else {
-        return Err(Fault::TooLarge(format!("{} needs more than 10^20 bits", what())));
+        return Err(Fault::TooLarge(format!(
+            "{} needs more than 10^20 bits",
+            what()
+        )));
     };
     check_estimate(log2_factorial(n), limits, what)?;
     let v = Value::Int(Int::from(factorial(n)));
@@ -63,7 +66,10 @@ pub(crate) fn binom(nv: &Value, kv: &Value, limits: &Limits) -> Result<Value, Fa
     let k = if n_minus_k < *k { &n_minus_k } else { k };
     let Some(k) = k.to_u64() else {
         // binom(n, k) >= 2^k with k >= 2^64.
-        return Err(Fault::TooLarge(format!("{} needs more than 10^19 bits", what())));
+        return Err(Fault::TooLarge(format!(
+            "{} needs more than 10^19 bits",
+            what()
+        )));
     };
     let est = match n.to_u64() {
         Some(n) => log2_binom(n, k),
@@ -159,7 +165,10 @@ pub(crate) fn fib(x: &Value, limits: &Limits) -> Result<Value, Fault> {
     let n = natural(x, "fib")?;
     let what = || format!("fib({})", describe(x));
     let Some(n) = n.to_u64() else {
-        return Err(Fault::TooLarge(format!("{} needs more than 10^19 bits", what())));
+        return Err(Fault::TooLarge(format!(
+            "{} needs more than 10^19 bits",
+            what()
+        )));
     };
     check_estimate(log2_fib(n), limits, what)?;
     check_value(Value::Int(Int::from(fibonacci(n))), limits, what)
@@ -277,19 +286,30 @@ mod tests {
     #[test]
     fn factorial_domain() {
         assert!(matches!(fact(&i(-1), &lim()), Err(Fault::Domain(_))));
-        assert!(matches!(fact(&Value::Float(5.0), &lim()), Err(Fault::Domain(_))));
+        assert!(matches!(
+            fact(&Value::Float(5.0), &lim()),
+            Err(Fault::Domain(_))
+        ));
         let half = Value::from_rbig(RBig::from_parts(1.into(), 2u8.into()));
         assert_eq!(
             fact(&half, &lim()),
-            Err(Fault::Domain("fact needs an integer, got the rational 0.5".into()))
+            Err(Fault::Domain(
+                "fact needs an integer, got the rational 0.5".into()
+            ))
         );
     }
 
     #[test]
     fn factorial_refused_instantly() {
         let t = Instant::now();
-        assert!(matches!(fact(&i(1_000_000_000), &lim()), Err(Fault::TooLarge(_))));
-        assert!(matches!(fact(&i(i64::MAX), &lim()), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            fact(&i(1_000_000_000), &lim()),
+            Err(Fault::TooLarge(_))
+        ));
+        assert!(matches!(
+            fact(&i(i64::MAX), &lim()),
+            Err(Fault::TooLarge(_))
+        ));
         let huge = Value::from_ibig(IBig::from(10).pow(30));
         assert!(matches!(fact(&huge, &lim()), Err(Fault::TooLarge(_))));
         assert!(t.elapsed().as_millis() < 50);
@@ -312,8 +332,17 @@ mod tests {
         assert_eq!(b(52, 5), Ok(i(2598960)));
         assert!(matches!(b(-5, 2), Err(Fault::Domain(_))));
         assert!(matches!(b(5, -2), Err(Fault::Domain(_))));
-        assert!(matches!(binom(&i(5), &Value::Float(2.0), &lim()), Err(Fault::Domain(_))));
-        for (n, k) in [(100u64, 50u64), (1000, 3), (2000, 1000), (3001, 1500), (10_000, 5000)] {
+        assert!(matches!(
+            binom(&i(5), &Value::Float(2.0), &lim()),
+            Err(Fault::Domain(_))
+        ));
+        for (n, k) in [
+            (100u64, 50u64),
+            (1000, 3),
+            (2000, 1000),
+            (3001, 1500),
+            (10_000, 5000),
+        ] {
             let got = b(n as i64, k as i64).unwrap();
             assert_eq!(got, Value::Int(Int::from(naive_binom(n, k))), "{n} {k}");
         }
@@ -336,11 +365,20 @@ mod tests {
         assert_eq!(r, Value::from_ibig(expect));
         assert_eq!(binom(&n, &n, &lim()), Ok(i(1)));
         let t = Instant::now();
-        assert!(matches!(binom(&n, &i(1_000_000_000), &lim()), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            binom(&n, &i(1_000_000_000), &lim()),
+            Err(Fault::TooLarge(_))
+        ));
         let half = Value::from_ibig(IBig::from(5) * IBig::from(10).pow(29));
         assert!(matches!(binom(&n, &half, &lim()), Err(Fault::TooLarge(_))));
-        assert!(matches!(binom(&i(i64::MAX), &i(i64::MAX / 2), &lim()), Err(Fault::TooLarge(_))));
-        assert!(matches!(binom(&i(100_000_000), &i(50_000_000), &lim()), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            binom(&i(i64::MAX), &i(i64::MAX / 2), &lim()),
+            Err(Fault::TooLarge(_))
+        ));
+        assert!(matches!(
+            binom(&i(100_000_000), &i(50_000_000), &lim()),
+            Err(Fault::TooLarge(_))
+        ));
         assert!(t.elapsed().as_millis() < 50);
     }
 
@@ -353,10 +391,7 @@ mod tests {
         assert_eq!(f(10), Ok(i(55)));
         assert_eq!(f(92), Ok(i(7540113804746346429)));
         assert_eq!(f(93).unwrap().to_string(), "12200160415121876738");
-        assert_eq!(
-            f(100).unwrap().to_string(),
-            "354224848179261915075"
-        );
+        assert_eq!(f(100).unwrap().to_string(), "354224848179261915075");
         // fast doubling agrees with iteration
         let (mut a, mut b) = (IBig::ZERO, IBig::ONE);
         for n in 0..400u64 {
@@ -364,7 +399,10 @@ mod tests {
             (a, b) = (b.clone(), a + b);
         }
         assert!(matches!(f(-1), Err(Fault::Domain(_))));
-        assert!(matches!(fib(&Value::Float(3.0), &lim()), Err(Fault::Domain(_))));
+        assert!(matches!(
+            fib(&Value::Float(3.0), &lim()),
+            Err(Fault::Domain(_))
+        ));
         let t = Instant::now();
         assert!(matches!(f(1_000_000_000_000), Err(Fault::TooLarge(_))));
         assert!(matches!(f(i64::MAX), Err(Fault::TooLarge(_))));

@@ -87,7 +87,10 @@ mod tests {
         assert_eq!(value_to_f64(&third), Ok(1.0 / 3.0));
         let huge = Value::from_ibig(IBig::from(10).pow(400));
         assert!(matches!(value_to_f64(&huge), Err(Fault::TooLarge(_))));
-        let tiny = Value::from_rbig(RBig::from_parts(1.into(), dashu::integer::UBig::from(10u8).pow(400)));
+        let tiny = Value::from_rbig(RBig::from_parts(
+            1.into(),
+            dashu::integer::UBig::from(10u8).pow(400),
+        ));
         assert_eq!(value_to_f64(&tiny), Ok(0.0));
         // just below f64::MAX rounds fine, 2^1024 does not
         let two_1024 = Value::from_ibig(IBig::from(2).pow(1024));

@@ -390,7 +390,10 @@ mod tests {
         assert_eq!(x.to_f64_lossy(), f64::INFINITY);
         assert_eq!(Int::from(-5i64).to_f64_lossy(), -5.0);
         assert_eq!(format!("{:?}", Int::from(-5i64)), "-5");
-        assert_eq!(big("-100000000000000000000").to_string(), "-100000000000000000000");
+        assert_eq!(
+            big("-100000000000000000000").to_string(),
+            "-100000000000000000000"
+        );
         assert_eq!(Int::from(9i64).into_ibig(), IBig::from(9));
     }
 }

@@ -21,13 +21,17 @@ const SHOW_MAX: usize = 40;
 /// before anything large is computed (`1e999999999999` answers at once).
 /// Malformed text is a [`Fault::Domain`] error.
 pub fn parse_literal(text: &str, limits: &Limits) -> Result<Value, Fault> {
-    let parts = split(text).ok_or_else(|| {
-        Fault::Domain(format!("invalid number literal '{}'", shorten(text)))
-    })?;
+    let parts = split(text)
+        .ok_or_else(|| Fault::Domain(format!("invalid number literal '{}'", shorten(text))))?;
     let what = || format!("the literal {}", shorten(text));
 
     // All mantissa digits, without underscores; value = digits * 10^(exp - frac).
-    let mut digits: Vec<u8> = parts.int.bytes().chain(parts.frac.bytes()).filter(|c| *c != b'_').collect();
+    let mut digits: Vec<u8> = parts
+        .int
+        .bytes()
+        .chain(parts.frac.bytes())
+        .filter(|c| *c != b'_')
+        .collect();
     let frac_len = parts.frac.bytes().filter(|c| *c != b'_').count();
     let trailing = digits.iter().rev().take_while(|c| **c == b'0').count();
     digits.truncate(digits.len() - trailing);
@@ -49,7 +53,10 @@ pub fn parse_literal(text: &str, limits: &Limits) -> Result<Value, Fault> {
     if exp_digits.len() > 30 {
         let e: f64 = exp_digits.parse().unwrap_or(f64::INFINITY);
         check_estimate(e, limits, what)?;
-        return Err(Fault::TooLarge(format!("{} has too large an exponent", what())));
+        return Err(Fault::TooLarge(format!(
+            "{} has too large an exponent",
+            what()
+        )));
     }
     let exp: i128 = exp_digits.parse().unwrap_or(0);
     let exp = if parts.exp_negative { -exp } else { exp };
@@ -65,7 +72,10 @@ pub fn parse_literal(text: &str, limits: &Limits) -> Result<Value, Fault> {
     };
     check_estimate(est, limits, what)?;
     let Ok(k_abs) = usize::try_from(k.unsigned_abs()) else {
-        return Err(Fault::TooLarge(format!("{} has too large an exponent", what())));
+        return Err(Fault::TooLarge(format!(
+            "{} has too large an exponent",
+            what()
+        )));
     };
     let text_digits = std::str::from_utf8(digits).unwrap_or("0");
     let m = UBig::from_str_radix(text_digits, 10).unwrap_or(UBig::ZERO);
@@ -138,7 +148,10 @@ fn shorten(text: &str) -> String {
     if text.len() <= SHOW_MAX {
         text.to_string()
     } else {
-        let cut = (0..=SHOW_MAX).rev().find(|&i| text.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=SHOW_MAX)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
         format!("{}... ({} characters)", &text[..cut], text.len())
     }
 }
@@ -201,10 +214,7 @@ mod tests {
         assert_eq!(p("1e0_0_1"), Ok(i(10)));
         assert_eq!(p("0e999999999999"), Ok(i(0)));
         assert_eq!(p("0e-99999999999999999999999999999999999"), Ok(i(0)));
-        assert_eq!(
-            p("1e30").unwrap(),
-            Value::from_ibig(IBig::from(10).pow(30))
-        );
+        assert_eq!(p("1e30").unwrap(), Value::from_ibig(IBig::from(10).pow(30)));
     }
 
     #[test]
@@ -230,19 +240,34 @@ mod tests {
             "result too large: the literal 1e999999999999 needs about 3321928094884 bits, limit is 16777216"
         );
         assert!(matches!(p("1e-999999999999"), Err(Fault::TooLarge(_))));
-        assert!(matches!(p("1e99999999999999999999999999999999999999999"), Err(Fault::TooLarge(_))));
-        assert!(matches!(p("1e-99999999999999999999999999999999999999999"), Err(Fault::TooLarge(_))));
-        assert!(matches!(p(&format!("1e{}", "9".repeat(400))), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            p("1e99999999999999999999999999999999999999999"),
+            Err(Fault::TooLarge(_))
+        ));
+        assert!(matches!(
+            p("1e-99999999999999999999999999999999999999999"),
+            Err(Fault::TooLarge(_))
+        ));
+        assert!(matches!(
+            p(&format!("1e{}", "9".repeat(400))),
+            Err(Fault::TooLarge(_))
+        ));
         assert!(matches!(p("1e100000000"), Err(Fault::TooLarge(_))));
         assert!(t.elapsed().as_millis() < 50);
         // just inside / outside a small limit
         let l = Limits { max_bits: 64 };
         assert!(parse_literal("18446744073709551615", &l).is_ok()); // 2^64 - 1
-        assert!(matches!(parse_literal("18446744073709551616", &l), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            parse_literal("18446744073709551616", &l),
+            Err(Fault::TooLarge(_))
+        ));
         assert!(parse_literal("1e19", &l).is_ok());
         assert!(matches!(parse_literal("1e20", &l), Err(Fault::TooLarge(_))));
         assert!(parse_literal("1e-19", &l).is_ok());
-        assert!(matches!(parse_literal("1e-20", &l), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            parse_literal("1e-20", &l),
+            Err(Fault::TooLarge(_))
+        ));
     }
 
     #[test]
@@ -255,6 +280,8 @@ mod tests {
         let with_fraction = format!("{}.{}", "1".repeat(50_000), "3".repeat(50_000));
         assert!(matches!(p(&with_fraction), Ok(Value::Rat(_))));
         let e = p(&"9".repeat(6_000_000)).unwrap_err();
-        assert!(e.to_string().contains("the literal 9999999999999999999999999999999999999999... (6000000 characters)"));
+        assert!(e.to_string().contains(
+            "the literal 9999999999999999999999999999999999999999... (6000000 characters)"
+        ));
     }
 }

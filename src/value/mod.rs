@@ -30,7 +30,7 @@ mod proptests;
 pub use arith::{BinOp, UnOp, binary, unary};
 pub use builtin::{Arity, Builtin};
 pub use cmp::exact_cmp;
-pub use functions::{call, duration_ms};
+pub use functions::{MAX_DURATION_MS, call, duration_ms};
 pub use int::Int;
 pub use literal::parse_literal;
 pub use rat::Rat;

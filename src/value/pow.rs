@@ -62,7 +62,10 @@ fn exact_power(
     let est = n.abs().to_f64_lossy() * log2_part;
     check_estimate(est, limits, &what)?;
     let Some(e) = n.abs().to_u64().and_then(|e| isize::try_from(e).ok()) else {
-        return Err(Fault::TooLarge(format!("{} has too large an exponent", what())));
+        return Err(Fault::TooLarge(format!(
+            "{} has too large an exponent",
+            what()
+        )));
     };
     let v = match a {
         Value::Int(i) if !n.is_negative() => Value::Int(i.pow(e.unsigned_abs())),
@@ -79,7 +82,9 @@ fn exact_power(
 /// non-negative number.
 fn operand(v: &Value) -> String {
     let s = describe(v);
-    if s.bytes().all(|c| c.is_ascii_digit() || c == b'.' || c == b'e') {
+    if s.bytes()
+        .all(|c| c.is_ascii_digit() || c == b'.' || c == b'e')
+    {
         s
     } else {
         format!("({s})")
@@ -145,7 +150,10 @@ mod tests {
         assert_eq!(p(q(2, 3), i(2)), Ok(q(4, 9)));
         assert_eq!(p(q(-2, 3), i(-3)), Ok(q(-27, 8)));
         assert_eq!(p(q(1, 2), i(-2)), Ok(i(4)));
-        assert_eq!(p(i(2), i(100)).unwrap().to_string(), "1267650600228229401496703205376");
+        assert_eq!(
+            p(i(2), i(100)).unwrap().to_string(),
+            "1267650600228229401496703205376"
+        );
         assert_eq!(p(i(10), i(-2)), Ok(q(1, 100)));
         assert_eq!(p(i(7), i(1)), Ok(i(7)));
     }
@@ -191,16 +199,17 @@ mod tests {
         let e = p(i(10), i(100_000_000)).unwrap_err();
         assert_eq!(
             e,
-            Fault::TooLarge(
-                "10^100000000 needs about 332192809 bits, limit is 16777216".into()
-            )
+            Fault::TooLarge("10^100000000 needs about 332192809 bits, limit is 16777216".into())
         );
         assert_eq!(
             p(i(2), i(100_000_000)).unwrap_err().to_string(),
             "result too large: 2^100000000 needs about 100000000 bits, limit is 16777216"
         );
         assert!(matches!(p(i(3), i(-100_000_000)), Err(Fault::TooLarge(_))));
-        assert!(matches!(p(q(3, 2), i(100_000_000)), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            p(q(3, 2), i(100_000_000)),
+            Err(Fault::TooLarge(_))
+        ));
         assert!(matches!(p(i(-2), i(i64::MAX)), Err(Fault::TooLarge(_))));
         assert!(t.elapsed().as_millis() < 200);
     }
@@ -246,8 +255,17 @@ mod tests {
     #[test]
     fn float_overflow() {
         assert!(matches!(p(f(10.0), i(400)), Err(Fault::TooLarge(_))));
-        assert!(matches!(p(f(1.5), big(IBig::from(10).pow(30))), Err(Fault::TooLarge(_))));
-        assert!(matches!(p(f(2.0), big(IBig::from(10).pow(400))), Err(Fault::TooLarge(_))));
-        assert!(matches!(p(big(IBig::from(10).pow(400)), f(0.5)), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            p(f(1.5), big(IBig::from(10).pow(30))),
+            Err(Fault::TooLarge(_))
+        ));
+        assert!(matches!(
+            p(f(2.0), big(IBig::from(10).pow(400))),
+            Err(Fault::TooLarge(_))
+        ));
+        assert!(matches!(
+            p(big(IBig::from(10).pow(400)), f(0.5)),
+            Err(Fault::TooLarge(_))
+        ));
     }
 }

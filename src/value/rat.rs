@@ -107,7 +107,10 @@ mod tests {
         assert_eq!(r.numerator(), &IBig::from(3));
         assert_eq!(r.denominator(), &UBig::from(2u8));
         assert_eq!(value_from_rbig(q(-6, 3)), Value::from_i64(-2));
-        assert_eq!(value_from_rbig(q(-6, 4)), Value::Rat(Rat::new(q(-3, 2)).unwrap()));
+        assert_eq!(
+            value_from_rbig(q(-6, 4)),
+            Value::Rat(Rat::new(q(-3, 2)).unwrap())
+        );
         assert_eq!(format!("{:?}", Rat::new(q(-3, 2)).unwrap()), "-3/2");
     }
 

@@ -117,10 +117,14 @@ mod tests {
         assert_eq!(sqrt(&f(-0.0)).unwrap().to_string(), "-0.0");
         // beyond the f64 range: scaled
         let big = Value::from_ibig(IBig::from(10).pow(401));
-        let Value::Float(r) = sqrt(&big).unwrap() else { panic!() };
+        let Value::Float(r) = sqrt(&big).unwrap() else {
+            panic!()
+        };
         assert!((r / (10f64.sqrt() * 1e200) - 1.0).abs() < 1e-15);
         let tiny = Value::from_rbig(RBig::from_parts(2.into(), UBig::from(10u8).pow(400)));
-        let Value::Float(r) = sqrt(&tiny).unwrap() else { panic!() };
+        let Value::Float(r) = sqrt(&tiny).unwrap() else {
+            panic!()
+        };
         assert!((r / (2f64.sqrt() * 1e-200) - 1.0).abs() < 1e-15);
         let too_big = Value::from_ibig(IBig::from(2).pow(3000) + 1);
         assert!(matches!(sqrt(&too_big), Err(Fault::TooLarge(_))));

@@ -6,8 +6,8 @@
 
 use std::f64::consts::{LN_2, LOG10_2};
 
-use dashu::base::{BitTest, Signed};
-use dashu::rational::RBig;
+use dashu::base::{BitTest, Signed, UnsignedAbs};
+use dashu::integer::UBig;
 
 use super::convert::{float_result, value_to_f64};
 use super::estimate::describe;
@@ -29,7 +29,12 @@ pub(crate) fn float_fn(f: Builtin, x: &Value) -> Result<Value, Fault> {
         Builtin::Sin => value_to_f64(x)?.sin(),
         Builtin::Cos => value_to_f64(x)?.cos(),
         Builtin::Tan => value_to_f64(x)?.tan(),
-        _ => return Err(Fault::Domain(format!("{} is not a float function", f.name()))),
+        _ => {
+            return Err(Fault::Domain(format!(
+                "{} is not a float function",
+                f.name()
+            )));
+        }
     };
     float_result(y, what).map(Value::Float)
 }
@@ -60,21 +65,27 @@ fn log_with(
     }
 }
 
-/// Splits a positive exact value into `(m, e)` with `x = m * 2^e` (up to
-/// rounding of `m`) and `m` in `[1/2, 2]`, whatever the size of `x`.
+/// Splits a positive exact value into `(m, e)` with `x = m * 2^e` up to a
+/// relative error of about 1e-16, `m` a normal float, whatever the size of
+/// `x`. Only the top bits of the numerator and denominator are looked at, so
+/// this is fast even for huge values. `None` for floats and zero.
 pub(crate) fn split_exact(x: &Value) -> Option<(f64, i64)> {
-    let q = x.to_rbig()?;
-    let (num, den) = (q.numerator(), q.denominator());
-    let nb = i64::try_from(num.bit_len()).ok()?;
-    let db = i64::try_from(den.bit_len()).ok()?;
-    let e = nb - db;
-    let shift = usize::try_from(e.unsigned_abs()).ok()?;
-    let scaled = if e >= 0 {
-        RBig::from_parts(num.clone(), den << shift)
-    } else {
-        RBig::from_parts(num << shift, den.clone())
+    let ((n, n_exp), (d, d_exp)) = match x {
+        Value::Int(i) => (top_bits(&i.to_ibig().unsigned_abs())?, (1.0, 0)),
+        Value::Rat(r) => (
+            top_bits(&r.numerator().unsigned_abs())?,
+            top_bits(r.denominator())?,
+        ),
+        Value::Float(_) => return None,
     };
-    Some((scaled.to_f64().value(), e))
+    Some((n / d, n_exp - d_exp))
+}
+
+/// `(t, e)` with `n = t * 2^e` (`t` from the top 64 bits of `n`, truncated).
+fn top_bits(n: &UBig) -> Option<(f64, i64)> {
+    let shift = n.bit_len().saturating_sub(64);
+    let top = u64::try_from(&(n >> shift)).ok()?;
+    (top != 0).then(|| (top as f64, i64::try_from(shift).unwrap_or(i64::MAX)))
 }
 
 fn is_positive(x: &Value) -> bool {
@@ -96,7 +107,8 @@ fn is_negative(x: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dashu::integer::{IBig, UBig};
+    use dashu::integer::IBig;
+    use dashu::rational::RBig;
 
     fn i(n: i64) -> Value {
         Value::from_i64(n)
@@ -130,21 +142,30 @@ mod tests {
         let half = Value::from_rbig(RBig::from_parts(1.into(), 2u8.into()));
         assert_eq!(call(Builtin::Ln, half), Ok(0.5f64.ln()));
         // results are always floats, even for exact arguments
-        assert!(matches!(float_fn(Builtin::Log2, &i(8)), Ok(Value::Float(_))));
+        assert!(matches!(
+            float_fn(Builtin::Log2, &i(8)),
+            Ok(Value::Float(_))
+        ));
     }
 
     #[test]
     fn domain_errors() {
         for b in [Builtin::Ln, Builtin::Log2, Builtin::Log10] {
             for x in [i(0), i(-1), f(0.0), f(-0.0), f(-2.5)] {
-                assert!(matches!(float_fn(b, &x), Err(Fault::Domain(_))), "{b:?} {x}");
+                assert!(
+                    matches!(float_fn(b, &x), Err(Fault::Domain(_))),
+                    "{b:?} {x}"
+                );
             }
         }
         assert_eq!(
             float_fn(Builtin::Ln, &i(0)),
             Err(Fault::Domain("ln of a non-positive number".into()))
         );
-        assert!(matches!(float_fn(Builtin::Abs, &i(0)), Err(Fault::Domain(_))));
+        assert!(matches!(
+            float_fn(Builtin::Abs, &i(0)),
+            Err(Fault::Domain(_))
+        ));
     }
 
     #[test]
@@ -155,30 +176,53 @@ mod tests {
         );
         assert_eq!(call(Builtin::Exp, i(-1000)), Ok(0.0));
         let huge = Value::from_ibig(IBig::from(10).pow(400));
-        assert!(matches!(float_fn(Builtin::Exp, &huge), Err(Fault::TooLarge(_))));
-        assert_eq!(call(Builtin::Exp, Value::from_ibig(-IBig::from(10).pow(400))), Ok(0.0));
-        assert!(matches!(float_fn(Builtin::Sin, &huge), Err(Fault::TooLarge(_))));
+        assert!(matches!(
+            float_fn(Builtin::Exp, &huge),
+            Err(Fault::TooLarge(_))
+        ));
+        assert_eq!(
+            call(Builtin::Exp, Value::from_ibig(-IBig::from(10).pow(400))),
+            Ok(0.0)
+        );
+        assert!(matches!(
+            float_fn(Builtin::Sin, &huge),
+            Err(Fault::TooLarge(_))
+        ));
     }
 
     #[test]
     fn logs_of_huge_and_tiny_exact_values() {
         let big = Value::from_ibig(IBig::from(10).pow(400));
-        assert!(close(call(Builtin::Ln, big.clone()).unwrap(), 400.0 * 10f64.ln()));
+        assert!(close(
+            call(Builtin::Ln, big.clone()).unwrap(),
+            400.0 * 10f64.ln()
+        ));
         assert!(close(call(Builtin::Log10, big.clone()).unwrap(), 400.0));
-        assert!(close(call(Builtin::Log2, big).unwrap(), 400.0 * 10f64.log2()));
+        assert!(close(
+            call(Builtin::Log2, big).unwrap(),
+            400.0 * 10f64.log2()
+        ));
         let tiny = Value::from_rbig(RBig::from_parts(1.into(), UBig::from(10u8).pow(400)));
         assert!(close(call(Builtin::Log10, tiny.clone()).unwrap(), -400.0));
         assert!(close(call(Builtin::Ln, tiny).unwrap(), -400.0 * 10f64.ln()));
         let two_big = Value::from_ibig(IBig::from(2).pow(5000));
         assert_eq!(call(Builtin::Log2, two_big), Ok(5000.0));
-        let r = Value::from_rbig(RBig::from_parts(IBig::from(3).pow(1000), UBig::from(2u8).pow(3)));
-        assert!(close(call(Builtin::Log2, r).unwrap(), 1000.0 * 3f64.log2() - 3.0));
+        let r = Value::from_rbig(RBig::from_parts(
+            IBig::from(3).pow(1000),
+            UBig::from(2u8).pow(3),
+        ));
+        assert!(close(
+            call(Builtin::Log2, r).unwrap(),
+            1000.0 * 3f64.log2() - 3.0
+        ));
     }
 
     #[test]
     fn splitting() {
-        let (m, e) = split_exact(&i(12)).unwrap();
-        assert_eq!((m, e), (1.5, 3));
+        assert_eq!(split_exact(&i(12)), Some((12.0, 0)));
+        assert_eq!(split_exact(&i(0)), None);
+        let (m, e) = split_exact(&Value::from_ibig(IBig::from(3) << 1000)).unwrap();
+        assert_eq!(m * 2f64.powi(i32::try_from(e - 1000).unwrap()), 3.0);
         assert!(split_exact(&f(1.0)).is_none());
     }
 }
