@@ -209,7 +209,7 @@ fn leftmost_error_wins() {
     let text = "delay(1, 50) * busy(2, 1) + (1 // 0) + foo";
     assert_eq!(kind(text), ErrorKind::DivisionByZero);
     let e = exprflow::eval("1 + (2 * (3/0)) + sqrt(-1)").unwrap_err();
-    assert_eq!(e.span.start, 10);
+    assert_eq!(e.span.start, 9); // `(3/0)`, parentheses included
 }
 
 #[test]

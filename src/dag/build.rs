@@ -45,7 +45,7 @@ impl Dag {
         statement: &Statement,
         scope: &mut Scope,
     ) -> Result<NodeId, Error> {
-        let result = self.add_expr(ast, statement.expr, scope);
+        let result = self.add_expr_from(ast, statement.first, statement.expr, scope);
         if let Some((name, _)) = &statement.target {
             let binding = match &result {
                 Ok(id) => Binding::Node(*id),
@@ -62,7 +62,19 @@ impl Dag {
     /// failing nodes, so they are reported in left-to-right order with any
     /// evaluation error.
     pub fn add_expr(&mut self, ast: &Ast, root: ExprId, scope: &Scope) -> Result<NodeId, Error> {
-        let mut memo: std::collections::HashMap<ExprId, NodeId> = std::collections::HashMap::new();
+        self.add_expr_from(ast, ExprId(0), root, scope)
+    }
+
+    /// [`add_expr`](Self::add_expr) for an expression whose arena nodes all
+    /// lie in `first..=root` (true of every parsed statement).
+    fn add_expr_from(
+        &mut self,
+        ast: &Ast,
+        first: ExprId,
+        root: ExprId,
+        scope: &Scope,
+    ) -> Result<NodeId, Error> {
+        let mut memo = Memo::new(first, root);
         let mut work = vec![Work::Enter(root)];
         while let Some(item) = work.pop() {
             match item {
@@ -92,7 +104,7 @@ impl Dag {
         id: ExprId,
         scope: &Scope,
         work: &mut Vec<Work>,
-        memo: &mut std::collections::HashMap<ExprId, NodeId>,
+        memo: &mut Memo,
     ) -> Result<(), Error> {
         let expr = ast.get(id);
         let span = expr.span;
@@ -148,12 +160,7 @@ impl Dag {
         Ok(())
     }
 
-    fn exit(
-        &mut self,
-        ast: &Ast,
-        id: ExprId,
-        memo: &std::collections::HashMap<ExprId, NodeId>,
-    ) -> Result<NodeId, Error> {
+    fn exit(&mut self, ast: &Ast, id: ExprId, memo: &Memo) -> Result<NodeId, Error> {
         let expr = ast.get(id);
         let children = ast.children(id);
         let mut inputs = Vec::with_capacity(children.len());
@@ -204,7 +211,7 @@ impl Dag {
         head: ExprId,
         op: BinOp,
         operands: &[ExprId],
-        memo: &mut std::collections::HashMap<ExprId, NodeId>,
+        memo: &mut Memo,
     ) -> Result<NodeId, Error> {
         let mut level = Vec::with_capacity(operands.len());
         for operand in operands {
@@ -287,4 +294,40 @@ fn flatten_chain(ast: &Ast, head: ExprId, op: BinOp) -> Vec<ExprId> {
         }
     }
     operands
+}
+
+/// AST node → DAG node, for the arena range of one expression.
+struct Memo {
+    first: u32,
+    slots: Vec<Option<NodeId>>,
+}
+
+impl Memo {
+    fn new(first: ExprId, last: ExprId) -> Memo {
+        let len = last.0.saturating_sub(first.0) as usize + 1;
+        Memo {
+            first: first.0,
+            slots: vec![None; len],
+        }
+    }
+
+    fn slot(&self, id: &ExprId) -> Option<usize> {
+        id.0.checked_sub(self.first)
+            .map(|i| i as usize)
+            .filter(|&i| i < self.slots.len())
+    }
+
+    fn get(&self, id: &ExprId) -> Option<&NodeId> {
+        self.slot(id).and_then(|s| self.slots[s].as_ref())
+    }
+
+    fn contains_key(&self, id: &ExprId) -> bool {
+        self.get(id).is_some()
+    }
+
+    fn insert(&mut self, id: ExprId, node: NodeId) {
+        if let Some(slot) = self.slot(&id) {
+            self.slots[slot] = Some(node);
+        }
+    }
 }

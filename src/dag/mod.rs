@@ -15,7 +15,6 @@ mod estimate;
 mod node;
 mod scope;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use petgraph::graph::DiGraph;
@@ -54,7 +53,7 @@ enum OpKey {
 #[derive(Clone, Debug, Default)]
 pub struct Dag {
     graph: DiGraph<Node, ()>,
-    index: HashMap<Key, NodeId>,
+    index: rustc_hash::FxHashMap<Key, NodeId>,
     results: Vec<OnceLock<Outcome>>,
     limits: DagLimits,
     edges: usize,

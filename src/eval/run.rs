@@ -213,6 +213,7 @@ impl Run {
                 RegionResult::Done(outcome) => next = self.complete(t, outcome, true),
                 RegionResult::Wait(Builtin::Busy, duration, outcome) => {
                     if burn(duration, || self.abandoned(t)) {
+                        self.dag.record(self.node(t), &outcome);
                         self.emit(t, start, &outcome, rayon::current_thread_index());
                         next = self.complete(t, outcome, true);
                     } else {
@@ -476,6 +477,7 @@ impl Wake for Run {
             self.state[t as usize].store(DROPPED, Ordering::Release);
             return;
         }
+        self.dag.record(self.node(t), &outcome);
         self.emit(t, start, &outcome, None);
         let _ = self.complete(t, outcome, false);
     }

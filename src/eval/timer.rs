@@ -105,7 +105,11 @@ impl Drop for Timers {
     fn drop(&mut self) {
         self.sender = None;
         if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+            // The last handle may be dropped by the timer thread itself (a
+            // fired timer held the last run); it then exits on its own.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
         }
     }
 }

@@ -46,6 +46,8 @@ pub struct Statement {
     pub target: Option<(Box<str>, Span)>,
     /// The expression.
     pub expr: ExprId,
+    /// The first arena node of this statement: its nodes are `first..=expr`.
+    pub first: ExprId,
     /// The span of the whole statement.
     pub span: Span,
 }
@@ -67,6 +69,13 @@ impl Ast {
         let id = ExprId(self.nodes.len() as u32);
         self.nodes.push(Expr { kind, span });
         id
+    }
+
+    /// Widens the span of `id` (to include parentheses around it).
+    pub fn set_span(&mut self, id: ExprId, span: Span) {
+        if let Some(node) = self.nodes.get_mut(id.0 as usize) {
+            node.span = span;
+        }
     }
 
     /// The node at `id`.

@@ -15,6 +15,7 @@ fn describe(rule: &Rule) -> &'static str {
         | Rule::ident
         | Rule::name
         | Rule::call
+        | Rule::paren
         | Rule::neg
         | Rule::pos => "an expression",
         Rule::target => "a name",

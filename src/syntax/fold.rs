@@ -28,6 +28,8 @@ struct StackedOp {
 
 struct ExprFrame<'i> {
     pairs: Pairs<'i, Rule>,
+    /// The span including parentheses, for a parenthesised expression.
+    parens: Option<Span>,
     operands: Vec<ExprId>,
     ops: Vec<StackedOp>,
 }
@@ -112,6 +114,7 @@ impl ExprFrame<'_> {
 pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<ExprId> {
     let mut stack = vec![Frame::Expr(ExprFrame {
         pairs: expr.into_inner(),
+        parens: None,
         operands: Vec::new(),
         ops: Vec::new(),
     })];
@@ -132,7 +135,12 @@ pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<E
                     let Some(Frame::Expr(frame)) = stack.pop() else {
                         return None;
                     };
-                    finished = Some(frame.finish(ast)?);
+                    let parens = frame.parens;
+                    let id = frame.finish(ast)?;
+                    if let Some(span) = parens {
+                        ast.set_span(id, span);
+                    }
+                    finished = Some(id);
                     continue;
                 };
                 let span = span_of(&pair, offset);
@@ -159,11 +167,15 @@ pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<E
                             .operands
                             .push(ast.push(ExprKind::Unary(UnOp::Fact, operand), span));
                     }
-                    Rule::expr => stack.push(Frame::Expr(ExprFrame {
-                        pairs: pair.into_inner(),
-                        operands: Vec::new(),
-                        ops: Vec::new(),
-                    })),
+                    Rule::paren => {
+                        let inner = pair.into_inner().next()?;
+                        stack.push(Frame::Expr(ExprFrame {
+                            pairs: inner.into_inner(),
+                            parens: Some(span),
+                            operands: Vec::new(),
+                            ops: Vec::new(),
+                        }));
+                    }
                     Rule::call => {
                         let mut pairs = pair.into_inner();
                         let name = pairs.next()?;
@@ -184,6 +196,7 @@ pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<E
             Frame::Call(frame) => match frame.pairs.next() {
                 Some(pair) => stack.push(Frame::Expr(ExprFrame {
                     pairs: pair.into_inner(),
+                    parens: None,
                     operands: Vec::new(),
                     ops: Vec::new(),
                 })),

@@ -45,6 +45,7 @@ pub fn parse_statement(
         ExprParser::parse(Rule::statement, text).map_err(|e| errors::from_pest(e, offset))?;
     let statement = pairs.next().ok_or_else(|| internal(text, offset))?;
     let span = Span::new(offset, offset + text.len());
+    let first = ExprId(ast.len() as u32);
     let Some(body) = statement.into_inner().next() else {
         return Ok(None);
     };
@@ -55,6 +56,7 @@ pub fn parse_statement(
             Ok(Some(Statement {
                 target: None,
                 expr,
+                first,
                 span,
             }))
         }
@@ -69,6 +71,7 @@ pub fn parse_statement(
             Ok(Some(Statement {
                 target: Some((target.as_str().into(), target_span)),
                 expr,
+                first,
                 span,
             }))
         }
