@@ -56,6 +56,9 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
             Builtin::Delay | Builtin::Busy => {
                 (inputs.first().is_some_and(|n| n.exact), bits(0), UNKNOWN)
             }
+            // Fault injection: a task of its own, like a real heavy operation.
+            #[cfg(feature = "fault-injection")]
+            Builtin::Panic => (true, bits(0), UNKNOWN),
         },
     }
 }

@@ -57,6 +57,13 @@ pub enum Builtin {
     Delay,
     /// `busy(x, ms)`: `x`, after `ms` milliseconds of CPU work.
     Busy,
+    /// `__panic(x)`: panics when evaluated. Test-only: it exists only with
+    /// the `fault-injection` cargo feature (which the crate's own tests turn
+    /// on through a dev-dependency on itself), to check that a panic inside
+    /// an operation becomes an error of that expression and that the engine
+    /// survives it. Not in [`Builtin::ALL`], so it is never listed.
+    #[cfg(feature = "fault-injection")]
+    Panic,
 }
 
 impl Builtin {
@@ -92,6 +99,10 @@ impl Builtin {
 
     /// The function named `name` (case-sensitive), if any.
     pub fn from_name(name: &str) -> Option<Builtin> {
+        #[cfg(feature = "fault-injection")]
+        if name == Builtin::Panic.name() {
+            return Some(Builtin::Panic);
+        }
         Builtin::ALL.iter().copied().find(|b| b.name() == name)
     }
 
@@ -124,6 +135,8 @@ impl Builtin {
             Builtin::Tan => "tan",
             Builtin::Delay => "delay",
             Builtin::Busy => "busy",
+            #[cfg(feature = "fault-injection")]
+            Builtin::Panic => "__panic",
         }
     }
 

@@ -48,6 +48,8 @@ pub fn call(f: Builtin, args: &[Value], limits: &Limits) -> Result<Value, Fault>
             transcend::float_fn(f, x)
         }
         (B::Delay | B::Busy, [x, ms]) => duration_ms(ms).map(|_| x.clone()),
+        #[cfg(feature = "fault-injection")]
+        (B::Panic, [x]) => panic!("__panic({}) called (fault injection)", describe(x)),
         _ => Err(Fault::Domain(format!(
             "{} takes {} argument{}, got {}",
             f.name(),
