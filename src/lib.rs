@@ -16,6 +16,7 @@ pub mod batch;
 pub mod dag;
 pub mod error;
 pub mod eval;
+pub mod report;
 pub mod session;
 pub mod syntax;
 pub mod value;
