@@ -34,6 +34,8 @@ pub type Outcome = Result<Value, Error>;
 /// constant's value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Key {
+    /// A small integer constant, keyed without formatting it.
+    SmallInt(i64),
     Const(&'static str, Box<str>),
     Op(OpKey, Box<[NodeId]>),
 }
@@ -135,7 +137,10 @@ impl Dag {
 
     /// The constant node for `value`, shared with any equal constant.
     pub(crate) fn constant(&mut self, value: Value, span: Span) -> Result<NodeId, Error> {
-        let key = Key::Const(value.kind_name(), value.to_string().into_boxed_str());
+        let key = match &value {
+            Value::Int(i) if let Some(small) = i.to_i64() => Key::SmallInt(small),
+            _ => Key::Const(value.kind_name(), value.to_string().into_boxed_str()),
+        };
         if let Some(&id) = self.index.get(&key) {
             return Ok(id);
         }

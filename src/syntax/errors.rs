@@ -16,13 +16,9 @@ fn describe(rule: &Rule) -> &'static str {
         | Rule::name
         | Rule::call
         | Rule::paren
-        | Rule::neg
-        | Rule::pos => "an expression",
+        | Rule::sign => "an expression",
         Rule::target => "a name",
-        Rule::factorial => "an operator",
-        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::floordiv | Rule::rem | Rule::pow => {
-            "an operator"
-        }
+        Rule::factorial | Rule::infix => "an operator",
         _ => "something else",
     }
 }

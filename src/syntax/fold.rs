@@ -52,15 +52,15 @@ fn span_of(pair: &Pair<'_, Rule>, offset: usize) -> Span {
     Span::new(offset + s.start(), offset + s.end())
 }
 
-fn infix(rule: Rule) -> Option<(BinOp, u8, bool)> {
-    Some(match rule {
-        Rule::add => (BinOp::Add, 1, false),
-        Rule::sub => (BinOp::Sub, 1, false),
-        Rule::mul => (BinOp::Mul, 2, false),
-        Rule::div => (BinOp::Div, 2, false),
-        Rule::floordiv => (BinOp::FloorDiv, 2, false),
-        Rule::rem => (BinOp::Mod, 2, false),
-        Rule::pow => (BinOp::Pow, 4, true),
+fn infix(text: &str) -> Option<(BinOp, u8, bool)> {
+    Some(match text {
+        "+" => (BinOp::Add, 1, false),
+        "-" => (BinOp::Sub, 1, false),
+        "*" => (BinOp::Mul, 2, false),
+        "/" => (BinOp::Div, 2, false),
+        "//" => (BinOp::FloorDiv, 2, false),
+        "%" => (BinOp::Mod, 2, false),
+        "^" | "**" => (BinOp::Pow, 4, true),
         _ => return None,
     })
 }
@@ -145,8 +145,8 @@ pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<E
                 };
                 let span = span_of(&pair, offset);
                 match pair.as_rule() {
-                    Rule::neg | Rule::pos => frame.ops.push(StackedOp {
-                        op: Pending::Prefix(if pair.as_rule() == Rule::neg {
+                    Rule::sign => frame.ops.push(StackedOp {
+                        op: Pending::Prefix(if pair.as_str() == "-" {
                             UnOp::Neg
                         } else {
                             UnOp::Plus
@@ -187,10 +187,11 @@ pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<E
                             args: Vec::new(),
                         }));
                     }
-                    rule => {
-                        let (op, prec, right) = infix(rule)?;
+                    Rule::infix => {
+                        let (op, prec, right) = infix(pair.as_str())?;
                         frame.push_infix(ast, op, prec, right, span.start);
                     }
+                    _ => return None,
                 }
             }
             Frame::Call(frame) => match frame.pairs.next() {

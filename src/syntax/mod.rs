@@ -79,6 +79,14 @@ pub fn parse_statement(
     }
 }
 
+/// Runs only pest's generated parser over `text` (no fold into an AST), for
+/// measuring what the grammar itself costs.
+pub fn pest_only(text: &str) -> Result<(), Error> {
+    ExprParser::parse(Rule::statement, text)
+        .map(|_| ())
+        .map_err(|e| errors::from_pest(e, 0))
+}
+
 fn internal(text: &str, offset: usize) -> Error {
     Error::with_detail(
         ErrorKind::Internal,

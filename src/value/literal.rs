@@ -21,6 +21,11 @@ const SHOW_MAX: usize = 40;
 /// before anything large is computed (`1e999999999999` answers at once).
 /// Malformed text is a [`Fault::Domain`] error.
 pub fn parse_literal(text: &str, limits: &Limits) -> Result<Value, Fault> {
+    // Fast path: a plain integer of up to 18 digits fits an i64.
+    if text.len() <= 18 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let n = text.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+        return Ok(Value::from_i64(n)).and_then(|v| check_value(v, limits, || shorten(text)));
+    }
     let parts = split(text)
         .ok_or_else(|| Fault::Domain(format!("invalid number literal '{}'", shorten(text))))?;
     let what = || format!("the literal {}", shorten(text));

@@ -1,0 +1,387 @@
+//! The workloads of the performance issue, measured on exprflow itself.
+//! Each prints one JSON line per measurement (same shape as the Python
+//! peers under `benches/peers/`), so `benches/compare.py` can put them side
+//! by side in BENCHMARKS.md.
+//!
+//! ```text
+//! cargo bench --bench workloads                 # every workload
+//! cargo bench --bench workloads -- delays tree  # some of them
+//! ```
+//! Each workload runs in a fresh child process so peak memory is its own.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use exprflow::dag::{Dag, DagLimits, NodeId, Scope};
+use exprflow::eval::{CancelToken, Engine, EvalLimits, evaluate_sequential};
+use exprflow::syntax::{Ast, parse_statement};
+
+const ALL: &[&str] = &[
+    "delays1k",
+    "delays10k",
+    "busy",
+    "tree",
+    "pernode",
+    "factorial",
+    "parse",
+];
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if let Some(name) = args.iter().find_map(|a| a.strip_prefix("child:")) {
+        run(name);
+        return;
+    }
+    let chosen: Vec<&str> = if args.is_empty() {
+        ALL.to_vec()
+    } else {
+        ALL.iter()
+            .copied()
+            .filter(|w| args.iter().any(|a| w.starts_with(a.as_str())))
+            .collect()
+    };
+    let exe = std::env::current_exe().expect("bench executable path");
+    for name in chosen {
+        let status = std::process::Command::new(&exe)
+            .arg(format!("child:{name}"))
+            .status()
+            .expect("run a workload child");
+        if !status.success() {
+            eprintln!("workload {name} failed: {status}");
+        }
+    }
+}
+
+fn run(name: &str) {
+    match name {
+        "delays1k" => delays(1_000),
+        "delays10k" => delays(10_000),
+        "busy" => busy(),
+        "tree" => tree(),
+        "pernode" => per_node(),
+        "factorial" => factorial(),
+        "parse" => parse(),
+        _ => eprintln!("unknown workload {name}"),
+    }
+}
+
+fn emit(workload: &str, peer: &str, n: usize, wall: Duration, extra: &str) {
+    println!(
+        "{{\"workload\": \"{workload}\", \"peer\": \"{peer}\", \"n\": {n}, \"wall_s\": {:.6}, \"extra\": {{{extra}}}}}",
+        wall.as_secs_f64()
+    );
+    eprintln!(
+        "{workload:>10} {peer:<28} n={n:<9} {:>10.3} ms  {extra}",
+        wall.as_secs_f64() * 1e3
+    );
+}
+
+/// Peak resident memory of this process so far, in KiB.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn build(text: &str) -> (Arc<Dag>, NodeId, Duration, Duration) {
+    let limits = DagLimits::default();
+    let t0 = Instant::now();
+    let mut ast = Ast::new();
+    let statement = parse_statement(&mut ast, text, 0, 10_000)
+        .expect("benchmark input parses")
+        .expect("benchmark input is a statement");
+    let parsed = t0.elapsed();
+    let t1 = Instant::now();
+    let mut dag = Dag::with_limits(limits);
+    let root = dag
+        .add_statement(&ast, &statement, &mut Scope::new())
+        .expect("benchmark DAG builds");
+    (Arc::new(dag), root, parsed, t1.elapsed())
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> (Duration, T)) -> (Duration, T) {
+    let mut best: Option<(Duration, T)> = None;
+    for _ in 0..runs {
+        let (d, t) = f();
+        if best.as_ref().is_none_or(|(b, _)| d < *b) {
+            best = Some((d, t));
+        }
+    }
+    best.expect("at least one run")
+}
+
+fn parallel(engine: &Engine, text: &str) -> (Duration, String) {
+    let (dag, root, _, _) = build(text);
+    let start = Instant::now();
+    let value = engine
+        .submit(&dag, root)
+        .wait()
+        .expect("workload evaluates");
+    (start.elapsed(), value.to_string())
+}
+
+fn sequential(text: &str) -> (Duration, String) {
+    let (dag, root, _, _) = build(text);
+    let start = Instant::now();
+    let value = evaluate_sequential(
+        &dag,
+        root,
+        &EvalLimits::default(),
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+    .expect("workload evaluates");
+    (start.elapsed(), value.to_string())
+}
+
+fn delays(n: usize) {
+    let text: Vec<String> = (1..=n).map(|i| format!("delay({i},50)")).collect();
+    let text = text.join("+");
+    let engine = Engine::with_workers(2).expect("engine");
+    let before = peak_rss_kib();
+    let (wall, value) = best_of(3, || parallel(&engine, &text));
+    let expected = (n * (n + 1) / 2).to_string();
+    let ratio = wall.as_secs_f64() / 0.050;
+    emit(
+        if n == 1000 { "delays" } else { "delays10k" },
+        "exprflow-2-workers",
+        n,
+        wall,
+        &format!(
+            "\"correct\": {}, \"ratio_to_critical_path\": {ratio:.3}, \"peak_rss_kib\": {}, \"rss_before_kib\": {before}",
+            value == expected,
+            peak_rss_kib()
+        ),
+    );
+}
+
+fn busy() {
+    let text: Vec<String> = (1..=16).map(|i| format!("busy({i},25)")).collect();
+    let text = text.join("+");
+    let engine = Engine::with_workers(2).expect("engine");
+    let (wall, value) = best_of(3, || parallel(&engine, &text));
+    emit(
+        "busy",
+        "exprflow-2-workers",
+        16,
+        wall,
+        &format!(
+            "\"correct\": {}, \"two_core_bound_s\": 0.2, \"fraction_of_bound\": {:.3}",
+            value == "136",
+            0.2 / wall.as_secs_f64()
+        ),
+    );
+    let (wall, _) = best_of(1, || sequential(&text));
+    emit("busy", "exprflow-sequential", 16, wall, "");
+}
+
+/// The peers' tree (benches/peers/tree.expr, from tree.py --emit) or, if
+/// absent, a balanced random tree of the same size from a fixed seed.
+fn tree_text() -> (String, &'static str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers/tree.expr");
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return (text.trim().to_string(), "peers/tree.expr");
+    }
+    let mut seed = 42u64;
+    let mut next = move || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize
+    };
+    // Post-order generation with an explicit stack of pending subtrees.
+    let leaves = 1usize << 20;
+    let mut stack: Vec<String> = Vec::new();
+    for i in 0..leaves {
+        stack.push(((next() % 9) + 1).to_string());
+        let mut size = i + 1;
+        while size % 2 == 0 {
+            let (b, a) = (
+                stack.pop().unwrap_or_default(),
+                stack.pop().unwrap_or_default(),
+            );
+            let op = if next() % 2 == 0 { "+" } else { "*" };
+            stack.push(format!("({a}{op}{b})"));
+            size /= 2;
+        }
+    }
+    (stack.pop().unwrap_or_default(), "generated")
+}
+
+fn tree() {
+    let (text, source) = tree_text();
+    let source_nodes = text
+        .bytes()
+        .filter(|b| b.is_ascii_digit() || *b == b'+' || *b == b'*')
+        .count();
+    let (dag, root, parsed, built) = build(&text);
+    let dag_nodes = dag.len();
+    let _ = root;
+    let (seq, seq_value) = best_of(3, || sequential(&text));
+    let engine = Engine::with_workers(2).expect("engine");
+    let (par, par_value) = best_of(3, || parallel(&engine, &text));
+    let per = |d: Duration| d.as_secs_f64() * 1e6 / source_nodes as f64;
+    let digits = seq_value.len();
+    emit(
+        "tree",
+        "exprflow-sequential",
+        source_nodes,
+        seq,
+        &format!(
+            "\"us_per_node\": {:.4}, \"dag_nodes\": {dag_nodes}, \"digits\": {digits}, \"source\": \"{source}\", \"parse_s\": {:.3}, \"build_s\": {:.3}",
+            per(seq),
+            parsed.as_secs_f64(),
+            built.as_secs_f64()
+        ),
+    );
+    emit(
+        "tree",
+        "exprflow-2-workers",
+        source_nodes,
+        par,
+        &format!(
+            "\"us_per_node\": {:.4}, \"speedup_vs_sequential\": {:.3}, \"same_value\": {}",
+            per(par),
+            seq.as_secs_f64() / par.as_secs_f64(),
+            seq_value == par_value
+        ),
+    );
+}
+
+fn per_node() {
+    // 1+2+...+n: n-1 distinct cheap additions, rebalanced into a tree.
+    let n = 200_000;
+    let text: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+    let text = text.join("+");
+    let (dag, _, _, _) = build(&text);
+    let nodes = dag.len() - n;
+    let (seq, _) = best_of(3, || sequential(&text));
+    for (workers, fuse) in [(1, 0), (2, 0), (2, exprflow::eval::DEFAULT_FUSE_NS)] {
+        let engine = Engine::builder()
+            .workers(workers)
+            .fuse_ns(fuse)
+            .build()
+            .expect("engine");
+        let (wall, _) = best_of(3, || parallel(&engine, &text));
+        let overhead_ns =
+            (wall.as_secs_f64() * workers as f64 - seq.as_secs_f64()) * 1e9 / nodes as f64;
+        emit(
+            "pernode",
+            &format!(
+                "exprflow-{workers}w-fuse-{}",
+                if fuse == 0 { "off" } else { "on" }
+            ),
+            nodes,
+            wall,
+            &format!(
+                "\"ns_per_node\": {:.1}, \"scheduling_overhead_ns_per_node\": {overhead_ns:.1}",
+                wall.as_secs_f64() * 1e9 / nodes as f64
+            ),
+        );
+    }
+    emit(
+        "pernode",
+        "exprflow-sequential",
+        nodes,
+        seq,
+        &format!(
+            "\"ns_per_node\": {:.1}",
+            seq.as_secs_f64() * 1e9 / nodes as f64
+        ),
+    );
+    // rayon's own costs, for reference.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("pool");
+    let spawns = 200_000;
+    let start = Instant::now();
+    pool.scope(|s| {
+        for _ in 0..spawns {
+            s.spawn(|_| {
+                std::hint::black_box(1 + 1);
+            });
+        }
+    });
+    let spawn = start.elapsed();
+    emit(
+        "pernode",
+        "rayon-scope-spawn",
+        spawns,
+        spawn,
+        &format!(
+            "\"ns_per_node\": {:.1}",
+            spawn.as_secs_f64() * 1e9 / spawns as f64
+        ),
+    );
+}
+
+fn factorial() {
+    let text: Vec<String> = (1..=100_000).map(|i| i.to_string()).collect();
+    let text = text.join("*");
+    let engine = Engine::with_workers(2).expect("engine");
+    let (total, (eval, print, digits)) = best_of(3, || {
+        let start = Instant::now();
+        let (dag, root, _, _) = build(&text);
+        let value = engine.submit(&dag, root).wait().expect("100000! evaluates");
+        let evaluated = start.elapsed();
+        let t = Instant::now();
+        let printed = value.to_string();
+        let print = t.elapsed();
+        (start.elapsed(), (evaluated, print, printed.len()))
+    });
+    emit(
+        "factorial",
+        "exprflow-flat-product-2-workers",
+        100_000,
+        total,
+        &format!(
+            "\"parse_build_eval_s\": {:.4}, \"print_s\": {:.4}, \"digits\": {digits}",
+            eval.as_secs_f64(),
+            print.as_secs_f64()
+        ),
+    );
+}
+
+fn parse() {
+    // A 10 MB expression of varied shape: sums and products of literals,
+    // calls and parentheses.
+    let mut text = String::with_capacity(10 << 20);
+    let mut i = 0u64;
+    while text.len() < 10 << 20 {
+        if !text.is_empty() {
+            text.push_str(if i % 3 == 0 { " * " } else { " + " });
+        }
+        text.push_str(&format!("(max({i}, 7) - {}/3)", i % 1000));
+        i += 1;
+    }
+    let mb = text.len() as f64 / (1 << 20) as f64;
+    let (_, _, parsed, built) = build(&text);
+    let raw = {
+        let start = Instant::now();
+        let ok = exprflow::syntax::pest_only(&text).is_ok();
+        (start.elapsed(), ok)
+    };
+    emit(
+        "parse",
+        "exprflow-parse-to-ast",
+        text.len(),
+        parsed,
+        &format!(
+            "\"mb\": {mb:.2}, \"mb_per_s\": {:.2}, \"dag_build_s\": {:.3}, \"build_to_parse\": {:.3}, \"pest_raw_s\": {:.3}, \"pest_raw_mb_per_s\": {:.2}",
+            mb / parsed.as_secs_f64(),
+            built.as_secs_f64(),
+            built.as_secs_f64() / parsed.as_secs_f64(),
+            raw.0.as_secs_f64(),
+            mb / raw.0.as_secs_f64()
+        ),
+    );
+}
