@@ -3,6 +3,7 @@
 pub mod args;
 mod evaluate;
 mod render;
+pub mod repl;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -56,13 +57,7 @@ pub fn run(cli: Cli) -> ExitCode {
             };
             run_batch(&bytes, &origin, &options, as_completed, false)
         }
-        Command::Repl { options } => {
-            eprintln!(
-                "exprflow: the interactive REPL is not built yet; pipe statements to `exprflow batch`"
-            );
-            let _ = options;
-            ExitCode::from(EXIT_USAGE)
-        }
+        Command::Repl { options } => repl::run(options),
     }
 }
 
