@@ -72,6 +72,45 @@ pub struct RunOptions {
     /// Every node its own task (no fusion of cheap subgraphs); for study.
     #[arg(long, hide = true)]
     pub no_fuse: bool,
+    /// Print the DAG as Graphviz DOT (values included) instead of the
+    /// results; `--dot=FILE` writes it to FILE and prints the results.
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "-"
+    )]
+    pub dot: Option<PathBuf>,
+    /// Write the run as Chrome trace-event JSON to FILE (open it in
+    /// Perfetto or chrome://tracing).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Write an SVG Gantt chart of the run to FILE: a lane per worker, one
+    /// for timers, the critical path highlighted.
+    #[arg(long, value_name = "FILE")]
+    pub timeline: Option<PathBuf>,
+    /// Print nodes, edges, depth, work, span, parallelism and speedup to
+    /// stderr after the run.
+    #[arg(long)]
+    pub stats: bool,
+    /// Never show the progress bar (it shows only on a terminal, for
+    /// batches running longer than a quarter second).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl RunOptions {
+    /// Whether the run must record per-node events (for `--trace`,
+    /// `--timeline` or `--stats`).
+    pub fn records(&self) -> bool {
+        self.trace.is_some() || self.timeline.is_some() || self.stats
+    }
+
+    /// Whether `--dot` takes stdout (rather than a file).
+    pub fn dot_to_stdout(&self) -> bool {
+        self.dot.as_deref().is_some_and(|p| p.as_os_str() == "-")
+    }
 }
 
 /// Parses `500ms`, `2s`, `1.5` (seconds), `1m`, `1h`.

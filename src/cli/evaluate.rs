@@ -1,23 +1,30 @@
 //! Evaluating a batch with the engine or the sequential evaluator, honouring
 //! the timeout, and reporting each line's outcome as it resolves.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::RecvTimeoutError;
 use exprflow::dag::Outcome;
-use exprflow::eval::{CancelToken, Engine, SubmitOptions, evaluate_sequential};
+use exprflow::eval::{
+    CancelToken, Engine, NodeEvent, SeqEvent, SubmitOptions, evaluate_sequential,
+};
+use exprflow::report::Trace;
 use exprflow::{Batch, Error, ErrorKind};
 
 use super::args::RunOptions;
 
 /// Evaluates every line of `batch`; `on_done(line index, outcome)` is called
-/// in completion order. Returns the outcomes in line order.
+/// in completion order. Returns the outcomes in line order and, with
+/// `record`, the run's [`Trace`] (per-node events of the pool, or of the
+/// sequential evaluator).
 pub fn evaluate_batch(
     batch: &Batch,
     engine: &Engine,
     options: &RunOptions,
+    record: bool,
     on_done: &mut dyn FnMut(usize, &Outcome),
-) -> Vec<Outcome> {
+) -> (Vec<Outcome>, Option<Trace>) {
+    let began = Instant::now();
     let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.lines.len()];
     // Lines that failed before evaluation are done at once.
     for (i, line) in batch.lines.iter().enumerate() {
@@ -35,7 +42,9 @@ pub fn evaluate_batch(
         .filter_map(|&i| batch.lines[i].node.as_ref().ok().copied())
         .collect();
     let deadline = options.timeout.and_then(|t| Instant::now().checked_add(t));
-    if options.sequential {
+    let recording = record.then(Recording::default);
+    let trace = if options.sequential {
+        let mut recording = recording;
         sequential(
             batch,
             engine,
@@ -44,9 +53,11 @@ pub fn evaluate_batch(
             deadline,
             &mut outcomes,
             on_done,
+            recording.as_mut(),
         );
+        recording.map(|r| Trace::from_sequential(r.sequential, began.elapsed()))
     } else {
-        parallel(
+        let events = parallel(
             batch,
             engine,
             &pending,
@@ -54,14 +65,24 @@ pub fn evaluate_batch(
             deadline,
             &mut outcomes,
             on_done,
+            record,
         );
-    }
-    outcomes
+        record.then(|| Trace::from_events(events, engine.workers(), began.elapsed()))
+    };
+    let outcomes = outcomes
         .into_iter()
         .map(|o| o.unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Default::default()))))
-        .collect()
+        .collect();
+    (outcomes, trace)
 }
 
+/// Events of a sequential run, on one time origin.
+#[derive(Default)]
+struct Recording {
+    sequential: Vec<SeqEvent>,
+}
+
+#[allow(clippy::too_many_arguments)]
 fn parallel(
     batch: &Batch,
     engine: &Engine,
@@ -70,8 +91,11 @@ fn parallel(
     deadline: Option<Instant>,
     outcomes: &mut [Option<Outcome>],
     on_done: &mut dyn FnMut(usize, &Outcome),
-) {
-    let futures = engine.submit_all(&batch.dag, roots, SubmitOptions::default());
+    record: bool,
+) -> Vec<NodeEvent> {
+    let futures = engine.submit_all(&batch.dag, roots, SubmitOptions { events: record });
+    let completions = futures.first().and_then(|f| f.completions());
+    let mut events = Vec::new();
     let (sender, receiver) = crossbeam_channel::unbounded();
     for (k, future) in futures.iter().enumerate() {
         let sender = sender.clone();
@@ -86,6 +110,9 @@ fn parallel(
             Some(d) => receiver.recv_deadline(d),
             None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
+        if let Some(completions) = &completions {
+            events.extend(completions.try_iter());
+        }
         match next {
             Ok(k) => {
                 let outcome = futures[k].wait();
@@ -101,8 +128,15 @@ fn parallel(
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
+    // Every node that finished before its future resolved has sent its
+    // event by now.
+    if let Some(completions) = &completions {
+        events.extend(completions.try_iter());
+    }
+    events
 }
 
+#[allow(clippy::too_many_arguments)]
 fn sequential(
     batch: &Batch,
     engine: &Engine,
@@ -111,7 +145,9 @@ fn sequential(
     deadline: Option<Instant>,
     outcomes: &mut [Option<Outcome>],
     on_done: &mut dyn FnMut(usize, &Outcome),
+    mut recording: Option<&mut Recording>,
 ) {
+    let began = Instant::now();
     let cancel = CancelToken::new();
     let watchdog = deadline.map(|deadline| {
         let cancel = cancel.clone();
@@ -124,8 +160,21 @@ fn sequential(
         (stop, handle)
     });
     for (k, &root) in roots.iter().enumerate() {
-        let mut outcome =
-            evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |_| {});
+        // Each call times its events from its own start: shift them onto
+        // the run's origin.
+        let offset: Duration = began.elapsed();
+        let mut outcome = match recording.as_deref_mut() {
+            Some(recording) => {
+                evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |e| {
+                    recording.sequential.push(SeqEvent {
+                        node: e.node,
+                        start: e.start + offset,
+                        end: e.end + offset,
+                    })
+                })
+            }
+            None => evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |_| {}),
+        };
         if let Err(e) = &mut outcome
             && e.kind == ErrorKind::Cancelled
         {

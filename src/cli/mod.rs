@@ -41,7 +41,14 @@ pub fn run(cli: Cli) -> ExitCode {
     match command {
         Command::Eval { options, exprs } => {
             let text: Vec<String> = exprs.iter().map(|e| e.replace(['\n', '\r'], " ")).collect();
-            run_batch(text.join("\n").as_bytes(), "<args>", &options, false, true)
+            run_batch(
+                text.join("\n").as_bytes(),
+                "<args>",
+                &options,
+                false,
+                true,
+                false,
+            )
         }
         Command::Batch {
             options,
@@ -55,7 +62,7 @@ pub fn run(cli: Cli) -> ExitCode {
                     return ExitCode::from(EXIT_USAGE);
                 }
             };
-            run_batch(&bytes, &origin, &options, as_completed, false)
+            run_batch(&bytes, &origin, &options, as_completed, false, true)
         }
         Command::Repl { options } => repl::run(options),
     }
@@ -115,17 +122,70 @@ fn batch_options(options: &RunOptions) -> BatchOptions {
     }
 }
 
+/// Where the pictures and figures of a run go, opened before the run so an
+/// unwritable path fails at once rather than after a long evaluation.
+struct Outputs {
+    dot: Option<(std::path::PathBuf, Option<std::fs::File>)>,
+    trace: Option<(std::path::PathBuf, std::fs::File)>,
+    timeline: Option<(std::path::PathBuf, std::fs::File)>,
+}
+
+impl Outputs {
+    fn open(options: &RunOptions) -> Result<Outputs, String> {
+        let create = |path: &std::path::Path| {
+            std::fs::File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        };
+        let dot = match &options.dot {
+            None => None,
+            Some(_) if options.dot_to_stdout() => Some((std::path::PathBuf::from("-"), None)),
+            Some(path) => Some((path.clone(), Some(create(path)?))),
+        };
+        let trace = match &options.trace {
+            None => None,
+            Some(path) => Some((path.clone(), create(path)?)),
+        };
+        let timeline = match &options.timeline {
+            None => None,
+            Some(path) => Some((path.clone(), create(path)?)),
+        };
+        Ok(Outputs {
+            dot,
+            trace,
+            timeline,
+        })
+    }
+}
+
+/// Writes `text` to an opened output file.
+fn write_output(
+    path: &std::path::Path,
+    file: &mut std::fs::File,
+    text: &str,
+) -> Result<(), String> {
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 fn run_batch(
     bytes: &[u8],
     origin: &str,
     options: &RunOptions,
     as_completed: bool,
     blank_is_error: bool,
+    progress: bool,
 ) -> ExitCode {
     let engine = match engine_for(options) {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("exprflow: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut outputs = match Outputs::open(options) {
+        Ok(outputs) => outputs,
+        Err(message) => {
+            eprintln!("exprflow: {message}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -139,7 +199,10 @@ fn run_batch(
     let index = LineIndex::new(&batch.source);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    // With `--dot` on stdout, the DOT is the output: results are not printed.
+    let print_values = !options.dot_to_stdout();
     let mut failed = false;
+    let progress = render::Progress::start(batch.lines.len(), progress && !options.no_progress);
     let mut report = |i: usize, outcome: &exprflow::dag::Outcome, out: &mut dyn Write| {
         let line = &batch.lines[i];
         let prefix = if as_completed {
@@ -147,7 +210,8 @@ fn run_batch(
         } else {
             String::new()
         };
-        let written = match outcome {
+        let written = progress.suspend(|| match outcome {
+            Ok(_) if !print_values => Ok(()),
             Ok(value) => writeln!(out, "{prefix}{value}"),
             Err(e) => {
                 failed = true;
@@ -157,25 +221,102 @@ fn run_batch(
                     text.push_str(&format!("  = note: reached from line {}\n", line.line));
                 }
                 eprint!("{text}");
-                writeln!(out, "{prefix}error: {e}")
+                if print_values {
+                    writeln!(out, "{prefix}error: {e}")
+                } else {
+                    Ok(())
+                }
             }
-        };
+        });
         if written.is_err() {
             // stdout closed (e.g. piped into `head`): nothing more to say.
             std::process::exit(EXIT_FAILED as i32);
         }
         if as_completed {
-            let _ = out.flush();
+            let _ = progress.suspend(|| out.flush());
         }
     };
-    if as_completed {
-        evaluate::evaluate_batch(&batch, &engine, options, &mut |i, o| report(i, o, &mut out));
+    let record = options.records();
+    let trace = if as_completed {
+        let (_, trace) = evaluate::evaluate_batch(&batch, &engine, options, record, &mut |i, o| {
+            progress.inc();
+            report(i, o, &mut out)
+        });
+        trace
     } else {
-        let outcomes = evaluate::evaluate_batch(&batch, &engine, options, &mut |_, _| {});
+        let (outcomes, trace) =
+            evaluate::evaluate_batch(&batch, &engine, options, record, &mut |_, _| progress.inc());
         for (i, outcome) in outcomes.iter().enumerate() {
             report(i, outcome, &mut out);
         }
-    }
+        trace
+    };
+    progress.finish();
     let _ = out.flush();
-    ExitCode::from(if failed { EXIT_FAILED } else { EXIT_OK })
+    drop(out);
+    let status = ExitCode::from(if failed { EXIT_FAILED } else { EXIT_OK });
+    match write_reports(&batch, &engine, options, trace.as_ref(), &mut outputs) {
+        Ok(()) => status,
+        Err(message) => {
+            eprintln!("exprflow: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Writes what `--dot`, `--trace`, `--timeline` and `--stats` asked for.
+fn write_reports(
+    batch: &Batch,
+    engine: &Engine,
+    options: &RunOptions,
+    trace: Option<&exprflow::report::Trace>,
+    outputs: &mut Outputs,
+) -> Result<(), String> {
+    use exprflow::report;
+    let roots = batch.roots();
+    if let Some((path, file)) = &mut outputs.dot {
+        let dot = report::to_dot_with_source(&batch.dag, &roots, &batch.source);
+        match file {
+            Some(file) => write_output(path, file, &dot)?,
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(dot.as_bytes())
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| format!("cannot write the DOT to stdout: {e}"))?;
+            }
+        }
+    }
+    let empty;
+    let trace = match trace {
+        Some(trace) => trace,
+        None => {
+            empty = report::Trace {
+                workers: if options.sequential {
+                    1
+                } else {
+                    engine.workers()
+                },
+                sequential: options.sequential,
+                ..Default::default()
+            };
+            &empty
+        }
+    };
+    if let Some((path, file)) = &mut outputs.trace {
+        write_output(
+            path,
+            file,
+            &report::chrome_json(&batch.dag, trace, &batch.source),
+        )?;
+    }
+    if let Some((path, file)) = &mut outputs.timeline {
+        let svg = report::timeline_svg(&batch.dag, &roots, trace, &batch.source);
+        write_output(path, file, &svg)?;
+    }
+    if options.stats {
+        let stats = report::Stats::compute(&batch.dag, &roots, trace);
+        eprintln!("{stats}");
+    }
+    Ok(())
 }

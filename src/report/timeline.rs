@@ -48,6 +48,21 @@ const ROW: f64 = 22.0;
 const LANE_PAD: f64 = 6.0;
 /// Most pixels one lane may take before its rows get thinner.
 const LANE_MAX: f64 = 180.0;
+/// Narrowest bar drawn, in pixels, so that a microsecond still shows.
+const MIN_WIDTH: f64 = 3.0;
+/// Pixels kept between neighbouring bars of one row.
+const GAP: f64 = 1.0;
+/// Rows a lane may grow to just to keep bars from touching on screen.
+const NEAR_ROWS: usize = 4;
+/// Rows a lane may grow to for events that overlap in time.
+const MAX_ROWS: usize = 60;
+
+/// The end of a row while packing: time, pixel, and its last bar.
+struct RowEnd {
+    time: Duration,
+    px: f64,
+    last: usize,
+}
 const FONT: &str = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif";
 
 /// `trace` (a run of `roots` of `dag`; `source` is the text the DAG's spans
@@ -71,6 +86,9 @@ pub fn timeline_svg(dag: &Dag, roots: &[NodeId], trace: &Trace, source: &str) ->
 struct Bar<'a> {
     event: &'a TraceEvent,
     end: Duration,
+    /// Left and right edge in pixels (at least MIN_WIDTH apart).
+    x0: f64,
+    x1: f64,
     merged: usize,
     row: usize,
     category: (&'static str, &'static str),
@@ -88,7 +106,8 @@ pub fn timeline_svg_with(
     let width = f64::from(options.width.max(480));
     let plot = width - LEFT - RIGHT;
     let wall = trace.wall.max(Duration::from_micros(1));
-    let scale = plot / wall.as_secs_f64();
+    // A little room after the last event for the bars and labels there.
+    let scale = plot / (wall.as_secs_f64() * 1.03);
     let x_of = |t: Duration| LEFT + t.as_secs_f64() * scale;
 
     // Lanes: every worker, then the timer lane when used.
@@ -100,16 +119,16 @@ pub fn timeline_svg_with(
     let on_path: HashSet<NodeId> = critical.iter().copied().collect();
     let stats = Stats::compute(dag, roots, trace);
 
-    // Pack each lane's events into rows so bars never overlap.
+    // Pack each lane's events into rows: events overlapping in time always
+    // get rows of their own (up to MAX_ROWS); bars that would merely touch
+    // on screen get another row while the lane has fewer than NEAR_ROWS.
     let valid = |e: &&TraceEvent| e.node.index() < dag.len();
     let merge = trace.events.len() > options.max_bars;
     let mut lane_bars: Vec<Vec<Bar>> = Vec::with_capacity(lanes.len());
     let mut lane_rows: Vec<usize> = Vec::with_capacity(lanes.len());
     for lane in &lanes {
-        let mut row_ends: Vec<Duration> = Vec::new();
+        let mut rows: Vec<RowEnd> = Vec::new();
         let mut bars: Vec<Bar> = Vec::new();
-        // Index of the last bar of each row, for merging.
-        let mut row_last: Vec<usize> = Vec::new();
         for e in trace
             .events
             .iter()
@@ -117,37 +136,73 @@ pub fn timeline_svg_with(
             .filter(valid)
         {
             let (category, kind) = category_of(dag, e);
-            let row = match row_ends.iter().position(|&end| end <= e.start) {
+            let x0 = x_of(e.start);
+            let x1 = x_of(e.end).max(x0 + MIN_WIDTH);
+            let free_in_time = |r: &RowEnd| r.time <= e.start;
+            let row = match rows
+                .iter()
+                .position(|r| free_in_time(r) && r.px + GAP <= x0)
+            {
                 Some(r) => r,
+                None if rows.len() < NEAR_ROWS
+                    || (rows.len() < MAX_ROWS && !rows.iter().any(free_in_time)) =>
+                {
+                    rows.push(RowEnd {
+                        time: Duration::ZERO,
+                        px: f64::NEG_INFINITY,
+                        last: usize::MAX,
+                    });
+                    rows.len() - 1
+                }
                 None => {
-                    row_ends.push(Duration::ZERO);
-                    row_last.push(usize::MAX);
-                    row_ends.len() - 1
+                    // Crowded: share the row that frees up first.
+                    let by_px = rows
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| free_in_time(r))
+                        .min_by(|a, b| a.1.px.total_cmp(&b.1.px))
+                        .map(|(i, _)| i);
+                    by_px
+                        .or_else(|| {
+                            rows.iter()
+                                .enumerate()
+                                .min_by_key(|(_, r)| r.time)
+                                .map(|(i, _)| i)
+                        })
+                        .unwrap_or(0)
                 }
             };
-            row_ends[row] = e.end.max(e.start);
+            let Some(slot) = rows.get_mut(row) else {
+                continue;
+            };
+            slot.time = slot.time.max(e.end);
             if merge
                 && !on_path.contains(&e.node)
-                && let Some(last) = bars.get_mut(row_last[row])
+                && let Some(last) = bars.get_mut(slot.last)
                 && last.kind == kind
                 && !on_path.contains(&last.event.node)
-                && (x_of(e.end) - x_of(last.event.start)) < 1.0
+                && (x_of(e.end) - last.x0) < 1.0
             {
                 last.end = e.end;
+                last.x1 = last.x1.max(x1);
                 last.merged += 1;
+                slot.px = slot.px.max(x1);
                 continue;
             }
-            row_last[row] = bars.len();
+            slot.px = slot.px.max(x1);
+            slot.last = bars.len();
             bars.push(Bar {
                 event: e,
                 end: e.end,
+                x0,
+                x1,
                 merged: 1,
                 row,
                 category,
                 kind,
             });
         }
-        lane_rows.push(row_ends.len().max(1));
+        lane_rows.push(rows.len().max(1));
         lane_bars.push(bars);
     }
 
@@ -329,10 +384,25 @@ pub fn timeline_svg_with(
             Lane::Worker(w) => format!("worker {w}"),
             Lane::Timer => "the timer".to_string(),
         };
-        for bar in bars {
+        // Each bar's neighbours in its row, to know where a label fits.
+        let mut by_row: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (k, bar) in bars.iter().enumerate() {
+            by_row.entry(bar.row).or_default().push(k);
+        }
+        let mut room: Vec<(f64, f64)> = vec![(LEFT, width - 4.0); bars.len()];
+        for members in by_row.values() {
+            for (j, &k) in members.iter().enumerate() {
+                let before = j
+                    .checked_sub(1)
+                    .and_then(|p| members.get(p))
+                    .map_or(LEFT, |&p| bars[p].x1);
+                let after = members.get(j + 1).map_or(width - 4.0, |&n| bars[n].x0);
+                room[k] = (before, after);
+            }
+        }
+        for (k, bar) in bars.iter().enumerate() {
             let e = bar.event;
-            let x0 = x_of(e.start);
-            let x1 = x_of(bar.end).max(x0 + 1.0);
+            let (x0, x1) = (bar.x0, bar.x1);
             let top = lane_top[i] + LANE_PAD + bar.row as f64 * h + 0.5;
             let bh = (h - 1.0).max(2.0);
             let is_critical = on_path.contains(&e.node);
@@ -362,12 +432,15 @@ pub fn timeline_svg_with(
                 fmt_px(x1 - x0),
                 fmt_px(bh),
             );
-            let label = bar_label(dag, e);
-            if bh >= 12.0 && (label.chars().count() as f64) * 6.2 + 8.0 <= x1 - x0 {
+            if bh >= 12.0
+                && bar.merged == 1
+                && let Some((label, x, anchor, colour)) =
+                    place_label(dag, e, source, (x0, x1), room[k], ink)
+            {
                 let _ = write!(
                     out,
-                    "<text class=\"bar-label\" x=\"{}\" y=\"{}\" fill=\"{ink}\">{}</text>",
-                    fmt_px(x0 + 4.0),
+                    "<text class=\"bar-label\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" fill=\"{colour}\">{}</text>",
+                    fmt_px(x),
                     fmt_px(top + bh / 2.0 + 3.5),
                     xml_escape(&label)
                 );
@@ -446,17 +519,57 @@ fn category_of(dag: &Dag, e: &TraceEvent) -> ((&'static str, &'static str), &'st
     }
 }
 
-/// The short text written on a bar: the operation and its value.
-fn bar_label(dag: &Dag, e: &TraceEvent) -> String {
-    let name = op_name(dag, e.node);
-    match dag.result(e.node) {
-        Some(Ok(_)) => format!(
-            "{name} = {}",
-            outcome_preview(dag.result(e.node), 14).unwrap_or_default()
-        ),
-        Some(Err(err)) => format!("{name}: {}", err.kind.words()),
-        None => name,
+/// Width of a bar label in pixels (10 px DejaVu Sans, a little generous).
+fn label_width(text: &str) -> f64 {
+    text.chars().count() as f64 * 6.2
+}
+
+/// The label of a bar and where it goes: inside the bar when it fits,
+/// else just right of it, else just left of it (within the free `room`
+/// of its row), trying the longer texts first. Returns the text, its x,
+/// its anchor and its colour.
+fn place_label(
+    dag: &Dag,
+    e: &TraceEvent,
+    source: &str,
+    (x0, x1): (f64, f64),
+    (before, after): (f64, f64),
+    ink: &'static str,
+) -> Option<(String, f64, &'static str, &'static str)> {
+    const OUTSIDE: &str = "#3e4c59";
+    for label in bar_labels(dag, e, source) {
+        let w = label_width(&label);
+        if w + 8.0 <= x1 - x0 {
+            return Some((label, x0 + 4.0, "start", ink));
+        }
+        if x1 + 4.0 + w <= after - 3.0 {
+            return Some((label, x1 + 4.0, "start", OUTSIDE));
+        }
+        if x0 - 4.0 - w >= before + 3.0 {
+            return Some((label, x0 - 4.0, "end", OUTSIDE));
+        }
     }
+    None
+}
+
+/// Texts for a bar, most informative first: `delay(3,100) = 3`, `+ = 10`, `+`.
+fn bar_labels(dag: &Dag, e: &TraceEvent, source: &str) -> Vec<String> {
+    let name = op_name(dag, e.node);
+    let text = source_of(dag, e.node, source, 40);
+    let mut labels = Vec::with_capacity(3);
+    match dag.result(e.node) {
+        Some(Ok(_)) => {
+            let value = outcome_preview(dag.result(e.node), 14).unwrap_or_default();
+            if matches!(dag.node(e.node).op, Op::Call(_)) && !text.is_empty() && text.len() <= 24 {
+                labels.push(format!("{text} = {value}"));
+            }
+            labels.push(format!("{name} = {value}"));
+        }
+        Some(Err(err)) => labels.push(format!("{name}: {}", err.kind.words())),
+        None => {}
+    }
+    labels.push(name);
+    labels
 }
 
 /// The hover text of a bar.
