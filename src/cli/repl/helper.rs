@@ -166,7 +166,7 @@ mod tests {
             names(&helper, ":t"),
             (
                 0,
-                vec![":time ".into(), ":timeout ".into(), ":trace ".into()]
+                vec![":time ".into(), ":trace ".into(), ":timeout ".into()]
             )
         );
         assert_eq!(names(&helper, " :qu"), (1, vec![":quit".into()]));

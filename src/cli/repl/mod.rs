@@ -150,6 +150,16 @@ enum Input {
     End,
 }
 
+/// A statement of a `:load`ed file.
+struct Loaded {
+    /// Its first line in the file.
+    line: usize,
+    /// Its node, or why it has none.
+    node: Result<NodeId, Error>,
+    /// The variable it assigns.
+    target: Option<Box<str>>,
+}
+
 /// The REPL's state.
 struct Repl {
     options: RunOptions,
@@ -181,15 +191,20 @@ impl Repl {
                 }
                 Input::End => break,
             };
-            self.remember(&text);
             let trimmed = text.trim_start();
             if trimmed.starts_with(':') {
-                match commands::parse(trimmed) {
+                let command = commands::parse(trimmed);
+                // `:quit` is not worth recalling with the up arrow.
+                if command != Ok(Command::Quit) {
+                    self.remember(&text);
+                }
+                match command {
                     Ok(Command::Quit) => break,
                     Ok(command) => self.command(command),
                     Err(message) => self.complain(&message),
                 }
             } else {
+                self.remember(&text);
                 self.statement(&text);
             }
         }
@@ -639,8 +654,7 @@ impl Repl {
             }
         };
         let file_start = self.session.source().len();
-        // (statement's first line, its node or error, its target)
-        let mut statements: Vec<(usize, Result<NodeId, Error>, Option<Box<str>>)> = Vec::new();
+        let mut statements: Vec<Loaded> = Vec::new();
         let mut pending = String::new();
         let mut first_line = 1;
         let lines: Vec<&str> = text.lines().collect();
@@ -659,24 +673,30 @@ impl Repl {
                     if let Some(name) = &added.target {
                         self.learn_name(name);
                     }
-                    statements.push((first_line, Ok(added.node), added.target));
+                    statements.push(Loaded {
+                        line: first_line,
+                        node: Ok(added.node),
+                        target: added.target,
+                    });
                 }
                 Ok(None) => {}
-                Err(e) => statements.push((first_line, Err(e), None)),
+                Err(e) => statements.push(Loaded {
+                    line: first_line,
+                    node: Err(e),
+                    target: None,
+                }),
             }
             pending.clear();
         }
         let roots: Vec<NodeId> = statements
             .iter()
-            .filter_map(|(_, node, _)| node.as_ref().ok().copied())
+            .filter_map(|s| s.node.as_ref().ok().copied())
             .collect();
         let dag: Arc<Dag> = Arc::clone(self.session.dag());
         let finished = self.runner(self.trace).run(&dag, &roots, self.mode);
         let mut outcomes = finished.outcomes.iter();
-        let width = statements
-            .last()
-            .map_or(1, |(line, _, _)| line.to_string().len());
-        for (line, node, target) in &statements {
+        let width = statements.last().map_or(1, |s| s.line.to_string().len());
+        for Loaded { line, node, target } in &statements {
             let outcome = match node {
                 Ok(_) => outcomes
                     .next()
