@@ -50,8 +50,9 @@ const LANE_PAD: f64 = 6.0;
 const LANE_MAX: f64 = 180.0;
 /// Narrowest bar drawn, in pixels, so that a microsecond still shows.
 const MIN_WIDTH: f64 = 3.0;
-/// Pixels kept between neighbouring bars of one row.
-const GAP: f64 = 1.0;
+/// How far (in pixels) a bar may start before the previous bar of its row
+/// ends and still share the row: bars that merely touch share it.
+const TOUCH: f64 = 0.01;
 /// Rows a lane may grow to just to keep bars from touching on screen.
 const NEAR_ROWS: usize = 4;
 /// Rows a lane may grow to for events that overlap in time.
@@ -138,10 +139,30 @@ pub fn timeline_svg_with(
             let (category, kind) = category_of(dag, e);
             let x0 = x_of(e.start);
             let x1 = x_of(e.end).max(x0 + MIN_WIDTH);
+            // Many events: a sliver right after a bar of its kind joins it.
+            if merge && !on_path.contains(&e.node) {
+                let joined = rows.iter_mut().find_map(|r| {
+                    let last = bars.get_mut(r.last)?;
+                    let fits = r.time <= e.start
+                        && last.kind == kind
+                        && !on_path.contains(&last.event.node)
+                        && x0 - x_of(last.end) < 1.0;
+                    fits.then(|| {
+                        last.end = e.end;
+                        last.x1 = last.x1.max(x1);
+                        last.merged += 1;
+                        r.time = r.time.max(e.end);
+                        r.px = r.px.max(x1);
+                    })
+                });
+                if joined.is_some() {
+                    continue;
+                }
+            }
             let free_in_time = |r: &RowEnd| r.time <= e.start;
             let row = match rows
                 .iter()
-                .position(|r| free_in_time(r) && r.px + GAP <= x0)
+                .position(|r| free_in_time(r) && r.px <= x0 + TOUCH)
             {
                 Some(r) => r,
                 None if rows.len() < NEAR_ROWS
@@ -176,19 +197,6 @@ pub fn timeline_svg_with(
                 continue;
             };
             slot.time = slot.time.max(e.end);
-            if merge
-                && !on_path.contains(&e.node)
-                && let Some(last) = bars.get_mut(slot.last)
-                && last.kind == kind
-                && !on_path.contains(&last.event.node)
-                && (x_of(e.end) - last.x0) < 1.0
-            {
-                last.end = e.end;
-                last.x1 = last.x1.max(x1);
-                last.merged += 1;
-                slot.px = slot.px.max(x1);
-                continue;
-            }
             slot.px = slot.px.max(x1);
             slot.last = bars.len();
             bars.push(Bar {
