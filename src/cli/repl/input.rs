@@ -20,14 +20,37 @@ pub fn open_parens(text: &str) -> i64 {
     depth
 }
 
-/// Whether `text` needs more lines: its parentheses are unbalanced (more
-/// opened than closed). `:load` arguments are file names and never continue.
-pub fn needs_more(text: &str) -> bool {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with(":load") {
-        return false;
+/// A statement of several lines and the 0-based line it starts on.
+pub type Piece = (usize, String);
+
+/// Splits `text` into statements: a line ends a statement unless it leaves
+/// parentheses open (then the statement goes on on the next line). A
+/// `:load` line is always complete (file names may hold parentheses).
+/// Returns each complete statement with the 0-based line it starts on, and
+/// the unfinished rest, if any, with its line.
+pub fn split_statements(text: &str) -> (Vec<Piece>, Option<Piece>) {
+    let mut done = Vec::new();
+    let mut current = String::new();
+    let mut first = 0;
+    for (i, line) in text.split('\n').enumerate() {
+        if current.is_empty() {
+            first = i;
+        } else {
+            current.push('\n');
+        }
+        current.push_str(line);
+        if current.trim_start().starts_with(":load") || open_parens(&current) <= 0 {
+            done.push((first, std::mem::take(&mut current)));
+        }
     }
-    open_parens(text) > 0
+    let rest = (!current.is_empty()).then_some((first, current));
+    (done, rest)
+}
+
+/// Whether `text` needs more lines: its last statement leaves parentheses
+/// open.
+pub fn needs_more(text: &str) -> bool {
+    split_statements(text).1.is_some()
 }
 
 /// The history file: `$XDG_STATE_HOME/exprflow/history`, or
@@ -69,6 +92,23 @@ mod tests {
         assert!(!needs_more("1)"));
         assert!(!needs_more(":load my(file"));
         assert!(needs_more(":time (1+"));
+    }
+
+    #[test]
+    fn pasted_lines_split_into_statements() {
+        let (done, rest) = split_statements("x = 1\ny = max(x,\n 2)\n\nz = (");
+        assert_eq!(
+            done,
+            vec![
+                (0, "x = 1".to_string()),
+                (1, "y = max(x,\n 2)".to_string()),
+                (3, String::new()),
+            ]
+        );
+        assert_eq!(rest, Some((4, "z = (".to_string())));
+        let (done, rest) = split_statements("1)\n:load a(b\n2");
+        assert_eq!(done.len(), 3);
+        assert_eq!(rest, None);
     }
 
     #[test]

@@ -22,6 +22,7 @@ use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
@@ -67,9 +68,21 @@ pub fn run(options: RunOptions) -> ExitCode {
         }
     };
     let (pressed, interrupts) = crossbeam_channel::bounded::<()>(1);
-    let catches_ctrl_c = ctrlc::set_handler(move || {
-        let _ = pressed.try_send(());
-    });
+    let busy = Arc::new(AtomicBool::new(false));
+    let catches_ctrl_c = {
+        let busy = Arc::clone(&busy);
+        // On a terminal the line editor reads Ctrl-C as a key, so a signal
+        // only comes while an evaluation runs. With input from a pipe,
+        // Ctrl-C between evaluations ends the session as it would any
+        // program reading a pipe.
+        let interactive = std::io::stdin().is_terminal();
+        ctrlc::set_handler(move || {
+            if !interactive && !busy.load(Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+            let _ = pressed.try_send(());
+        })
+    };
     let config = Config::builder()
         .max_history_size(10_000)
         .and_then(|b| b.history_ignore_dups(true))
@@ -111,6 +124,7 @@ pub fn run(options: RunOptions) -> ExitCode {
         editor,
         history: None,
         columns: 80,
+        busy,
     };
     if std::io::stdin().is_terminal() {
         repl.open_history();
@@ -174,6 +188,8 @@ struct Repl {
     history: Option<PathBuf>,
     /// The terminal's width when input was last read.
     columns: usize,
+    /// Whether an evaluation is running (for the Ctrl-C handler).
+    busy: Arc<AtomicBool>,
 }
 
 impl Repl {
@@ -191,21 +207,27 @@ impl Repl {
                 }
                 Input::End => break,
             };
-            let trimmed = text.trim_start();
-            if trimmed.starts_with(':') {
-                let command = commands::parse(trimmed);
-                // `:quit` is not worth recalling with the up arrow.
-                if command != Ok(Command::Quit) {
-                    self.remember(&text);
-                }
-                match command {
-                    Ok(Command::Quit) => break,
-                    Ok(command) => self.command(command),
-                    Err(message) => self.complain(&message),
-                }
-            } else {
+            // `:quit` is not worth recalling with the up arrow.
+            if commands::parse(text.trim()) != Ok(Command::Quit) {
                 self.remember(&text);
-                self.statement(&text);
+            }
+            // Several statements arrive at once when lines are pasted or a
+            // multi-line entry is recalled from history.
+            let (statements, rest) = input::split_statements(&text);
+            for (_, statement) in statements.iter().chain(rest.as_ref()) {
+                let trimmed = statement.trim_start();
+                if trimmed.is_empty() {
+                    continue;
+                }
+                if trimmed.starts_with(':') {
+                    match commands::parse(trimmed) {
+                        Ok(Command::Quit) => return,
+                        Ok(command) => self.command(command),
+                        Err(message) => self.complain(&message),
+                    }
+                } else {
+                    self.statement(statement);
+                }
             }
         }
     }
@@ -301,6 +323,7 @@ impl Repl {
             timeout: self.timeout,
             progress: true,
             keep_events,
+            busy: &self.busy,
         }
     }
 
@@ -344,7 +367,9 @@ impl Repl {
             }
             _ => {
                 let mut text = render_error(error, source, &LineIndex::new(source), "<session>");
-                text.push_str("  = note: the error comes from earlier input\n");
+                text.push_str(
+                    "  = note: shown where this subexpression first appeared, in earlier input\n",
+                );
                 text
             }
         };
@@ -508,6 +533,14 @@ impl Repl {
     /// Adds `expr` (default `_`) to a copy of the session, so that looking
     /// at a DAG does not change the session. Shows errors.
     fn scratch(&self, expr: &str) -> Option<(Session, NodeId)> {
+        if expr.is_empty() && self.session.source().is_empty() {
+            println!(
+                "{}",
+                self.style
+                    .dim("nothing to show yet: give an expression, or type one first")
+            );
+            return None;
+        }
         let expr = if expr.is_empty() { "_" } else { expr };
         let mut copy = self.session.clone();
         let start = copy.source().len();
@@ -655,38 +688,30 @@ impl Repl {
         };
         let file_start = self.session.source().len();
         let mut statements: Vec<Loaded> = Vec::new();
-        let mut pending = String::new();
-        let mut first_line = 1;
-        let lines: Vec<&str> = text.lines().collect();
-        for (i, line) in lines.iter().enumerate() {
-            if pending.is_empty() {
-                first_line = i + 1;
-            } else {
-                pending.push('\n');
-            }
-            pending.push_str(line);
-            if input::open_parens(&pending) > 0 && i + 1 < lines.len() {
-                continue;
-            }
-            match self.session.add(&pending) {
+        let text = text.replace("\r\n", "\n");
+        let (pieces, rest) = input::split_statements(text.strip_suffix('\n').unwrap_or(&text));
+        // Every piece is added, blank ones included, so that the file's
+        // lines are the session's lines and carets point at file lines.
+        for (first, piece) in pieces.iter().chain(rest.as_ref()) {
+            let line = first + 1;
+            match self.session.add(piece) {
                 Ok(Some(added)) => {
                     if let Some(name) = &added.target {
                         self.learn_name(name);
                     }
                     statements.push(Loaded {
-                        line: first_line,
+                        line,
                         node: Ok(added.node),
                         target: added.target,
                     });
                 }
                 Ok(None) => {}
                 Err(e) => statements.push(Loaded {
-                    line: first_line,
+                    line,
                     node: Err(e),
                     target: None,
                 }),
             }
-            pending.clear();
         }
         let roots: Vec<NodeId> = statements
             .iter()
@@ -712,12 +737,11 @@ impl Repl {
                     self.style.value(&value.to_string())
                 ),
                 (Ok(value), None) => println!("{label} {}", self.style.value(&value.to_string())),
-                (Err(e), _) => {
-                    println!("{label} {}", self.style.error(&format!("error: {e}")));
-                    if e.kind.is_deterministic() {
-                        self.show_error(e, self.session.source(), file_start, path);
-                    }
+                (Err(e), _) if e.kind.is_deterministic() => {
+                    print!("{label} ");
+                    self.show_error(e, self.session.source(), file_start, path);
                 }
+                (Err(e), _) => println!("{label} {}", self.style.error(&format!("error: {e}"))),
             }
         }
         if finished.stopped == Some(Stopped::Interrupted) {

@@ -3,6 +3,7 @@
 //! per-node events kept for `:trace` and `:time`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
@@ -95,6 +96,24 @@ pub struct Runner<'a> {
     pub columns: usize,
     /// Keep every node event (for `:trace` and `:time`).
     pub keep_events: bool,
+    /// Set while a run is going on (the Ctrl-C handler reads it).
+    pub busy: &'a AtomicBool,
+}
+
+/// Sets a flag for as long as it lives.
+struct Busy<'a>(&'a AtomicBool);
+
+impl<'a> Busy<'a> {
+    fn new(flag: &'a AtomicBool) -> Busy<'a> {
+        flag.store(true, Ordering::SeqCst);
+        Busy(flag)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// The terminal end of the progress line: stderr, written with plain ANSI
@@ -265,6 +284,7 @@ impl Runner<'_> {
     /// Evaluates `roots` of `dag` in `mode` and waits, honouring Ctrl-C and
     /// the timeout.
     pub fn run(&self, dag: &Arc<Dag>, roots: &[NodeId], mode: Mode) -> Finished {
+        let _busy = Busy::new(self.busy);
         match mode {
             Mode::Parallel => self.parallel(dag, roots),
             Mode::Sequential => self.sequential(dag, roots),
@@ -471,8 +491,11 @@ mod tests {
     use super::*;
     use exprflow::Session;
 
+    static BUSY: AtomicBool = AtomicBool::new(false);
+
     fn runner<'a>(engine: &'a Engine, interrupts: &'a Receiver<()>) -> Runner<'a> {
         Runner {
+            busy: &BUSY,
             engine,
             interrupts,
             timeout: None,
