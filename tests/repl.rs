@@ -259,6 +259,13 @@ fn commands_show_the_dag_trace_and_timings() -> Result<(), Error> {
     repl.exp_string("in completion order")?;
     repl.exp_string("worker")?;
     repl.exp_string(">>> ")?;
+    // A subexpression computed earlier in the session is not computed again.
+    ask(&mut repl, "busy(7, 20) * 2", "14")?;
+    ask(
+        &mut repl,
+        "busy(7, 20) * 3",
+        "trace: 1 node in completion order",
+    )?;
     ask(&mut repl, ":trace off", "trace off")?;
     repl.send_line(":time busy(1, 40) * busy(2, 40)")?;
     repl.exp_string("sequential")?;

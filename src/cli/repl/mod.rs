@@ -125,6 +125,7 @@ pub fn run(options: RunOptions) -> ExitCode {
         history: None,
         columns: 80,
         busy,
+        bad_reads: 0,
     };
     if std::io::stdin().is_terminal() {
         repl.open_history();
@@ -190,6 +191,8 @@ struct Repl {
     columns: usize,
     /// Whether an evaluation is running (for the Ctrl-C handler).
     busy: Arc<AtomicBool>,
+    /// Undecodable lines read in a row (so a broken input cannot loop forever).
+    bad_reads: u32,
 }
 
 impl Repl {
@@ -244,6 +247,7 @@ impl Repl {
             }
             match read {
                 Ok(line) => {
+                    self.bad_reads = 0;
                     if !text.is_empty() {
                         text.push('\n');
                     }
@@ -258,6 +262,14 @@ impl Repl {
                     return Input::Interrupted(true);
                 }
                 Err(ReadlineError::Eof) => return Input::End,
+                Err(ReadlineError::Io(e))
+                    if e.kind() == std::io::ErrorKind::InvalidData && self.bad_reads < 100 =>
+                {
+                    // The bytes are consumed; what follows can still be read.
+                    self.bad_reads += 1;
+                    self.complain("the input is not valid UTF-8; that line was dropped");
+                    return Input::Interrupted(true);
+                }
                 Err(e) => {
                     eprintln!("exprflow: cannot read input: {e}");
                     return Input::End;

@@ -553,6 +553,30 @@ mod tests {
     }
 
     #[test]
+    fn an_interrupt_drops_delay_timers() {
+        let engine = Engine::with_workers(2).expect("engine");
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let mut session = Session::new();
+        let added = session
+            .add("delay(1, 60000) + delay(2, 60000)")
+            .expect("parses")
+            .expect("a statement");
+        let pressed = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            let _ = tx.send(());
+        });
+        let finished = runner(&engine, &rx).run(session.dag(), &[added.node], Mode::Parallel);
+        assert_eq!(finished.stopped, Some(Stopped::Interrupted));
+        let _ = pressed.join();
+        // The timer thread drops them asynchronously: give it a moment.
+        let waited = Instant::now();
+        while engine.pending_timers() > 0 && waited.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(engine.pending_timers(), 0);
+    }
+
+    #[test]
     fn the_timeout_gives_timed_out() {
         let engine = Engine::with_workers(2).expect("engine");
         let (_tx, rx) = crossbeam_channel::bounded(1);
