@@ -123,8 +123,8 @@ pub fn help(style: Style) -> String {
     out.push_str(&style.heading("Expressions"));
     out.push_str(
         "\n  Type arithmetic and press Enter:   (3+7)*(2+8)*((2*3)-1)\n\
-         \x20 Name a value:                     x = 2^100\n\
-         \x20 The last value is _:              _ + 1\n\
+         \x20 Name a value:                      x = 2^100\n\
+         \x20 The last value is _:               _ + 1\n\
          \x20 Operators: + - * / // % ^ (or **) and n!   Exact: 1/3 stays 1/3\n\
          \x20 Functions: abs min max gcd lcm fact binom fib isqrt sqrt floor ceil round\n\
          \x20            num den float exact ln exp log2 log10 sin cos tan\n\
@@ -133,7 +133,9 @@ pub fn help(style: Style) -> String {
          \x20 Constants: pi e tau.  # starts a comment.\n\
          \x20 An expression is a DAG: equal subexpressions are one node, computed once,\n\
          \x20 and independent nodes run at the same time on the worker pool. Results stay\n\
-         \x20 in the session's DAG, so later statements reuse them.\n\n",
+         \x20 in the session's DAG, so later statements reuse them. Cheap arithmetic is\n\
+         \x20 grouped into one task (scheduling it would cost more than computing it):\n\
+         \x20 busy() and delay() make work worth spreading over the workers.\n\n",
     );
     out.push_str(&style.heading("Commands"));
     out.push('\n');
