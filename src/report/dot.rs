@@ -46,7 +46,13 @@ fn render(dag: &Dag, roots: &[NodeId], source: Option<&str>) -> String {
          color=\"#52606d\", fillcolor=\"#eef2f7\", fontcolor=\"#1f2933\", margin=\"0.12,0.04\"];\n",
     );
     out.push_str("  edge [color=\"#7b8794\", arrowsize=0.6];\n");
-    let is_root = |id: NodeId| roots.contains(&id);
+    let mut root_mask = vec![false; dag.len()];
+    for r in roots {
+        if let Some(slot) = root_mask.get_mut(r.index()) {
+            *slot = true;
+        }
+    }
+    let is_root = |id: NodeId| root_mask.get(id.index()).copied().unwrap_or(false);
     for &id in &nodes {
         let node = dag.node(id);
         let result = dag.result(id);

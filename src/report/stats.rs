@@ -1,7 +1,6 @@
 //! Work, span and the figures of a run: how much parallelism the DAG has
 //! and how much of it the run turned into speed.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -12,8 +11,18 @@ use crate::dag::{Dag, NodeId};
 /// The nodes reachable from `roots` (every node when `roots` is empty), in
 /// topological order (inputs first). Iterative, so any depth is fine.
 pub(crate) fn reachable(dag: &Dag, roots: &[NodeId]) -> Vec<NodeId> {
+    let mask = reachable_mask(dag, roots);
+    mask.iter()
+        .enumerate()
+        .filter(|&(_, &s)| s)
+        .map(|(i, _)| NodeId::new(i))
+        .collect()
+}
+
+/// Which nodes (by index) are reachable from `roots` (all when empty).
+fn reachable_mask(dag: &Dag, roots: &[NodeId]) -> Vec<bool> {
     if roots.is_empty() {
-        return dag.ids().collect();
+        return vec![true; dag.len()];
     }
     let mut seen = vec![false; dag.len()];
     let mut stack: Vec<NodeId> = Vec::new();
@@ -31,34 +40,99 @@ pub(crate) fn reachable(dag: &Dag, roots: &[NodeId]) -> Vec<NodeId> {
             }
         }
     }
-    seen.iter()
-        .enumerate()
-        .filter(|&(_, &s)| s)
-        .map(|(i, _)| NodeId::new(i))
-        .collect()
+    seen
 }
 
-/// Longest-path finish times (sum of recorded durations along the heaviest
-/// input chain ending at each node), for `nodes` in topological order.
-fn finish_times(
-    dag: &Dag,
-    nodes: &[NodeId],
-    durations: &HashMap<NodeId, Duration>,
-) -> HashMap<NodeId, Duration> {
-    let mut finish: HashMap<NodeId, Duration> = HashMap::with_capacity(nodes.len());
-    for &id in nodes {
-        let before = dag
-            .node(id)
-            .inputs
-            .iter()
-            .filter_map(|i| finish.get(i))
-            .max()
-            .copied()
-            .unwrap_or_default();
-        let own = durations.get(&id).copied().unwrap_or_default();
-        finish.insert(id, before.saturating_add(own));
+/// What work, span and the critical path are computed from, once per
+/// question: dense per-node vectors indexed by node index.
+struct Analysis {
+    /// Reachable nodes in topological order.
+    nodes: Vec<NodeId>,
+    /// Each node's recorded duration (zero when not recorded).
+    duration: Vec<Duration>,
+    /// Each node's longest-path finish time: its duration plus the largest
+    /// finish time among its inputs.
+    finish: Vec<Duration>,
+}
+
+impl Analysis {
+    fn new(dag: &Dag, roots: &[NodeId], trace: &Trace) -> Analysis {
+        let nodes = reachable(dag, roots);
+        let mut duration = vec![Duration::ZERO; dag.len()];
+        for e in &trace.events {
+            if let Some(d) = duration.get_mut(e.node.index()) {
+                *d = (*d).max(e.duration());
+            }
+        }
+        let mut finish = vec![Duration::ZERO; dag.len()];
+        for &id in &nodes {
+            let before = dag
+                .node(id)
+                .inputs
+                .iter()
+                .filter_map(|i| finish.get(i.index()))
+                .max()
+                .copied()
+                .unwrap_or_default();
+            finish[id.index()] = before.saturating_add(duration[id.index()]);
+        }
+        Analysis {
+            nodes,
+            duration,
+            finish,
+        }
     }
-    finish
+
+    fn work(&self) -> Duration {
+        self.nodes.iter().fold(Duration::ZERO, |a, id| {
+            a.saturating_add(self.duration[id.index()])
+        })
+    }
+
+    fn span(&self) -> Duration {
+        self.nodes
+            .iter()
+            .map(|id| self.finish[id.index()])
+            .max()
+            .unwrap_or_default()
+    }
+
+    fn critical_path(&self, dag: &Dag) -> Vec<NodeId> {
+        // The end of the path: the node finishing last (the topmost of ties).
+        let Some(mut at) = self
+            .nodes
+            .iter()
+            .copied()
+            .max_by_key(|id| self.finish[id.index()])
+        else {
+            return Vec::new();
+        };
+        if self.finish[at.index()].is_zero() {
+            return Vec::new();
+        }
+        let mut path = vec![at];
+        loop {
+            let want = self.finish[at.index()].saturating_sub(self.duration[at.index()]);
+            if want.is_zero() {
+                break;
+            }
+            let next = dag
+                .node(at)
+                .inputs
+                .iter()
+                .copied()
+                .find(|i| self.finish.get(i.index()) == Some(&want));
+            match next {
+                Some(input) => {
+                    path.push(input);
+                    at = input;
+                }
+                None => break,
+            }
+        }
+        path.reverse();
+        path
+    }
 }
 
 /// The total work and the span of a run of `roots`: work is the sum of the
@@ -88,66 +162,14 @@ fn finish_times(
 /// assert_eq!(work_span(&batch.dag, &roots, &trace), (ms(9), ms(6)));
 /// ```
 pub fn work_span(dag: &Dag, roots: &[NodeId], trace: &Trace) -> (Duration, Duration) {
-    let nodes = reachable(dag, roots);
-    let durations = trace.durations();
-    let work = nodes
-        .iter()
-        .filter_map(|id| durations.get(id))
-        .fold(Duration::ZERO, |a, &d| a.saturating_add(d));
-    let finish = finish_times(dag, &nodes, &durations);
-    let span = nodes
-        .iter()
-        .filter_map(|id| finish.get(id))
-        .max()
-        .copied()
-        .unwrap_or_default();
-    (work, span)
+    let analysis = Analysis::new(dag, roots, trace);
+    (analysis.work(), analysis.span())
 }
 
 /// The critical path: the heaviest chain of recorded durations, listed from
 /// a leaf up to a root of `roots`. Empty when nothing was recorded.
 pub fn critical_path(dag: &Dag, roots: &[NodeId], trace: &Trace) -> Vec<NodeId> {
-    let nodes = reachable(dag, roots);
-    let durations = trace.durations();
-    let finish = finish_times(dag, &nodes, &durations);
-    // The end of the path: the node finishing last (the topmost of ties).
-    let Some(mut at) = nodes
-        .iter()
-        .copied()
-        .max_by_key(|id| finish.get(id).copied().unwrap_or_default())
-    else {
-        return Vec::new();
-    };
-    if finish.get(&at).copied().unwrap_or_default() == Duration::ZERO {
-        return Vec::new();
-    }
-    let mut path = vec![at];
-    loop {
-        let own = durations.get(&at).copied().unwrap_or_default();
-        let want = finish
-            .get(&at)
-            .copied()
-            .unwrap_or_default()
-            .saturating_sub(own);
-        if want == Duration::ZERO {
-            break;
-        }
-        let next = dag
-            .node(at)
-            .inputs
-            .iter()
-            .copied()
-            .find(|i| finish.get(i).copied() == Some(want));
-        match next {
-            Some(input) => {
-                path.push(input);
-                at = input;
-            }
-            None => break,
-        }
-    }
-    path.reverse();
-    path
+    Analysis::new(dag, roots, trace).critical_path(dag)
 }
 
 /// The figures of one run of `roots`: the DAG's size and sharing, work and
@@ -229,61 +251,65 @@ impl Stats {
     /// assert_eq!(stats.depth, 3);
     /// ```
     pub fn compute(dag: &Dag, roots: &[NodeId], trace: &Trace) -> Stats {
-        let nodes = reachable(dag, roots);
-        let mut tree: HashMap<NodeId, u128> = HashMap::with_capacity(nodes.len());
-        let mut level: HashMap<NodeId, usize> = HashMap::with_capacity(nodes.len());
+        let analysis = Analysis::new(dag, roots, trace);
+        let nodes = &analysis.nodes;
+        let mut tree = vec![0u128; dag.len()];
+        let mut level = vec![0usize; dag.len()];
+        let mut used = vec![false; dag.len()];
         let mut edges = 0usize;
-        for &id in &nodes {
+        for &id in nodes {
             let inputs = &dag.node(id).inputs;
             edges += inputs.len();
-            let size = inputs
-                .iter()
-                .filter_map(|i| tree.get(i))
-                .fold(1u128, |a, &b| a.saturating_add(b));
-            tree.insert(id, size);
-            let below = inputs
-                .iter()
-                .filter_map(|i| level.get(i))
-                .max()
-                .copied()
-                .unwrap_or(0);
-            level.insert(id, below + 1);
+            let mut size = 1u128;
+            let mut below = 0usize;
+            for input in inputs.iter() {
+                let i = input.index();
+                size = size.saturating_add(tree[i]);
+                below = below.max(level[i]);
+                used[i] = true;
+            }
+            tree[id.index()] = size;
+            level[id.index()] = below + 1;
         }
-        let tree_nodes = if roots.is_empty() {
-            // Every sink of the DAG is a root.
-            let used: std::collections::HashSet<NodeId> = nodes
-                .iter()
-                .flat_map(|&id| dag.node(id).inputs.iter().copied())
-                .collect();
+        let tops: Vec<NodeId> = if roots.is_empty() {
+            // Every node nothing uses is a root.
             nodes
                 .iter()
-                .filter(|id| !used.contains(id))
-                .filter_map(|id| tree.get(id))
-                .fold(0u128, |a, &b| a.saturating_add(b))
+                .copied()
+                .filter(|id| !used[id.index()])
+                .collect()
         } else {
             roots
                 .iter()
-                .filter_map(|id| tree.get(id))
-                .fold(0u128, |a, &b| a.saturating_add(b))
+                .copied()
+                .filter(|r| r.index() < dag.len())
+                .collect()
         };
-        let depth = level.values().max().copied().unwrap_or(0);
+        let tree_nodes = tops
+            .iter()
+            .fold(0u128, |a, id| a.saturating_add(tree[id.index()]));
+        let depth = nodes.iter().map(|id| level[id.index()]).max().unwrap_or(0);
 
-        let reachable_set: std::collections::HashSet<NodeId> = nodes.iter().copied().collect();
+        let in_set = reachable_mask(dag, roots);
+        let mut counted = vec![false; dag.len()];
         let mut cpu_work = Duration::ZERO;
         let mut waiting = Duration::ZERO;
-        let mut computed = std::collections::HashSet::new();
+        let mut computed = 0usize;
         for e in &trace.events {
-            if !reachable_set.contains(&e.node) || !computed.insert(e.node) {
+            let i = e.node.index();
+            if !in_set.get(i).copied().unwrap_or(false) || counted[i] {
                 continue;
             }
+            counted[i] = true;
+            computed += 1;
             match e.lane {
                 Lane::Worker(_) => cpu_work = cpu_work.saturating_add(e.duration()),
                 Lane::Timer => waiting = waiting.saturating_add(e.duration()),
             }
         }
-        let (work, span) = work_span(dag, roots, trace);
+        let (work, span) = (analysis.work(), analysis.span());
         let workers = trace.workers.max(1);
-        let per_worker = cpu_work / workers as u32;
+        let per_worker = cpu_work / u32::try_from(workers).unwrap_or(u32::MAX);
         let bound = per_worker.max(span);
         let wall = trace.wall;
         Stats {
@@ -293,12 +319,12 @@ impl Stats {
             edges,
             depth,
             roots: roots.len(),
-            computed: computed.len(),
+            computed,
             work,
             cpu_work,
             waiting,
             span,
-            critical_path: critical_path(dag, roots, trace),
+            critical_path: analysis.critical_path(dag),
             parallelism: ratio(work, span),
             workers,
             sequential: trace.sequential,
@@ -367,17 +393,26 @@ impl fmt::Display for Stats {
             writeln!(f, "workers      {}", self.workers)?;
         }
         writeln!(f, "wall time    {}", d(self.wall))?;
+        let per = if self.workers == 1 {
+            "worker"
+        } else {
+            "workers"
+        };
         writeln!(
             f,
-            "speedup      {}x achieved (work / wall); at most {}x here (work / max(cpu work / {}, span) = work / {})",
+            "bound        {} = max(cpu work / {} {per}, span), the least time possible",
+            d(self.bound),
+            self.workers
+        )?;
+        writeln!(
+            f,
+            "speedup      {}x (work / wall); the bound allows {}x (work / bound)",
             times(self.speedup),
-            times(self.max_speedup),
-            self.workers,
-            d(self.bound)
+            times(self.max_speedup)
         )?;
         write!(
             f,
-            "efficiency   {:.0}% of the bound (bound / wall)",
+            "efficiency   {:.0}% (bound / wall)",
             (self.efficiency * 100.0).min(999.0)
         )
     }

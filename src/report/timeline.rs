@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::time::Duration;
 
-use super::stats::{Stats, critical_path};
+use super::stats::Stats;
 use super::text::{format_duration, op_name, outcome_preview, shorten_text, source_of, xml_escape};
 use super::{Lane, Trace, TraceEvent};
 use crate::dag::{Dag, NodeId, Op};
@@ -116,9 +116,9 @@ pub fn timeline_svg_with(
     if trace.uses_timer() {
         lanes.push(Lane::Timer);
     }
-    let critical: Vec<NodeId> = critical_path(dag, roots, trace);
-    let on_path: HashSet<NodeId> = critical.iter().copied().collect();
     let stats = Stats::compute(dag, roots, trace);
+    let critical: &[NodeId] = &stats.critical_path;
+    let on_path: HashSet<NodeId> = critical.iter().copied().collect();
 
     // Pack each lane's events into rows: events overlapping in time always
     // get rows of their own (up to MAX_ROWS); bars that would merely touch
@@ -238,6 +238,7 @@ pub fn timeline_svg_with(
     let title = options.title.clone().unwrap_or_else(|| {
         let texts: Vec<String> = roots
             .iter()
+            .take(12)
             .filter(|r| r.index() < dag.len())
             .map(|&r| source_of(dag, r, source, 160))
             .filter(|s| !s.is_empty())
@@ -414,7 +415,9 @@ pub fn timeline_svg_with(
             let top = lane_top[i] + LANE_PAD + bar.row as f64 * h + 0.5;
             let bh = (h - 1.0).max(2.0);
             let is_critical = on_path.contains(&e.node);
-            centre.entry(e.node).or_insert((x0, x1, top + bh / 2.0));
+            if is_critical {
+                centre.entry(e.node).or_insert((x0, x1, top + bh / 2.0));
+            }
             let title = bar_title(dag, e, bar, source, &lane_name, is_critical);
             let class = if is_critical {
                 "bar critical"
@@ -459,7 +462,7 @@ pub fn timeline_svg_with(
 
     // The critical path: join its bars in order.
     let mut previous: Option<(f64, f64, f64)> = None;
-    for node in &critical {
+    for node in critical {
         let Some(&here) = centre.get(node) else {
             continue;
         };
