@@ -123,6 +123,21 @@ impl Dag {
         }
     }
 
+    /// Keeps `outcome` as the result of `id` without copying it, and returns
+    /// the kept result (an earlier one if there was one). A non-deterministic
+    /// outcome is not kept and comes back as `Err`.
+    pub fn keep(&self, id: NodeId, outcome: Outcome) -> Result<&Outcome, Outcome> {
+        if let Err(e) = &outcome
+            && !e.kind.is_deterministic()
+        {
+            return Err(outcome);
+        }
+        match self.results.get(id.index()) {
+            Some(slot) => Ok(slot.get_or_init(|| outcome)),
+            None => Err(outcome),
+        }
+    }
+
     /// Forgets every computed result except those known when the node was
     /// made (constants and build errors), e.g. after the bit limit changed.
     pub fn forget_results(&mut self) {

@@ -67,48 +67,63 @@ impl Plan {
     /// when the estimated cost of its fused subgraph is under `fuse_ns`
     /// (0 turns fusion off).
     pub fn new(dag: &Dag, roots: &[NodeId], fuse_ns: u64) -> Plan {
+        // Iterative post-order DFS: local ids come out in topological order
+        // (inputs first) without sorting. `local` marks visits: VISITING
+        // while on the stack, then the local id.
+        const VISITING: u32 = NONE - 1;
         let mut local = vec![NONE; dag.len()];
-        let mut found = Vec::new();
-        let mut stack: Vec<NodeId> = Vec::new();
+        let mut found: Vec<NodeId> = Vec::new();
+        let mut stack: Vec<(NodeId, usize)> = Vec::new();
         for &root in roots {
-            if dag.result(root).is_none() && local[root.index()] == NONE {
-                local[root.index()] = 0;
-                stack.push(root);
+            if dag.result(root).is_some() || local[root.index()] != NONE {
+                continue;
             }
-            while let Some(id) = stack.pop() {
-                found.push(id);
-                for &input in dag.node(id).inputs.iter() {
-                    if dag.result(input).is_none() && local[input.index()] == NONE {
-                        local[input.index()] = 0;
-                        stack.push(input);
+            local[root.index()] = VISITING;
+            stack.push((root, 0));
+            while let Some((id, next)) = stack.last_mut() {
+                let inputs = &dag.node(*id).inputs;
+                if let Some(&input) = inputs.get(*next) {
+                    *next += 1;
+                    if local[input.index()] == NONE && dag.result(input).is_none() {
+                        local[input.index()] = VISITING;
+                        stack.push((input, 0));
                     }
+                } else {
+                    local[id.index()] = found.len() as u32;
+                    found.push(*id);
+                    stack.pop();
                 }
             }
-        }
-        found.sort_unstable();
-        for (i, id) in found.iter().enumerate() {
-            local[id.index()] = i as u32;
         }
         let n = found.len();
-        let is_root = {
-            let mut r = vec![false; n];
-            for root in roots {
-                if local[root.index()] != NONE {
-                    r[local[root.index()] as usize] = true;
-                }
+        // Local inputs of every node (NONE-free), as a compressed list.
+        let inputs = Lists::from_buckets(
+            n,
+            found.iter().enumerate().flat_map(|(i, id)| {
+                let local = &local;
+                dag.node(*id)
+                    .inputs
+                    .iter()
+                    .map(move |input| local[input.index()])
+                    .filter(|&l| l != NONE)
+                    .map(move |l| (i as u32, l))
+            }),
+        );
+        let mut is_root = vec![false; n];
+        for root in roots {
+            if let Some(&l) = local.get(root.index()).filter(|&&l| l != NONE) {
+                is_root[l as usize] = true;
             }
-            r
-        };
+        }
         // Distinct consumers of each node within the run; remember one.
         let mut consumers = vec![0u32; n];
         let mut consumer = vec![NONE; n];
-        for (i, id) in found.iter().enumerate() {
-            let inputs = &dag.node(*id).inputs;
-            for (k, input) in inputs.iter().enumerate() {
-                let l = local[input.index()];
-                if l != NONE && !inputs[..k].contains(input) {
+        for i in 0..n as u32 {
+            let ins = inputs.get(i);
+            for (k, &l) in ins.iter().enumerate() {
+                if !ins[..k].contains(&l) {
                     consumers[l as usize] += 1;
-                    consumer[l as usize] = i as u32;
+                    consumer[l as usize] = i;
                 }
             }
         }
@@ -116,20 +131,16 @@ impl Plan {
         let mut sub_cost = vec![0u64; n];
         let mut fused = vec![false; n];
         for (i, id) in found.iter().enumerate() {
-            let node = dag.node(*id);
-            let mut cost = node.cost;
-            for input in node.inputs.iter() {
-                let l = local[input.index()];
-                if l != NONE && fused[l as usize] {
+            let own = dag.node(*id).cost;
+            let mut cost = own;
+            for &l in inputs.get(i as u32) {
+                if fused[l as usize] {
                     cost = cost.saturating_add(sub_cost[l as usize]);
                 }
             }
             sub_cost[i] = cost;
-            fused[i] = fuse_ns > 0
-                && node.cost != UNKNOWN
-                && cost < fuse_ns
-                && !is_root[i]
-                && consumers[i] == 1;
+            fused[i] =
+                fuse_ns > 0 && own != UNKNOWN && cost < fuse_ns && !is_root[i] && consumers[i] == 1;
         }
         // Top-down: each node's task is its consumer's task if fused.
         let mut task_of = vec![NONE; n];
@@ -142,32 +153,28 @@ impl Plan {
         }
         let members = Lists::from_buckets(n, (0..n as u32).map(|i| (task_of[i as usize], i)));
         let mut position = vec![0u32; n];
-        for t in 0..n as u32 {
-            for (p, &m) in members.get(t).iter().enumerate() {
-                position[m as usize] = p as u32;
-            }
-        }
+        let mut task_count = 0;
         let mut edges: Vec<(u32, u32)> = Vec::new();
+        // `seen[d] == t` when task t already waits on d (dedupe in O(1)).
+        let mut seen = vec![NONE; n];
         for t in 0..n as u32 {
             if task_of[t as usize] != t {
                 continue;
             }
-            let start = edges.len();
-            for &m in members.get(t) {
-                for input in dag.node(found[m as usize]).inputs.iter() {
-                    let l = local[input.index()];
-                    if l != NONE && task_of[l as usize] != t {
-                        let dep = task_of[l as usize];
-                        if !edges[start..].iter().any(|&(_, d)| d == dep) {
-                            edges.push((t, dep));
-                        }
+            task_count += 1;
+            for (p, &m) in members.get(t).iter().enumerate() {
+                position[m as usize] = p as u32;
+                for &l in inputs.get(m) {
+                    let dep = task_of[l as usize];
+                    if dep != t && seen[dep as usize] != t {
+                        seen[dep as usize] = t;
+                        edges.push((t, dep));
                     }
                 }
             }
         }
         let waits_on = Lists::from_buckets(n, edges.iter().copied());
         let waited_by = Lists::from_buckets(n, edges.iter().map(|&(t, d)| (d, t)));
-        let task_count = (0..n).filter(|&i| task_of[i] == i as u32).count();
         Plan {
             nodes: found,
             local,

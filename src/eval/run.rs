@@ -269,11 +269,14 @@ impl Run {
             let mut unknown = false;
             for &input in node.inputs.iter() {
                 let l = self.plan.local_of(input).unwrap_or(NONE);
-                let got: Option<&Outcome> = if l != NONE && self.plan.task_of[l as usize] == t {
-                    scratch[self.plan.position[l as usize] as usize].as_ref()
-                } else {
-                    self.dag.result(input)
-                };
+                // Members already computed in this task are in the DAG (full
+                // mode records as it goes) or in the scratch (partial mode).
+                let got: Option<&Outcome> =
+                    if !full && l != NONE && self.plan.task_of[l as usize] == t {
+                        scratch[self.plan.position[l as usize] as usize].as_ref()
+                    } else {
+                        self.dag.result(input)
+                    };
                 match got {
                     Some(Ok(v)) => values.push(v),
                     Some(Err(e)) => {
@@ -324,18 +327,39 @@ impl Run {
                 }
             };
             drop(values);
-            if full && let Some(outcome) = &outcome {
-                self.dag.record(id, outcome);
-                if record {
-                    self.emit(m, start, outcome, worker);
+            if !full {
+                if is_root {
+                    if let Some(outcome) = outcome {
+                        result = RegionResult::Done(outcome);
+                    }
+                } else {
+                    scratch.push(outcome);
                 }
+                continue;
             }
-            if is_root {
-                if let Some(outcome) = outcome {
-                    result = RegionResult::Done(outcome);
+            // Full mode: keep the outcome in the DAG (no copy) and read it back.
+            let Some(outcome) = outcome else { continue };
+            let kept = match self.dag.keep(id, outcome) {
+                Ok(kept) => {
+                    if record {
+                        self.emit(m, start, kept, worker);
+                    }
+                    is_root.then(|| kept.clone())
                 }
-            } else {
-                scratch.push(outcome);
+                Err(unkept) => {
+                    // Not deterministic (an internal fault): keep it here.
+                    self.faults
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(m, unkept.clone());
+                    if record {
+                        self.emit(m, start, &unkept, worker);
+                    }
+                    Some(unkept)
+                }
+            };
+            if is_root && let Some(outcome) = kept {
+                result = RegionResult::Done(outcome);
             }
         }
         result

@@ -104,10 +104,10 @@ pub fn evaluate_sequential(
             start,
             end: began.elapsed(),
         });
-        if !outcome.as_ref().is_err_and(|e| !e.kind.is_deterministic()) {
-            dag.record(id, &outcome);
-        } else {
-            return outcome;
+        if let Err(unkept) = dag.keep(id, outcome) {
+            return Err(unkept.err().unwrap_or_else(|| {
+                Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
+            }));
         }
         stack.pop();
     }
