@@ -54,7 +54,7 @@ const MIN_WIDTH: f64 = 3.0;
 /// ends and still share the row: bars that merely touch share it.
 const TOUCH: f64 = 0.01;
 /// Rows a lane may grow to just to keep bars from touching on screen.
-const NEAR_ROWS: usize = 4;
+const NEAR_ROWS: usize = 6;
 /// Rows a lane may grow to for events that overlap in time.
 const MAX_ROWS: usize = 60;
 
@@ -384,7 +384,8 @@ pub fn timeline_svg_with(
         y = fmt_px(plot_bottom + 4.0)
     );
 
-    // Bars.
+    // Bars (into their own buffer: the critical path's links go under them).
+    let mut drawn = String::with_capacity(out.capacity());
     let mut centre: HashMap<NodeId, (f64, f64, f64)> = HashMap::new();
     for (i, bars) in lane_bars.iter().enumerate() {
         let h = row_height[i];
@@ -433,7 +434,7 @@ pub fn timeline_svg_with(
                 String::new()
             };
             let _ = write!(
-                out,
+                drawn,
                 "<g class=\"node\" data-node=\"{}\" data-kind=\"{}\"><title>{}</title><rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"2.5\" fill=\"{fill}\"{stroke}/>",
                 e.node.index(),
                 bar.kind,
@@ -449,14 +450,14 @@ pub fn timeline_svg_with(
                     place_label(dag, e, source, (x0, x1), room[k], ink)
             {
                 let _ = write!(
-                    out,
+                    drawn,
                     "<text class=\"bar-label\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" fill=\"{colour}\">{}</text>",
                     fmt_px(x),
                     fmt_px(top + bh / 2.0 + 3.5),
                     xml_escape(&label)
                 );
             }
-            out.push_str("</g>\n");
+            drawn.push_str("</g>\n");
         }
     }
 
@@ -482,6 +483,8 @@ pub fn timeline_svg_with(
         }
         previous = Some(here);
     }
+
+    out.push_str(&drawn);
 
     // Legend.
     let legend_y = plot_bottom + 42.0;
