@@ -1,0 +1,147 @@
+//! Fuzz target: arbitrary bytes as a batch (one statement per line).
+//!
+//! For every input it checks that
+//! - parsing, DAG building and both evaluators never panic, hang or abort;
+//! - building the same batch twice gives the same DAG (same node count, same
+//!   per-line build errors);
+//! - the sequential reference evaluator and the parallel engine (1 to 4
+//!   workers, fusion on and off, chosen by the first byte) give the same
+//!   value, or the same error (kind, span and message), for every line;
+//! - every statement that parses prints back (`syntax::print`) to text that
+//!   parses to the same tree (`Ast::same_shape`).
+//!
+//! Limits are small (bit limit 2^8..2^16, `delay`/`busy` at most 2 ms) so
+//! that one execution stays in the millisecond range; the default limits are
+//! covered by `tests/adversarial.rs`.
+
+#![no_main]
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use exprflow::dag::DagLimits;
+use exprflow::eval::{CancelToken, EvalLimits, SubmitOptions, evaluate_sequential};
+use exprflow::syntax::{Ast, parse_statement, print};
+use exprflow::value::Limits;
+use exprflow::{Batch, BatchOptions, Engine, ErrorKind};
+use libfuzzer_sys::fuzz_target;
+
+const MAX_BITS: [u64; 4] = [1 << 8, 1 << 12, 1 << 16, 1 << 16];
+const MAX_DEPTH: usize = 64;
+/// Configurations: bits 0-1 workers - 1, bit 2 fusion, bits 3-4 bit limit.
+const CONFIGS: u8 = 32;
+
+fn limits(config: u8) -> EvalLimits {
+    EvalLimits {
+        value: Limits {
+            max_bits: MAX_BITS[usize::from(config >> 3) & 3],
+        },
+        max_wait: Duration::from_millis(2),
+        ..EvalLimits::default()
+    }
+}
+
+/// One engine per configuration, built once.
+fn engine(config: u8) -> &'static Engine {
+    static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
+    let engines = ENGINES.get_or_init(|| {
+        (0..CONFIGS)
+            .map(|c| {
+                Engine::builder()
+                    .workers(usize::from(c & 3) + 1)
+                    .fuse_ns(if c & 4 == 0 { 0 } else { 50_000 })
+                    .limits(limits(c))
+                    .build()
+                    .expect("engine")
+            })
+            .collect()
+    });
+    &engines[usize::from(config)]
+}
+
+fn options(config: u8) -> BatchOptions {
+    BatchOptions {
+        dag: DagLimits {
+            max_nodes: 50_000,
+            value: limits(config).value,
+            ..DagLimits::default()
+        },
+        max_depth: MAX_DEPTH,
+        blank_is_error: false,
+    }
+}
+
+fn check_round_trip(text: &str) {
+    let mut ast = Ast::new();
+    let Ok(Some(statement)) = parse_statement(&mut ast, text, 0, MAX_DEPTH) else {
+        return;
+    };
+    let printed = print(&ast, statement.expr);
+    let mut again = Ast::new();
+    let reparsed = parse_statement(&mut again, &printed, 0, MAX_DEPTH);
+    let Ok(Some(reparsed)) = reparsed else {
+        panic!("{text:?} printed as {printed:?}, which does not parse: {reparsed:?}");
+    };
+    assert!(
+        ast.same_shape(statement.expr, &again, reparsed.expr),
+        "{text:?} printed as {printed:?}, which parses to another tree"
+    );
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&config, text)) = data.split_first() else {
+        return;
+    };
+    let config = config % CONFIGS;
+    let limits = limits(config);
+    let options = options(config);
+
+    for line in text.split(|&b| b == b'\n') {
+        if let Ok(line) = std::str::from_utf8(line) {
+            check_round_trip(line);
+        }
+    }
+
+    let sequential = Batch::parse(text, options);
+    let parallel = Batch::parse(text, options);
+    assert_eq!(sequential.dag.len(), parallel.dag.len());
+    assert_eq!(sequential.lines.len(), parallel.lines.len());
+
+    let engine = engine(config);
+    let roots = parallel.roots();
+    let futures = engine.submit_all(&parallel.dag, &roots, SubmitOptions::default());
+    let mut futures = futures.into_iter();
+    for (s, p) in sequential.lines.iter().zip(&parallel.lines) {
+        assert_eq!(s.line, p.line);
+        let (expected, got) = match (&s.node, &p.node) {
+            (Err(a), Err(b)) => (Err(a.clone()), Err(b.clone())),
+            (Ok(root), Ok(_)) => {
+                let expected = evaluate_sequential(
+                    &sequential.dag,
+                    *root,
+                    &limits,
+                    &CancelToken::new(),
+                    &mut |_| {},
+                );
+                let future = futures.next().expect("one future per root");
+                let got = future.wait_timeout(Duration::from_secs(60));
+                if let Err(e) = &got {
+                    assert_ne!(e.kind, ErrorKind::TimedOut, "the parallel run hung");
+                }
+                (expected, got)
+            }
+            (a, b) => panic!("line {} built differently: {a:?} vs {b:?}", s.line),
+        };
+        match (&expected, &got) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b, "line {}", s.line);
+                assert_eq!(a.to_string(), b.to_string(), "line {}", s.line);
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a, b, "line {}", s.line);
+                assert_ne!(a.kind, ErrorKind::Internal, "line {}: {a}", s.line);
+            }
+            _ => panic!("line {}: sequential {expected:?}, parallel {got:?}", s.line),
+        }
+    }
+});
