@@ -224,11 +224,15 @@ impl Dag {
             exact,
             bits,
             cost,
+            uses: 0,
         };
         let id = self.graph.add_node(node);
         for k in 0..self.graph[id].inputs.len() {
             let input = self.graph[id].inputs[k];
             self.graph.add_edge(input, id, ());
+            if !self.graph[id].inputs[..k].contains(&input) {
+                self.graph[input].uses += 1;
+            }
         }
         self.edges += self.graph[id].inputs.len();
         self.results.push(OnceLock::new());

@@ -54,4 +54,6 @@ pub struct Node {
     /// Estimated cost of this node's own operation in nanoseconds
     /// (saturating; `u64::MAX` if unknown or unbounded).
     pub cost: u64,
+    /// How many distinct nodes use this one as an input (so far).
+    pub uses: u32,
 }

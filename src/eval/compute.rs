@@ -8,7 +8,23 @@ use crate::error::{Error, ErrorKind};
 use crate::value::{self, Builtin, Limits, Value};
 
 /// The operation of `node` applied to input values (all inputs succeeded).
+/// A panic inside the operation is caught and becomes an `internal error`
+/// of this node, so one bad operation cannot take down a worker or the
+/// caller's thread.
 pub fn apply(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        apply_op(node, values, limits)
+    }))
+    .unwrap_or_else(|_| {
+        Err(Error::with_detail(
+            ErrorKind::Internal,
+            node.span,
+            "evaluation panicked",
+        ))
+    })
+}
+
+fn apply_op(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
     let span = node.span;
     let fault = |f| Error::from_fault(f, span);
     match (&node.op, values) {

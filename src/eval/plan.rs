@@ -67,116 +67,124 @@ impl Plan {
     /// when the estimated cost of its fused subgraph is under `fuse_ns`
     /// (0 turns fusion off).
     pub fn new(dag: &Dag, roots: &[NodeId], fuse_ns: u64) -> Plan {
-        // Iterative post-order DFS: local ids come out in topological order
-        // (inputs first) without sorting. `local` marks visits: VISITING
-        // while on the stack, then the local id.
+        // One iterative post-order DFS does everything: local ids come out
+        // in topological order; when a node finishes, all of its inputs have,
+        // so it can decide at once whether it is fused into its consumer
+        // (only one user in the whole DAG, cheap subgraph, not a root) or
+        // is a task root, which then takes the fused members left on
+        // `pending` since it started.
         const VISITING: u32 = NONE - 1;
         let mut local = vec![NONE; dag.len()];
-        let mut found: Vec<NodeId> = Vec::new();
-        let mut stack: Vec<(NodeId, usize)> = Vec::new();
+        let mut nodes: Vec<NodeId> = Vec::new();
+        let mut task_of: Vec<u32> = Vec::new();
+        let mut position: Vec<u32> = Vec::new();
+        let mut sub_cost: Vec<u64> = Vec::new();
+        let mut members = Lists::default();
+        let mut waits_on = Lists::default();
+        members.offsets.push(0);
+        waits_on.offsets.push(0);
+        let mut pending: Vec<u32> = Vec::new();
+        let mut seen: Vec<u32> = Vec::new();
+        let mut task_count = 0;
+        // (node, next input, height of `pending` when the node started)
+        let mut stack: Vec<(NodeId, usize, usize)> = Vec::new();
+        let is_root = |id: NodeId| roots.contains(&id);
+        let many_roots = roots.len() > 16;
+        let root_set: rustc_hash::FxHashSet<NodeId> = if many_roots {
+            roots.iter().copied().collect()
+        } else {
+            Default::default()
+        };
         for &root in roots {
             if dag.result(root).is_some() || local[root.index()] != NONE {
                 continue;
             }
             local[root.index()] = VISITING;
-            stack.push((root, 0));
-            while let Some((id, next)) = stack.last_mut() {
-                let inputs = &dag.node(*id).inputs;
-                if let Some(&input) = inputs.get(*next) {
+            stack.push((root, 0, pending.len()));
+            while let Some((id, next, height)) = stack.last_mut() {
+                let node = dag.node(*id);
+                if let Some(&input) = node.inputs.get(*next) {
                     *next += 1;
                     if local[input.index()] == NONE && dag.result(input).is_none() {
                         local[input.index()] = VISITING;
-                        stack.push((input, 0));
+                        let h = pending.len();
+                        stack.push((input, 0, h));
                     }
+                    continue;
+                }
+                let (id, height) = (*id, *height);
+                stack.pop();
+                let i = nodes.len() as u32;
+                local[id.index()] = i;
+                nodes.push(id);
+                // Fused descendants are exactly pending[height..]; the cost of
+                // the subgraph is this node's plus its fused inputs'.
+                let mut cost = node.cost;
+                for (k, input) in node.inputs.iter().enumerate() {
+                    let l = local[input.index()];
+                    if l < VISITING
+                        && task_of[l as usize] == NONE
+                        && !node.inputs[..k].contains(input)
+                    {
+                        cost = cost.saturating_add(sub_cost[l as usize]);
+                    }
+                }
+                let root = if many_roots {
+                    root_set.contains(&id)
                 } else {
-                    local[id.index()] = found.len() as u32;
-                    found.push(*id);
-                    stack.pop();
-                }
-            }
-        }
-        let n = found.len();
-        // Local inputs of every node (NONE-free), as a compressed list.
-        let inputs = Lists::from_buckets(
-            n,
-            found.iter().enumerate().flat_map(|(i, id)| {
-                let local = &local;
-                dag.node(*id)
-                    .inputs
-                    .iter()
-                    .map(move |input| local[input.index()])
-                    .filter(|&l| l != NONE)
-                    .map(move |l| (i as u32, l))
-            }),
-        );
-        let mut is_root = vec![false; n];
-        for root in roots {
-            if let Some(&l) = local.get(root.index()).filter(|&&l| l != NONE) {
-                is_root[l as usize] = true;
-            }
-        }
-        // Distinct consumers of each node within the run; remember one.
-        let mut consumers = vec![0u32; n];
-        let mut consumer = vec![NONE; n];
-        for i in 0..n as u32 {
-            let ins = inputs.get(i);
-            for (k, &l) in ins.iter().enumerate() {
-                if !ins[..k].contains(&l) {
-                    consumers[l as usize] += 1;
-                    consumer[l as usize] = i;
-                }
-            }
-        }
-        // Bottom-up: cost of the fused subgraph below each node.
-        let mut sub_cost = vec![0u64; n];
-        let mut fused = vec![false; n];
-        for (i, id) in found.iter().enumerate() {
-            let own = dag.node(*id).cost;
-            let mut cost = own;
-            for &l in inputs.get(i as u32) {
-                if fused[l as usize] {
-                    cost = cost.saturating_add(sub_cost[l as usize]);
-                }
-            }
-            sub_cost[i] = cost;
-            fused[i] =
-                fuse_ns > 0 && own != UNKNOWN && cost < fuse_ns && !is_root[i] && consumers[i] == 1;
-        }
-        // Top-down: each node's task is its consumer's task if fused.
-        let mut task_of = vec![NONE; n];
-        for i in (0..n).rev() {
-            task_of[i] = if fused[i] {
-                task_of[consumer[i] as usize]
-            } else {
-                i as u32
-            };
-        }
-        let members = Lists::from_buckets(n, (0..n as u32).map(|i| (task_of[i as usize], i)));
-        let mut position = vec![0u32; n];
-        let mut task_count = 0;
-        let mut edges: Vec<(u32, u32)> = Vec::new();
-        // `seen[d] == t` when task t already waits on d (dedupe in O(1)).
-        let mut seen = vec![NONE; n];
-        for t in 0..n as u32 {
-            if task_of[t as usize] != t {
-                continue;
-            }
-            task_count += 1;
-            for (p, &m) in members.get(t).iter().enumerate() {
-                position[m as usize] = p as u32;
-                for &l in inputs.get(m) {
-                    let dep = task_of[l as usize];
-                    if dep != t && seen[dep as usize] != t {
-                        seen[dep as usize] = t;
-                        edges.push((t, dep));
+                    is_root(id)
+                };
+                let fused = fuse_ns > 0
+                    && node.cost != UNKNOWN
+                    && cost < fuse_ns
+                    && !root
+                    && node.uses == 1;
+                sub_cost.push(if fused { cost } else { 0 });
+                position.push(0);
+                seen.push(NONE);
+                if fused {
+                    task_of.push(NONE);
+                    pending.push(i);
+                } else {
+                    task_of.push(i);
+                    task_count += 1;
+                    for (p, k) in (height..pending.len()).enumerate() {
+                        let m = pending[k];
+                        task_of[m as usize] = i;
+                        position[m as usize] = p as u32;
+                        members.items.push(m);
+                    }
+                    pending.truncate(height);
+                    position[i as usize] = members.items.len() as u32 - members.offsets[i as usize];
+                    members.items.push(i);
+                    // Inputs outside the task are other tasks' roots.
+                    let first = members.offsets[i as usize] as usize;
+                    for k in first..members.items.len() {
+                        let m = members.items[k];
+                        for input in dag.node(nodes[m as usize]).inputs.iter() {
+                            let l = local[input.index()];
+                            if l < VISITING
+                                && task_of[l as usize] == l
+                                && l != i
+                                && seen[l as usize] != i
+                            {
+                                seen[l as usize] = i;
+                                waits_on.items.push(l);
+                            }
+                        }
                     }
                 }
+                members.offsets.push(members.items.len() as u32);
+                waits_on.offsets.push(waits_on.items.len() as u32);
             }
         }
-        let waits_on = Lists::from_buckets(n, edges.iter().copied());
-        let waited_by = Lists::from_buckets(n, edges.iter().map(|&(t, d)| (d, t)));
+        let n = nodes.len();
+        let waited_by = Lists::from_buckets(
+            n,
+            (0..n as u32).flat_map(|t| waits_on.get(t).iter().map(move |&d| (d, t))),
+        );
         Plan {
-            nodes: found,
+            nodes,
             local,
             task_of,
             position,

@@ -5,7 +5,6 @@
 //! known, and work nobody needs any more is dropped.
 
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
@@ -226,7 +225,14 @@ impl Run {
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(t, (outcome, start));
                     match (self.me.upgrade(), Instant::now().checked_add(duration)) {
-                        (Some(me), Some(deadline)) => self.timers.add(deadline, me, t),
+                        (Some(me), Some(deadline)) => {
+                            self.timers.add(deadline, me, t);
+                            // Cancelled meanwhile: the cancel may have reached
+                            // the timer thread before this timer did.
+                            if self.abandoned(t) {
+                                self.drop_timer(t);
+                            }
+                        }
                         _ => self.wake(t),
                     }
                 }
@@ -300,16 +306,7 @@ impl Run {
                 (Some(outcome), _) => Some(outcome),
                 (None, true) => None,
                 (None, false) => {
-                    let computed = catch_unwind(AssertUnwindSafe(|| {
-                        apply(node, &values, &self.limits.value)
-                    }))
-                    .unwrap_or_else(|_| {
-                        Err(Error::with_detail(
-                            ErrorKind::Internal,
-                            node.span,
-                            "evaluation panicked",
-                        ))
-                    });
+                    let computed = apply(node, &values, &self.limits.value);
                     match (
                         &computed,
                         is_root,
@@ -429,6 +426,19 @@ impl Run {
         keep
     }
 
+    /// Drops the parked value and timer of `delay` task `t`, if any.
+    fn drop_timer(&self, t: u32) {
+        let parked = self
+            .parked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&t);
+        if parked.is_some() {
+            self.timers.cancel(self.id, t);
+            self.state[t as usize].store(DROPPED, Ordering::Release);
+        }
+    }
+
     /// Task `t` was decided without some inputs: they lose its interest.
     fn lose_interest(&self, t: u32) {
         let mut work = vec![t];
@@ -445,6 +455,7 @@ impl Run {
                         Ordering::Acquire,
                     );
                     work.push(e);
+                    self.drop_timer(e);
                 }
             }
         }
@@ -480,6 +491,7 @@ impl Run {
                 Ordering::AcqRel,
                 Ordering::Acquire,
             );
+            self.drop_timer(l);
             self.lose_interest(l);
         }
         true

@@ -47,6 +47,7 @@ impl Ord for Entry {
 enum Command {
     Add(Entry),
     CancelRun(u64),
+    Cancel(u64, u32),
 }
 
 /// Handle to the timer thread. Dropping it stops the thread.
@@ -95,6 +96,13 @@ impl Timers {
         }
     }
 
+    /// Drops the timer of run `run_id` for `token`, if it is still waiting.
+    pub fn cancel(&self, run_id: u64, token: u32) {
+        if let Some(sender) = &self.sender {
+            let _ = sender.send(Command::Cancel(run_id, token));
+        }
+    }
+
     /// Timers waiting to fire (or to be dropped).
     pub fn pending(&self) -> usize {
         self.pending.load(Ordering::SeqCst)
@@ -133,6 +141,11 @@ fn timer_loop(receiver: Receiver<Command>, pending: Arc<AtomicUsize>) {
             Command::CancelRun(id) => {
                 let before = heap.len();
                 heap.retain(|e| e.target.run_id() != id);
+                pending.fetch_sub(before - heap.len(), Ordering::SeqCst);
+            }
+            Command::Cancel(id, token) => {
+                let before = heap.len();
+                heap.retain(|e| e.target.run_id() != id || e.token != token);
                 pending.fetch_sub(before - heap.len(), Ordering::SeqCst);
             }
         };
