@@ -191,7 +191,15 @@ fn figures_of_a_made_up_run_with_a_delay() {
         "{text}"
     );
     assert!(text.contains("parallelism  1.25 (work / span)"), "{text}");
-    assert!(text.contains("efficiency   100% of the bound"), "{text}");
+    assert!(
+        text.contains("bound        40 ms = max(cpu work / 2 workers, span)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("speedup      1.25x (work / wall); the bound allows 1.25x"),
+        "{text}"
+    );
+    assert!(text.contains("efficiency   100% (bound / wall)"), "{text}");
 }
 
 #[test]
