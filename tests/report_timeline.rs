@@ -387,7 +387,10 @@ fn screenshot(
         .arg(format!("file://{}", page.display()))
         .timeout(Duration::from_secs(120))
         .output()
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string());
+    // The profile is a few megabytes of caches: do not leave it behind.
+    let _ = std::fs::remove_dir_all(&profile);
+    let out = out?;
     if !png.exists() {
         return Err(format!(
             "no screenshot ({}): {}",
