@@ -230,7 +230,14 @@ impl Run {
                             // Cancelled meanwhile: the cancel may have reached
                             // the timer thread before this timer did.
                             if self.abandoned(t) {
-                                self.drop_timer(t);
+                                // Always sent after our `add`, so the timer
+                                // thread cannot see the cancel first.
+                                self.parked
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .remove(&t);
+                                self.timers.cancel(self.id, t);
+                                self.state[t as usize].store(DROPPED, Ordering::Release);
                             }
                         }
                         _ => self.wake(t),
