@@ -203,12 +203,12 @@ fn tree_text() -> (String, &'static str) {
     for i in 0..leaves {
         stack.push(((next() % 9) + 1).to_string());
         let mut size = i + 1;
-        while size % 2 == 0 {
+        while size.is_multiple_of(2) {
             let (b, a) = (
                 stack.pop().unwrap_or_default(),
                 stack.pop().unwrap_or_default(),
             );
-            let op = if next() % 2 == 0 { "+" } else { "*" };
+            let op = if next().is_multiple_of(2) { "+" } else { "*" };
             stack.push(format!("({a}{op}{b})"));
             size /= 2;
         }
@@ -358,7 +358,7 @@ fn parse() {
     let mut i = 0u64;
     while text.len() < 10 << 20 {
         if !text.is_empty() {
-            text.push_str(if i % 3 == 0 { " * " } else { " + " });
+            text.push_str(if i.is_multiple_of(3) { " * " } else { " + " });
         }
         text.push_str(&format!("(max({i}, 7) - {}/3)", i % 1000));
         i += 1;
