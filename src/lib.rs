@@ -38,3 +38,8 @@ pub fn eval(text: &str) -> Result<Value, Error> {
     let (dag, root) = eval::single_expression(text, limits.value)?;
     eval::evaluate_sequential(&dag, root, &limits, &eval::CancelToken::new(), &mut |_| {})
 }
+
+/// The README's code, compiled and run as a doctest so it cannot rot.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
