@@ -43,30 +43,21 @@ pub fn evaluate_batch(
         .collect();
     let deadline = options.timeout.and_then(|t| Instant::now().checked_add(t));
     let recording = record.then(Recording::default);
+    let mut job = Job {
+        batch,
+        engine,
+        pending: &pending,
+        roots: &roots,
+        deadline,
+        outcomes: &mut outcomes,
+        on_done,
+    };
     let trace = if options.sequential {
         let mut recording = recording;
-        sequential(
-            batch,
-            engine,
-            &pending,
-            &roots,
-            deadline,
-            &mut outcomes,
-            on_done,
-            recording.as_mut(),
-        );
+        sequential(&mut job, recording.as_mut());
         recording.map(|r| Trace::from_sequential(r.sequential, began.elapsed()))
     } else {
-        let events = parallel(
-            batch,
-            engine,
-            &pending,
-            &roots,
-            deadline,
-            &mut outcomes,
-            on_done,
-            record,
-        );
+        let events = parallel(&mut job, record);
         record.then(|| Trace::from_events(events, engine.workers(), began.elapsed()))
     };
     let outcomes = outcomes
@@ -83,16 +74,29 @@ struct Recording {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn parallel(
-    batch: &Batch,
-    engine: &Engine,
-    pending: &[usize],
-    roots: &[exprflow::dag::NodeId],
+/// What both evaluation strategies need: the batch, which lines are still
+/// to evaluate (`pending[k]` is the line of `roots[k]`), the deadline, and
+/// where outcomes go.
+struct Job<'a, 'f> {
+    batch: &'a Batch,
+    engine: &'a Engine,
+    pending: &'a [usize],
+    roots: &'a [exprflow::dag::NodeId],
     deadline: Option<Instant>,
-    outcomes: &mut [Option<Outcome>],
-    on_done: &mut dyn FnMut(usize, &Outcome),
-    record: bool,
-) -> Vec<NodeEvent> {
+    outcomes: &'a mut [Option<Outcome>],
+    on_done: &'a mut (dyn FnMut(usize, &Outcome) + 'f),
+}
+
+impl Job<'_, '_> {
+    /// Root `k` resolved: report it and keep its outcome.
+    fn done(&mut self, k: usize, outcome: Outcome) {
+        (self.on_done)(self.pending[k], &outcome);
+        self.outcomes[self.pending[k]] = Some(outcome);
+    }
+}
+
+fn parallel(job: &mut Job<'_, '_>, record: bool) -> Vec<NodeEvent> {
+    let (batch, engine, roots, deadline) = (job.batch, job.engine, job.roots, job.deadline);
     let futures = engine.submit_all(&batch.dag, roots, SubmitOptions { events: record });
     let completions = futures.first().and_then(|f| f.completions());
     let mut events = Vec::new();
@@ -116,8 +120,7 @@ fn parallel(
         match next {
             Ok(k) => {
                 let outcome = futures[k].wait();
-                on_done(pending[k], &outcome);
-                outcomes[pending[k]] = Some(outcome);
+                job.done(k, outcome);
                 left -= 1;
             }
             Err(RecvTimeoutError::Timeout) => {
@@ -137,16 +140,8 @@ fn parallel(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn sequential(
-    batch: &Batch,
-    engine: &Engine,
-    pending: &[usize],
-    roots: &[exprflow::dag::NodeId],
-    deadline: Option<Instant>,
-    outcomes: &mut [Option<Outcome>],
-    on_done: &mut dyn FnMut(usize, &Outcome),
-    mut recording: Option<&mut Recording>,
-) {
+fn sequential(job: &mut Job<'_, '_>, mut recording: Option<&mut Recording>) {
+    let (batch, engine, roots, deadline) = (job.batch, job.engine, job.roots, job.deadline);
     let began = Instant::now();
     let cancel = CancelToken::new();
     let watchdog = deadline.map(|deadline| {
@@ -180,8 +175,7 @@ fn sequential(
         {
             e.kind = ErrorKind::TimedOut;
         }
-        on_done(pending[k], &outcome);
-        outcomes[pending[k]] = Some(outcome);
+        job.done(k, outcome);
     }
     if let Some((stop, handle)) = watchdog {
         let _ = stop.send(());

@@ -220,10 +220,7 @@ impl Run {
                     }
                 }
                 RegionResult::Wait(_, duration, outcome) => {
-                    self.parked
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(t, (outcome, start));
+                    lock(&self.parked).insert(t, (outcome, start));
                     match (self.me.upgrade(), Instant::now().checked_add(duration)) {
                         (Some(me), Some(deadline)) => {
                             self.timers.add(deadline, me, t);
@@ -232,10 +229,7 @@ impl Run {
                             if self.abandoned(t) {
                                 // Always sent after our `add`, so the timer
                                 // thread cannot see the cancel first.
-                                self.parked
-                                    .lock()
-                                    .unwrap_or_else(|p| p.into_inner())
-                                    .remove(&t);
+                                self.unpark(t);
                                 self.timers.cancel(self.id, t);
                                 self.state[t as usize].store(DROPPED, Ordering::Release);
                             }
@@ -352,10 +346,7 @@ impl Run {
                 }
                 Err(unkept) => {
                     // Not deterministic (an internal fault): keep it here.
-                    self.faults
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(m, unkept.clone());
+                    lock(&self.faults).insert(m, unkept.clone());
                     if record {
                         self.emit(m, start, &unkept, worker);
                     }
@@ -391,10 +382,7 @@ impl Run {
             self.state[t as usize].store(DONE, Ordering::Release);
             self.dag.record(self.node(t), &outcome);
             if self.dag.result(self.node(t)).is_none() {
-                self.faults
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(t, outcome.clone());
+                lock(&self.faults).insert(t, outcome.clone());
             }
             let failed = outcome.is_err();
             if let Some(indices) = self.futures_of.get(&t) {
@@ -433,13 +421,14 @@ impl Run {
         keep
     }
 
+    /// Takes the parked value of `delay` task `t`, if it is still parked.
+    fn unpark(&self, t: u32) -> Option<(Outcome, Duration)> {
+        lock(&self.parked).remove(&t)
+    }
+
     /// Drops the parked value and timer of `delay` task `t`, if any.
     fn drop_timer(&self, t: u32) {
-        let parked = self
-            .parked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&t);
+        let parked = self.unpark(t);
         if parked.is_some() {
             self.timers.cancel(self.id, t);
             self.state[t as usize].store(DROPPED, Ordering::Release);
@@ -505,14 +494,16 @@ impl Run {
     }
 }
 
+/// Locks `mutex`, ignoring poisoning: the maps it guards stay consistent
+/// because every critical section is a single insert or remove.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 impl Wake for Run {
     /// A `delay` timer fired: its task completes with the parked value.
     fn wake(&self, t: u32) {
-        let parked = self
-            .parked
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&t);
+        let parked = self.unpark(t);
         let Some((outcome, start)) = parked else {
             return;
         };
