@@ -86,6 +86,11 @@ fn failures_exit_1_with_a_caret_on_stderr() {
 fn bad_usage_exits_2() {
     exprflow().args(["eval"]).assert().code(2);
     exprflow().args(["eval", "-j", "0", "1"]).assert().code(2);
+    // A thread bomb is refused before any thread starts.
+    exprflow()
+        .args(["eval", "-j", "65535", "1"])
+        .assert()
+        .code(2);
     exprflow().args(["frobnicate"]).assert().code(2);
     exprflow().args(["batch", "/no/such/file"]).assert().code(2);
     exprflow()

@@ -48,8 +48,8 @@ pub enum Command {
 /// Options shared by every way of evaluating.
 #[derive(Args, Debug, Clone, Default)]
 pub struct RunOptions {
-    /// Number of pool workers (default: the number of CPUs).
-    #[arg(short = 'j', long = "workers", value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Number of pool workers, 1 to 1024 (default: the number of CPUs).
+    #[arg(short = 'j', long = "workers", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=exprflow::eval::MAX_WORKERS as i64))]
     pub workers: Option<u16>,
     /// Use the sequential reference evaluator instead of the pool.
     #[arg(long)]

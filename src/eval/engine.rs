@@ -14,6 +14,11 @@ use crate::value::Value;
 /// Default estimated cost (ns) under which a subgraph is fused into one task.
 pub const DEFAULT_FUSE_NS: u64 = 50_000;
 
+/// The most pool workers an engine will start: more threads than this only
+/// cost memory (each has its own stack), and an unbounded count would let a
+/// careless `-j 65535` start 65,535 threads.
+pub const MAX_WORKERS: usize = 1024;
+
 /// Options of one submission.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SubmitOptions {
@@ -33,9 +38,10 @@ pub struct EngineBuilder {
 }
 
 impl EngineBuilder {
-    /// Number of pool workers (default: the number of CPUs).
+    /// Number of pool workers (default: the number of CPUs), clamped to
+    /// `1..=`[`MAX_WORKERS`].
     pub fn workers(mut self, n: usize) -> Self {
-        self.workers = Some(n.max(1));
+        self.workers = Some(n.clamp(1, MAX_WORKERS));
         self
     }
 
@@ -56,7 +62,8 @@ impl EngineBuilder {
     pub fn build(self) -> Result<Engine, Error> {
         let workers = self
             .workers
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .clamp(1, MAX_WORKERS);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers)
             .thread_name(|i| format!("exprflow-worker-{i}"))

@@ -17,7 +17,7 @@ mod timer;
 pub use cancel::CancelToken;
 pub use cpu::thread_cpu_time;
 pub(crate) use engine::single_expression;
-pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, SubmitOptions};
+pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, MAX_WORKERS, SubmitOptions};
 pub use events::NodeEvent;
 pub use future::ExprFuture;
 pub use limits::EvalLimits;
