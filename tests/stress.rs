@@ -281,13 +281,10 @@ fn a_thousand_panics_leave_the_pool_whole() {
     assert_eq!(value, Value::from_i64(3));
 }
 
-/// The sequential evaluator must isolate a panic too (the architecture's
+/// The sequential evaluator isolates a panic too (the architecture's
 /// invariant: "a panic inside an operation is caught per node and becomes an
-/// error of that node"). It does not: `evaluate_sequential` calls
-/// `compute::apply` without `catch_unwind`, so the panic reaches the caller
-/// (and `exprflow --sequential` aborts with exit 101).
+/// error of that node"). It once let it through to the caller.
 #[test]
-#[ignore = "bug in src/eval (sequential.rs/compute.rs): the sequential evaluator does not catch panics"]
 fn the_sequential_evaluator_isolates_a_panic_too() {
     let _turn = serial();
     quiet_injected_panics();
