@@ -728,3 +728,77 @@ fn a_chain_of_minuses_cannot_exhaust_memory() {
     let out = batch(text.as_bytes(), secs(30), 512);
     assert_eq!(out.lines(), ["0"]);
 }
+
+// ---------------------------------------------------------------------------
+// Arbitrary batches through the binary (error rendering included)
+// ---------------------------------------------------------------------------
+
+mod arbitrary {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines of tokens, arbitrary characters and arbitrary bytes.
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        const TOKENS: &[&str] = &[
+            "1",
+            "0",
+            "2.5",
+            ".5",
+            "1e400",
+            "x",
+            "y",
+            "pi",
+            "=",
+            "+",
+            "-",
+            "*",
+            "/",
+            "//",
+            "%",
+            "^",
+            "!",
+            "(",
+            ")",
+            ",",
+            " ",
+            "\t",
+            "#",
+            "\r",
+            "fact(",
+            "min(",
+            "delay(",
+            "sqrt(",
+            "é",
+            "→",
+            "\u{1F600}",
+            "\u{0301}",
+            "\u{200B}",
+            "𝑥",
+        ];
+        prop_oneof![
+            3 => proptest::collection::vec(proptest::sample::select(TOKENS), 0..30)
+                .prop_map(|t| t.concat().into_bytes()),
+            1 => any::<String>().prop_map(String::into_bytes),
+            1 => proptest::collection::vec(any::<u8>(), 0..40),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// The binary never panics; it prints one stdout line per statement
+        /// (as the library counts them), and exits 0 exactly when all of
+        /// them succeeded.
+        #[test]
+        fn the_binary_handles_any_batch(lines in proptest::collection::vec(line(), 0..8)) {
+            let input = lines.join(&b'\n');
+            let batch = exprflow::Batch::parse(&input, Default::default());
+            let out = run(&["batch", "--max-wait", "10ms"], &input, secs(30), 512);
+            prop_assert!(out.status == 0 || out.status == 1, "exit {}: {}", out.status, tail(&out.stderr));
+            prop_assert!(!out.stderr.contains("panicked"), "{}", tail(&out.stderr));
+            prop_assert_eq!(out.lines().len(), batch.lines.len(), "{:?}", out.stdout);
+            let failed = out.lines().iter().any(|l| l.starts_with("error: "));
+            prop_assert_eq!(out.status == 1, failed);
+        }
+    }
+}
