@@ -217,6 +217,11 @@ impl Dag {
         }
         let input_nodes: Vec<&Node> = inputs.iter().map(|&i| &self.graph[i]).collect();
         let (exact, bits, cost) = estimate::estimate(&op, &input_nodes, value);
+        let total = input_nodes
+            .iter()
+            .enumerate()
+            .filter(|(k, n)| !input_nodes[..*k].iter().any(|m| std::ptr::eq(*m, **n)))
+            .fold(cost, |sum, (_, n)| sum.saturating_add(n.total));
         let node = Node {
             op,
             inputs,
@@ -225,6 +230,7 @@ impl Dag {
             bits,
             cost,
             uses: 0,
+            total,
         };
         let id = self.graph.add_node(node);
         for k in 0..self.graph[id].inputs.len() {

@@ -56,4 +56,8 @@ pub struct Node {
     pub cost: u64,
     /// How many distinct nodes use this one as an input (so far).
     pub uses: u32,
+    /// Estimated cost (ns) of computing this node and everything below it
+    /// from scratch (saturating; shared inputs are counted once per use, so
+    /// this over-estimates a DAG and never under-estimates it).
+    pub total: u64,
 }

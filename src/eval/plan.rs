@@ -59,6 +59,9 @@ pub struct Plan {
     pub waited_by: Lists,
     /// Number of task roots.
     pub task_count: usize,
+    /// Tasks that evaluate a whole cheap subgraph with the sequential
+    /// evaluator (indexed by task root): the planner did not descend into it.
+    pub whole: Vec<bool>,
 }
 
 impl Plan {
@@ -86,6 +89,7 @@ impl Plan {
         let mut pending: Vec<u32> = Vec::new();
         let mut seen: Vec<u32> = Vec::new();
         let mut task_count = 0;
+        let mut whole: Vec<bool> = Vec::new();
         // (node, next input, height of `pending` when the node started)
         let mut stack: Vec<(NodeId, usize, usize)> = Vec::new();
         let is_root = |id: NodeId| roots.contains(&id);
@@ -103,6 +107,12 @@ impl Plan {
             stack.push((root, 0, pending.len()));
             while let Some((id, next, height)) = stack.last_mut() {
                 let node = dag.node(*id);
+                // A cheap subgraph is one task, evaluated sequentially: no
+                // need to plan (or even visit) what lies below it.
+                let is_whole = fuse_ns > 0 && node.total < fuse_ns && !node.inputs.is_empty();
+                if is_whole {
+                    *next = node.inputs.len();
+                }
                 if let Some(&input) = node.inputs.get(*next) {
                     *next += 1;
                     if local[input.index()] == NONE && dag.result(input).is_none() {
@@ -134,7 +144,9 @@ impl Plan {
                 } else {
                     is_root(id)
                 };
-                let fused = fuse_ns > 0
+                whole.push(is_whole);
+                let fused = !is_whole
+                    && fuse_ns > 0
                     && node.cost != UNKNOWN
                     && cost < fuse_ns
                     && !root
@@ -192,6 +204,7 @@ impl Plan {
             waits_on,
             waited_by,
             task_count,
+            whole,
         }
     }
 

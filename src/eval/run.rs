@@ -12,12 +12,14 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 use rayon::ThreadPool;
 
+use super::cancel::CancelToken;
 use super::compute::{apply, wait_of};
 use super::cpu::burn;
 use super::events::NodeEvent;
 use super::future::FutureState;
 use super::limits::EvalLimits;
 use super::plan::{NONE, Plan};
+use super::sequential::evaluate_sequential;
 use super::timer::{Timers, Wake};
 use crate::dag::{Dag, NodeId, Outcome};
 use crate::error::{Error, ErrorKind, Span};
@@ -60,6 +62,8 @@ pub(crate) struct Run {
     interest: Vec<AtomicU32>,
     has_failed: Vec<AtomicBool>,
     cancelled: AtomicBool,
+    /// Cancelled together with `cancelled`, for whole-subgraph tasks.
+    token: CancelToken,
     /// Outcomes the DAG does not keep (internal faults).
     faults: Mutex<HashMap<u32, Outcome>>,
     /// Values of `delay` tasks waiting for their timer, with their start.
@@ -114,6 +118,7 @@ impl Run {
             interest,
             has_failed: (0..n).map(|_| AtomicBool::new(false)).collect(),
             cancelled: AtomicBool::new(false),
+            token: CancelToken::new(),
             faults: Mutex::new(HashMap::new()),
             parked: Mutex::new(HashMap::new()),
             unresolved: AtomicUsize::new(futures.len()),
@@ -208,7 +213,12 @@ impl Run {
                 continue;
             }
             let start = self.began.elapsed();
-            match self.evaluate(t, true) {
+            let result = if self.plan.whole[t as usize] {
+                self.evaluate_whole(t)
+            } else {
+                self.evaluate(t, true)
+            };
+            match result {
                 RegionResult::Done(outcome) => next = self.complete(t, outcome, true),
                 RegionResult::Wait(Builtin::Busy, duration, outcome) => {
                     if burn(duration, || self.abandoned(t)) {
@@ -248,6 +258,38 @@ impl Run {
                 }
             }
         }
+    }
+
+    /// Evaluates a whole cheap subgraph with the sequential evaluator (its
+    /// nodes still get their own events when recording).
+    fn evaluate_whole(&self, t: u32) -> RegionResult {
+        let offset = self.began.elapsed();
+        let worker = rayon::current_thread_index();
+        let outcome = match &self.events {
+            None => evaluate_sequential(
+                &self.dag,
+                self.node(t),
+                &self.limits,
+                &self.token,
+                &mut |_| {},
+            ),
+            Some((sender, _)) => evaluate_sequential(
+                &self.dag,
+                self.node(t),
+                &self.limits,
+                &self.token,
+                &mut |e| {
+                    let _ = sender.send(NodeEvent {
+                        node: e.node,
+                        worker,
+                        start: offset + e.start,
+                        end: offset + e.end,
+                        ok: self.dag.result(e.node).is_none_or(|r| r.is_ok()),
+                    });
+                },
+            ),
+        };
+        RegionResult::Done(outcome)
     }
 
     fn node(&self, local: u32) -> NodeId {
@@ -464,6 +506,7 @@ impl Run {
         {
             // Nobody is waiting any more: stop whatever is still going.
             self.cancelled.store(true, Ordering::SeqCst);
+            self.token.cancel();
             self.timers.cancel_run(self.id);
         }
     }

@@ -99,12 +99,14 @@ pub fn evaluate_sequential(
                 }
             }
         };
+        let end = began.elapsed();
+        let kept = dag.keep(id, outcome);
         on_node(SeqEvent {
             node: id,
             start,
-            end: began.elapsed(),
+            end,
         });
-        if let Err(unkept) = dag.keep(id, outcome) {
+        if let Err(unkept) = kept {
             return Err(unkept.err().unwrap_or_else(|| {
                 Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
             }));
