@@ -553,3 +553,30 @@ fn thousands_of_futures_from_many_threads_leave_nothing_behind() {
         threads_named("exprflow-")
     );
 }
+
+/// A session that submits statements without waiting for earlier ones: each
+/// `Session::add` finds the DAG shared with a running evaluation and
+/// `Arc::make_mut` copies all of it (values included), so n statements
+/// cost O(n^2): 5,000 pending `delay`s took 42 s (linear would be well
+/// under a second).
+#[test]
+#[ignore = "quadratic in src/session.rs: Session::add clones the whole DAG while a run holds it"]
+fn a_session_accepts_statements_while_earlier_ones_run() {
+    let _turn = serial();
+    let engine = engine(2);
+    let mut session = exprflow::Session::new();
+    let started = Instant::now();
+    let futures: Vec<_> = (0..5000)
+        .map(|i| {
+            session
+                .submit(&engine, &format!("x{i} = delay({i}, 60000) + {i}"))
+                .unwrap()
+        })
+        .collect();
+    let took = started.elapsed();
+    drop(futures);
+    assert!(
+        took < Duration::from_secs(15),
+        "5,000 submissions took {took:?}"
+    );
+}
