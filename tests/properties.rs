@@ -729,3 +729,27 @@ proptest! {
         check_anything(&text, &bytes, workers, fuse)?;
     }
 }
+
+proptest! {
+    #![proptest_config(Config { cases: 1024, ..Config::default() })]
+
+    /// An evaluation error points at the subexpression that caused it: the
+    /// text under its span is an expression that fails alone with the same
+    /// kind of error.
+    #[test]
+    fn error_spans_point_at_a_failing_subexpression(text in expr(0)) {
+        let Err(e) = sequential(&text) else { return Ok(()) };
+        if !matches!(e.kind, ErrorKind::DivisionByZero | ErrorKind::Domain | ErrorKind::TooLarge) {
+            return Ok(());
+        }
+        let part = text.get(e.span.start..e.span.end);
+        prop_assert!(part.is_some(), "{:?}: span {:?} is not in the text", text, e.span);
+        let part = part.unwrap_or_default();
+        let alone = sequential(part);
+        prop_assert_eq!(
+            alone.as_ref().map_err(|e| e.kind).err(),
+            Some(e.kind),
+            "{:?}: the error {} is at {:?}, which alone gives {:?}", text, e, part, alone
+        );
+    }
+}
