@@ -802,3 +802,29 @@ mod arbitrary {
         }
     }
 }
+
+/// The pictures of a long chain: each node's tooltip is its source text,
+/// shortened by `shorten_text`, which first counts all the characters of
+/// the span (`text.chars().count()`); in a chain the spans nest, so the
+/// work is quadratic (100,000 minuses: `--dot` 8 s against 0.2 s for
+/// `--stats`; a million: over two minutes).
+#[test]
+#[ignore = "quadratic in src/report/text.rs: shorten_text counts every character of each span"]
+fn pictures_of_a_long_chain_take_linear_time() {
+    let text = format!("{}1\n", "-".repeat(200_000));
+    let dir = std::env::temp_dir();
+    for (flag, file) in [
+        ("--dot", "chain.dot"),
+        ("--trace", "chain.json"),
+        ("--timeline", "chain.svg"),
+    ] {
+        let path = dir.join(format!(
+            "exprflow-adversarial-{}-{file}",
+            std::process::id()
+        ));
+        let arg = format!("{flag}={}", path.display());
+        let out = run(&["batch", &arg], text.as_bytes(), secs(20), 2048);
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(out.lines(), ["1"]);
+    }
+}
