@@ -753,3 +753,29 @@ proptest! {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(Config { cases: 256, ..Config::default() })]
+
+    /// Sessions (statements added one at a time to a growing DAG, `_` the
+    /// last value) agree between the engine and the sequential evaluator.
+    #[test]
+    fn sessions_parallel_equal_sequential(lines in batch(), workers in 1usize..=8, fuse in any::<bool>()) {
+        let engine = engine(workers, fuse);
+        let mut parallel = exprflow::Session::with_limits(dag_limits());
+        let mut sequential = exprflow::Session::with_limits(dag_limits());
+        for line in lines.iter().chain([&"_ + 1".to_string()]) {
+            let a = sequential.eval_sequential(engine, line, &CancelToken::new());
+            let b = parallel.eval(engine, line);
+            match (a, b) {
+                (Ok(Some(x)), Ok(Some(y))) => prop_assert_eq!(x, y, "{:?}", line),
+                (Ok(None), Ok(None)) => {}
+                (Err(x), Err(y)) => {
+                    prop_assert_eq!(&x, &y, "{:?}", line);
+                    prop_assert_ne!(x.kind, ErrorKind::Internal);
+                }
+                (a, b) => prop_assert!(false, "{line:?}: {a:?} vs {b:?}"),
+            }
+        }
+    }
+}
