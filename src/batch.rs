@@ -103,9 +103,10 @@ impl Batch {
                     (statement.target.map(|(name, _)| name), node)
                 }
                 Err(e) => {
-                    let target = std::str::from_utf8(raw)
-                        .ok()
-                        .and_then(crate::syntax::assignment_target);
+                    // Lossy decoding is enough to see `name = ...` in a line
+                    // whose invalid bytes come after the name.
+                    let text = String::from_utf8_lossy(raw);
+                    let target = crate::syntax::assignment_target(&text);
                     if let Some(name) = target {
                         scope.bind(name, Binding::Failed(e.clone()));
                     }

@@ -294,7 +294,6 @@ fn a_long_right_associative_power_chain() {
 /// formatted with `{:width$}`, and a width over `u16::MAX` panics
 /// ("Formatting argument out of range"), so the process dies (exit 101).
 #[test]
-#[ignore = "bug in src/cli/render.rs: a caret column over 65535 panics"]
 fn an_error_far_into_a_long_line() {
     let text = format!("2{}", "^2".repeat(100_000));
     let out = batch(text.as_bytes(), secs(20), 1024);
@@ -635,7 +634,6 @@ fn timeout_on_a_slow_exact_operation() {
 /// so a single slow operation runs to its end (minutes) before `timed out`
 /// is reported.
 #[test]
-#[ignore = "bug in src/cli/evaluate.rs: --sequential --timeout cannot interrupt one long operation"]
 fn sequential_timeout_on_a_slow_exact_operation() {
     let e = "gcd(3^10000000, 2^16000000 + 1)";
     let out = run(
@@ -685,7 +683,6 @@ fn a_panic_is_an_error_of_its_line_sequentially() {
 /// Control characters of the input are not echoed raw to the terminal in
 /// error reports (an ESC sequence could retitle or recolour it).
 #[test]
-#[ignore = "bug in src/cli/render.rs: the source line under a caret is printed with raw control characters"]
 fn error_reports_do_not_echo_control_characters() {
     let out = batch(b"1/0 \x1b]0;owned\x07\n\x1b[31m 1\n", secs(10), 128);
     assert!(!out.stderr.contains('\x1b'), "{:?}", out.stderr);
@@ -809,7 +806,6 @@ mod arbitrary {
 /// work is quadratic (100,000 minuses: `--dot` 8 s against 0.2 s for
 /// `--stats`; a million: over two minutes).
 #[test]
-#[ignore = "quadratic in src/report/text.rs: shorten_text counts every character of each span"]
 fn pictures_of_a_long_chain_take_linear_time() {
     let text = format!("{}1\n", "-".repeat(200_000));
     let dir = std::env::temp_dir();
@@ -836,7 +832,6 @@ fn pictures_of_a_long_chain_take_linear_time() {
 /// assignment target only in lines that decode, so the name stays unbound
 /// and its uses say `unknown variable` instead.
 #[test]
-#[ignore = "bug in src/batch.rs: a failed definition with invalid UTF-8 does not poison its name"]
 fn a_definition_with_invalid_utf8_poisons_its_name() {
     let out = batch(b"x = 5\xc3\nx + 1\n", secs(10), 128);
     assert_error(&out, 0, "syntax error: invalid UTF-8");

@@ -140,45 +140,89 @@ fn parallel(job: &mut Job<'_, '_>, record: bool) -> Vec<NodeEvent> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn sequential(job: &mut Job<'_, '_>, mut recording: Option<&mut Recording>) {
-    let (batch, engine, roots, deadline) = (job.batch, job.engine, job.roots, job.deadline);
-    let began = Instant::now();
+fn sequential(job: &mut Job<'_, '_>, recording: Option<&mut Recording>) {
+    // The evaluation runs on its own thread so that the deadline holds even
+    // while one long exact operation (which cannot be interrupted) runs:
+    // lines not finished by then are reported `timed out` and the thread is
+    // left to end with the process.
+    let dag = std::sync::Arc::clone(&job.batch.dag);
+    let limits = *job.engine.limits();
+    let roots = job.roots.to_vec();
+    let record = recording.is_some();
     let cancel = CancelToken::new();
-    let watchdog = deadline.map(|deadline| {
-        let cancel = cancel.clone();
-        let (stop, stopped) = crossbeam_channel::bounded::<()>(1);
-        let handle = std::thread::spawn(move || {
-            if stopped.recv_deadline(deadline).is_err() {
-                cancel.cancel();
+    let worker_cancel = cancel.clone();
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    let spawned = std::thread::Builder::new()
+        .name("exprflow-sequential".into())
+        .spawn(move || {
+            let began = Instant::now();
+            for (k, &root) in roots.iter().enumerate() {
+                // Each call times its events from its own start: shift them
+                // onto the run's origin.
+                let offset: Duration = began.elapsed();
+                let mut events = Vec::new();
+                let outcome = evaluate_sequential(&dag, root, &limits, &worker_cancel, &mut |e| {
+                    if record {
+                        events.push(SeqEvent {
+                            node: e.node,
+                            start: e.start + offset,
+                            end: e.end + offset,
+                        });
+                    }
+                });
+                if sender.send((k, outcome, events)).is_err() {
+                    return;
+                }
             }
         });
-        (stop, handle)
-    });
-    for (k, &root) in roots.iter().enumerate() {
-        // Each call times its events from its own start: shift them onto
-        // the run's origin.
-        let offset: Duration = began.elapsed();
-        let mut outcome = match recording.as_deref_mut() {
-            Some(recording) => {
-                evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |e| {
-                    recording.sequential.push(SeqEvent {
-                        node: e.node,
-                        start: e.start + offset,
-                        end: e.end + offset,
-                    })
-                })
-            }
-            None => evaluate_sequential(&batch.dag, root, engine.limits(), &cancel, &mut |_| {}),
+    if spawned.is_err() {
+        for k in 0..job.roots.len() {
+            let error = Error::with_detail(
+                ErrorKind::Internal,
+                Default::default(),
+                "cannot start a thread",
+            );
+            job.done(k, Err(error));
+        }
+        return;
+    }
+    let mut recording = recording;
+    let mut received = vec![false; job.roots.len()];
+    let mut limit = job.deadline;
+    let mut timed_out = false;
+    let mut left = job.roots.len();
+    while left > 0 {
+        let next = match limit {
+            Some(deadline) => receiver.recv_deadline(deadline),
+            None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
+        let (k, mut outcome, events) = match next {
+            Ok(item) => item,
+            Err(RecvTimeoutError::Timeout) if !timed_out => {
+                // Stop the evaluation and give an interruptible one a moment.
+                timed_out = true;
+                cancel.cancel();
+                limit = Some(Instant::now() + Duration::from_millis(200));
+                continue;
+            }
+            Err(_) => break,
+        };
+        left -= 1;
         if let Err(e) = &mut outcome
             && e.kind == ErrorKind::Cancelled
         {
             e.kind = ErrorKind::TimedOut;
         }
+        if let Some(recording) = recording.as_deref_mut() {
+            recording.sequential.extend(events);
+        }
+        received[k] = true;
         job.done(k, outcome);
     }
-    if let Some((stop, handle)) = watchdog {
-        let _ = stop.send(());
-        let _ = handle.join();
+    for (k, done) in received.into_iter().enumerate() {
+        if !done {
+            let span = job.batch.dag.node(job.roots[k]).span;
+            job.done(k, Err(Error::new(ErrorKind::TimedOut, span)));
+        }
     }
 }

@@ -15,44 +15,58 @@ use exprflow::syntax::LineIndex;
 ///   |     ^^^
 /// ```
 pub fn render_error(error: &Error, source: &str, index: &LineIndex, origin: &str) -> String {
-    let at = index.position(source, error.span.start);
-    let line = index.line_of(error.span.start.min(source.len()));
-    let range = index.line_range(source, line);
-    let text = &source[range.clone()];
-    let gutter = at.line.to_string().len();
-    let caret_start = at.column - 1;
-    let end = error
-        .span
-        .end
-        .clamp(error.span.start + 1, range.end.max(error.span.start + 1));
+    /// Characters of the line shown around the caret.
+    const WINDOW: usize = 100;
+    /// Characters shown before the caret when the line is cut.
+    const LEAD: usize = 40;
+    let start = error.span.start.min(source.len());
+    let at = index.position(source, start);
+    let range = index.line_range(source, index.line_of(start));
+    let line = source.get(range.clone()).unwrap_or("");
+    let column = at.column - 1;
+    let end = error.span.end.clamp(start + 1, range.end.max(start + 1));
     let caret_len = source
-        .get(error.span.start.min(source.len())..end.min(source.len()))
-        .map_or(1, |s| s.chars().count())
+        .get(start..end.min(source.len()))
+        .map_or(1, |s| s.chars().take(WINDOW).count())
         .max(1);
+    // A window of the line around the caret, one printable character per
+    // source character so the caret stays aligned.
+    let from = column.saturating_sub(LEAD);
+    let mut shown: String = if from > 0 {
+        "…".to_string()
+    } else {
+        String::new()
+    };
+    let mut rest = line.chars().skip(from);
+    shown.extend(rest.by_ref().take(WINDOW).map(printable));
+    if rest.next().is_some() {
+        shown.push('…');
+    }
+    let caret_at = column - from + usize::from(from > 0);
+    let gutter = " ".repeat(at.line.to_string().len());
     let mut out = String::new();
     let _ = writeln!(out, "error: {error}");
-    let _ = writeln!(out, "{:gutter$}--> {origin}:{at}", "");
-    let _ = writeln!(out, "{:gutter$} |", "");
-    let _ = writeln!(out, "{} | {}", at.line, shorten(text));
+    let _ = writeln!(out, "{gutter}--> {origin}:{at}");
+    let _ = writeln!(out, "{gutter} |");
+    let _ = writeln!(out, "{} | {}", at.line, shown);
     let _ = writeln!(
         out,
-        "{:gutter$} | {:caret_start$}{}",
-        "",
-        "",
-        "^".repeat(caret_len.min(200))
+        "{gutter} | {}{}",
+        " ".repeat(caret_at),
+        "^".repeat(caret_len.min(WINDOW))
     );
     out
 }
 
-/// Keeps a long line readable (the caret may then point past it).
-fn shorten(text: &str) -> String {
-    const MAX: usize = 400;
-    if text.chars().count() <= MAX {
-        return text.replace('\t', " ");
+/// One printable character for each source character: tabs become spaces
+/// and other control characters a replacement character, so a hostile line
+/// cannot drive the terminal and the caret stays under its column.
+fn printable(c: char) -> char {
+    match c {
+        '\t' => ' ',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
     }
-    let mut s: String = text.chars().take(MAX).collect();
-    s.push('…');
-    s.replace('\t', " ")
 }
 
 /// The batch progress bar: lines done out of all, on stderr, shown only

@@ -59,7 +59,8 @@ pub(crate) fn outcome_preview(outcome: Option<&Outcome>, max: usize) -> Option<S
 
 /// Cuts any text to at most `max` characters, with an ellipsis.
 pub(crate) fn shorten_text(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    // Look at no more than `max + 1` characters: spans can be megabytes.
+    if text.chars().nth(max).is_none() {
         return text.to_string();
     }
     let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
@@ -72,8 +73,11 @@ pub(crate) fn shorten_text(text: &str, max: usize) -> String {
 pub(crate) fn source_of(dag: &Dag, id: NodeId, source: &str, max: usize) -> String {
     let span = dag.node(id).span;
     let text = source.get(span.start..span.end).unwrap_or("");
+    // Only the first `max` characters can show; never copy a whole long span.
     let one_line: String = text
+        .trim_start()
         .chars()
+        .take(max.saturating_add(1))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     shorten_text(one_line.trim(), max)
