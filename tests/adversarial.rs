@@ -290,9 +290,9 @@ fn a_long_right_associative_power_chain() {
     assert_error(&out, 0, "result too large");
 }
 
-/// An error more than 65,535 columns into a line: the caret line is
-/// formatted with `{:width$}`, and a width over `u16::MAX` panics
-/// ("Formatting argument out of range"), so the process dies (exit 101).
+/// An error more than 65,535 columns into a line (the caret line was once
+/// formatted with `{:width$}`, and a width over `u16::MAX` panics with
+/// "Formatting argument out of range": the process died with exit 101).
 #[test]
 fn an_error_far_into_a_long_line() {
     let text = format!("2{}", "^2".repeat(100_000));
@@ -497,8 +497,8 @@ fn nul_bytes_and_invalid_utf8_fail_their_line_only() {
     assert_eq!(lines[4], "42");
     assert_error(&out, 5, "syntax error");
     assert_error(&out, 6, "syntax error");
-    // `x` was defined by a broken line: using it is an error too.
-    assert_error(&out, 7, "");
+    // `x` was defined by a broken line: using it is that line's error.
+    assert_error(&out, 7, "syntax error: invalid UTF-8");
     assert_error(&out, 8, "syntax error");
 }
 
@@ -630,9 +630,9 @@ fn timeout_on_a_slow_exact_operation() {
     assert_error(&out, 0, "timed out");
 }
 
-/// The same with `--sequential`: the timeout is only checked between nodes,
-/// so a single slow operation runs to its end (minutes) before `timed out`
-/// is reported.
+/// The same with `--sequential` (the timeout was once checked only between
+/// nodes, so a single slow operation ran to its end, minutes, before `timed
+/// out` was reported).
 #[test]
 fn sequential_timeout_on_a_slow_exact_operation() {
     let e = "gcd(3^10000000, 2^16000000 + 1)";
@@ -800,11 +800,10 @@ mod arbitrary {
     }
 }
 
-/// The pictures of a long chain: each node's tooltip is its source text,
-/// shortened by `shorten_text`, which first counts all the characters of
-/// the span (`text.chars().count()`); in a chain the spans nest, so the
-/// work is quadratic (100,000 minuses: `--dot` 8 s against 0.2 s for
-/// `--stats`; a million: over two minutes).
+/// The pictures of a long chain take linear time (each node's tooltip is
+/// its source text, and in a chain the spans nest: counting every character
+/// of each span once made it quadratic, 100,000 minuses took 8 s for
+/// `--dot` against 0.2 s for `--stats`, a million over two minutes).
 #[test]
 fn pictures_of_a_long_chain_take_linear_time() {
     let text = format!("{}1\n", "-".repeat(200_000));
@@ -825,12 +824,11 @@ fn pictures_of_a_long_chain_take_linear_time() {
     }
 }
 
-/// A definition whose line is not valid UTF-8 fails, and so should every
-/// use of its name, with the definition's error (the spec: "using a variable
-/// whose defining statement failed is an error", and the batch reports the
-/// failed definition for other broken lines). `Batch::parse` looks for the
-/// assignment target only in lines that decode, so the name stays unbound
-/// and its uses say `unknown variable` instead.
+/// A definition whose line is not valid UTF-8 fails, and so does every use
+/// of its name, with the definition's error (the spec: "using a variable
+/// whose defining statement failed is an error"). `Batch::parse` once looked
+/// for the assignment target only in lines that decode, so the name stayed
+/// unbound and its uses said `unknown variable`.
 #[test]
 fn a_definition_with_invalid_utf8_poisons_its_name() {
     let out = batch(b"x = 5\xc3\nx + 1\n", secs(10), 128);
