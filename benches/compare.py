@@ -34,6 +34,12 @@ def pick(rows, workload, peer):
     return None
 
 
+def both(ours, peers, workload):
+    """Rows of `workload`, ours first, each with a display name."""
+    for r in [x for x in ours if x["workload"] == workload] + [x for x in peers if x["workload"] == workload]:
+        yield (r["peer"] if r["peer"].startswith("exprflow") else "Python " + r["peer"]), r
+
+
 def ms(r):
     return "n/a" if r is None else f"{r['wall_s'] * 1e3:.1f} ms"
 
@@ -77,15 +83,13 @@ def main():
     w("\n### 16 independent `busy(i, 25)` (2 workers; the 2-core bound is 200 ms)\n")
     w("| who | wall | fraction of the bound |")
     w("|---|---|---|")
-    for r in [x for x in o if x["workload"] == "busy"] + [x for x in p if x["workload"] == "busy"]:
-        who = r["peer"] if r["peer"].startswith("exprflow") else "Python " + r["peer"]
+    for who, r in both(o, p, "busy"):
         w(f"| {who} | {ms(r)} | {0.2 / r['wall_s']:.2f} |")
 
     w("\n### Balanced random expression, ~2 million cheap nodes (`+`/`*` of 1..9)\n")
     w("| who | nodes | wall | µs per source node |")
     w("|---|---|---|---|")
-    for r in [x for x in o if x["workload"] == "tree"] + [x for x in p if x["workload"] == "tree"]:
-        who = r["peer"] if r["peer"].startswith("exprflow") else "Python " + r["peer"]
+    for who, r in both(o, p, "tree"):
         w(f"| {who} | {r['n']} | {ms(r)} | {r['extra'].get('us_per_node', 0):.4f} |")
     seq, par = pick(o, "tree", "exprflow-sequential"), pick(o, "tree", "exprflow-2-workers")
     fut = pick(p, "tree", "threadpool-2")

@@ -15,6 +15,16 @@ fn flat_sum(n: usize) -> String {
     (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join("+")
 }
 
+fn sequential(dag: &Dag, node: exprflow::dag::NodeId) -> exprflow::dag::Outcome {
+    evaluate_sequential(
+        dag,
+        node,
+        &EvalLimits::default(),
+        &CancelToken::new(),
+        &mut |_| {},
+    )
+}
+
 fn dag_of(text: &str) -> (Dag, exprflow::dag::NodeId) {
     let (ast, root) = parse_expr(text).expect("parses");
     let mut dag = Dag::default();
@@ -46,15 +56,9 @@ fn build_20k_terms(bencher: divan::Bencher) {
 #[divan::bench]
 fn mission_sequential(bencher: divan::Bencher) {
     let (dag, node) = dag_of("(3+7)*(2+8)*((2*3)-1)");
-    bencher.with_inputs(|| dag.clone()).bench_values(|dag| {
-        evaluate_sequential(
-            &dag,
-            node,
-            &EvalLimits::default(),
-            &CancelToken::new(),
-            &mut |_| {},
-        )
-    });
+    bencher
+        .with_inputs(|| dag.clone())
+        .bench_values(|dag| sequential(&dag, node));
 }
 
 /// The mission expression submitted to a 2-worker pool and waited for:
@@ -90,13 +94,5 @@ fn every_node_sequential(bencher: divan::Bencher) {
     bencher
         .counter(divan::counter::ItemsCount::new(dag.len()))
         .with_inputs(|| dag.clone())
-        .bench_values(|dag| {
-            evaluate_sequential(
-                &dag,
-                node,
-                &EvalLimits::default(),
-                &CancelToken::new(),
-                &mut |_| {},
-            )
-        });
+        .bench_values(|dag| sequential(&dag, node));
 }
