@@ -17,6 +17,10 @@ pub struct DagLimits {
     pub value: Limits,
     /// Whether exact `+`/`*` chains are rebalanced into balanced trees.
     pub rebalance: bool,
+    /// Most bits of values the DAG may hold at once (results are kept for
+    /// reuse): a result that would go over is `result too large` instead,
+    /// so no input can exhaust memory with many large intermediate values.
+    pub max_held_bits: u64,
 }
 
 impl Default for DagLimits {
@@ -25,6 +29,7 @@ impl Default for DagLimits {
             max_nodes: 20_000_000,
             value: Limits::default(),
             rebalance: true,
+            max_held_bits: 1 << 33,
         }
     }
 }

@@ -59,6 +59,19 @@ pub struct Dag {
     results: Vec<OnceLock<Outcome>>,
     limits: DagLimits,
     edges: usize,
+    held: HeldBits,
+}
+
+/// Bits of values held in a DAG's results (a counter that clones by value).
+#[derive(Debug, Default)]
+struct HeldBits(std::sync::atomic::AtomicU64);
+
+impl Clone for HeldBits {
+    fn clone(&self) -> Self {
+        HeldBits(std::sync::atomic::AtomicU64::new(
+            self.0.load(std::sync::atomic::Ordering::Relaxed),
+        ))
+    }
 }
 
 impl Dag {
@@ -119,7 +132,7 @@ impl Dag {
             return;
         }
         if let Some(slot) = self.results.get(id.index()) {
-            let _ = slot.get_or_init(|| outcome.clone());
+            let _ = slot.get_or_init(|| self.admit(id, outcome.clone()));
         }
     }
 
@@ -133,14 +146,43 @@ impl Dag {
             return Err(outcome);
         }
         match self.results.get(id.index()) {
-            Some(slot) => Ok(slot.get_or_init(|| outcome)),
+            Some(slot) => Ok(slot.get_or_init(|| self.admit(id, outcome))),
             None => Err(outcome),
         }
+    }
+
+    /// The outcome to keep for `id`: itself, or `result too large` if its
+    /// value would take the values held past the memory budget.
+    fn admit(&self, id: NodeId, outcome: Outcome) -> Outcome {
+        let Ok(value) = &outcome else { return outcome };
+        let bits = value.bits();
+        if bits < 4096 {
+            return outcome; // small values are not worth counting
+        }
+        let before = self
+            .held
+            .0
+            .fetch_add(bits, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(bits) <= self.limits.max_held_bits {
+            return outcome;
+        }
+        self.held
+            .0
+            .fetch_sub(bits, std::sync::atomic::Ordering::Relaxed);
+        Err(Error::with_detail(
+            crate::error::ErrorKind::TooLarge,
+            self.graph[id].span,
+            format!(
+                "keeping this result would hold more than {} MiB of values in memory",
+                self.limits.max_held_bits / 8 / (1 << 20)
+            ),
+        ))
     }
 
     /// Forgets every computed result except those known when the node was
     /// made (constants and build errors), e.g. after the bit limit changed.
     pub fn forget_results(&mut self) {
+        self.held = HeldBits::default();
         for id in self.graph.node_indices() {
             if !matches!(self.graph[id].op, Op::Const | Op::Fail(_))
                 || !self.graph[id].inputs.is_empty()

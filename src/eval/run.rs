@@ -423,6 +423,12 @@ impl Run {
         while let Some((t, outcome)) = finished.pop() {
             self.state[t as usize].store(DONE, Ordering::Release);
             self.dag.record(self.node(t), &outcome);
+            // What the DAG kept is the answer (it may have refused a value
+            // over the memory budget).
+            let outcome = match self.dag.result(self.node(t)) {
+                Some(kept) if kept.is_ok() != outcome.is_ok() => kept.clone(),
+                _ => outcome,
+            };
             if self.dag.result(self.node(t)).is_none() {
                 lock(&self.faults).insert(t, outcome.clone());
             }
