@@ -580,3 +580,52 @@ fn a_session_accepts_statements_while_earlier_ones_run() {
         "5,000 submissions took {took:?}"
     );
 }
+
+/// The memory budget of a DAG (`DagLimits::max_held_bits`) is taken by
+/// results in the order they finish, so when two independent lines together
+/// go past it, *which line* fails depends on timing: sequentially the first
+/// line gets its value and the second fails; with the pool the quick second
+/// line (a shift) usually finishes first and the first line fails. The spec
+/// wants outcomes that never depend on workers or timing.
+#[test]
+#[ignore = "nondeterministic in src/dag/mod.rs (Dag::admit): the held-bits budget goes to whichever result finishes first"]
+fn the_memory_budget_does_not_depend_on_timing() {
+    let _turn = serial();
+    let text = b"3^400000 * 1\n2^600000 * 1\n";
+    let options = exprflow::BatchOptions {
+        dag: DagLimits {
+            max_held_bits: 2_000_000,
+            ..DagLimits::default()
+        },
+        ..Default::default()
+    };
+    let sequential = Batch::parse(text, options);
+    let expected: Vec<_> = sequential
+        .roots()
+        .into_iter()
+        .map(|root| {
+            exprflow::eval::evaluate_sequential(
+                &sequential.dag,
+                root,
+                &EvalLimits::default(),
+                &exprflow::eval::CancelToken::new(),
+                &mut |_| {},
+            )
+            .map_err(|e| e.kind)
+        })
+        .collect();
+    let engine = engine(2);
+    for _ in 0..20 {
+        let parallel = Batch::parse(text, options);
+        let futures = engine.submit_all(
+            &parallel.dag,
+            &parallel.roots(),
+            exprflow::eval::SubmitOptions::default(),
+        );
+        let got: Vec<_> = futures
+            .iter()
+            .map(|f| f.wait().map_err(|e| e.kind))
+            .collect();
+        assert_eq!(got, expected);
+    }
+}
