@@ -611,6 +611,7 @@ fn the_memory_budget_does_not_depend_on_timing() {
                 &exprflow::eval::CancelToken::new(),
                 &mut |_| {},
             )
+            .map(|v| v.kind_name())
             .map_err(|e| e.kind)
         })
         .collect();
@@ -624,7 +625,7 @@ fn the_memory_budget_does_not_depend_on_timing() {
         );
         let got: Vec<_> = futures
             .iter()
-            .map(|f| f.wait().map_err(|e| e.kind))
+            .map(|f| f.wait().map(|v| v.kind_name()).map_err(|e| e.kind))
             .collect();
         assert_eq!(got, expected);
     }
