@@ -1,6 +1,6 @@
-//! Results are kept in the DAG for reuse, so the values held at once are
-//! bounded by `DagLimits::max_held_bits`: a result that would go over is
-//! `result too large`, never an out-of-memory abort.
+//! Big values held at once (kept in the DAG, or held by an evaluation until
+//! their last use) are bounded by `DagLimits::max_held_bits`: a result that
+//! would go over is `result too large`, never an out-of-memory abort.
 
 use exprflow::batch::BatchOptions;
 use exprflow::dag::DagLimits;
@@ -20,35 +20,57 @@ fn batch(text: &str, max_held_bits: u64) -> Batch {
     )
 }
 
-/// 200 negations of a 2^20-bit number would hold 200 Mbit; the budget is 16 Mbit.
+/// 200 negations of a 2^20-bit number: each makes a new 1 Mbit value.
 const CHAIN: &str = "x = 2^1048575\ny = ";
 
 fn chain() -> String {
     format!("{CHAIN}{}x * 0\n", "-".repeat(200))
 }
 
+/// `max` of 40 distinct 2^20-bit numbers needs all 40 Mbit at once.
+fn wide() -> String {
+    let args: Vec<String> = (1..=40).map(|i| format!("2^1048575+{i}")).collect();
+    format!("x = 1\ny = max({})\n", args.join(", "))
+}
+
+/// Evaluates line 1 of `b` sequentially (`None`) or on `Some(n)` workers.
+fn second_line(b: &Batch, workers: Option<usize>) -> exprflow::dag::Outcome {
+    let root = *b.lines[1].node.as_ref().unwrap();
+    match workers {
+        None => evaluate_sequential(
+            &b.dag,
+            root,
+            &EvalLimits::default(),
+            &CancelToken::new(),
+            &mut |_| {},
+        ),
+        Some(n) => {
+            let engine = Engine::with_workers(n).unwrap();
+            engine
+                .submit_all(&b.dag, &[root], SubmitOptions::default())
+                .remove(0)
+                .wait()
+        }
+    }
+}
+
+/// The 200 values of the chain would take 200 Mbit if kept; each is dropped
+/// after its one use, so a 16 Mbit budget is plenty.
 #[test]
-fn a_chain_of_big_intermediates_stops_at_the_budget() {
+fn a_chain_of_big_intermediates_holds_two_at_a_time() {
     for workers in [None, Some(1), Some(2)] {
         let b = batch(&chain(), 1 << 24);
-        let root = *b.lines[1].node.as_ref().unwrap();
-        let outcome = match workers {
-            None => evaluate_sequential(
-                &b.dag,
-                root,
-                &EvalLimits::default(),
-                &CancelToken::new(),
-                &mut |_| {},
-            ),
-            Some(n) => {
-                let engine = Engine::with_workers(n).unwrap();
-                engine
-                    .submit_all(&b.dag, &[root], SubmitOptions::default())
-                    .remove(0)
-                    .wait()
-            }
-        };
-        let error = outcome.expect_err("over the budget");
+        let value = second_line(&b, workers).expect("within the budget");
+        assert_eq!(value.to_string(), "0", "{workers:?}");
+        assert_eq!(b.dag.held_bits(), 0, "nothing is held after the run");
+    }
+}
+
+#[test]
+fn values_needed_at_once_stop_at_the_budget() {
+    for workers in [None, Some(1), Some(2)] {
+        let b = batch(&wide(), 1 << 24);
+        let error = second_line(&b, workers).expect_err("over the budget");
         assert_eq!(error.kind, ErrorKind::TooLarge, "{error}");
         assert!(error.to_string().contains("in memory"), "{error}");
     }
@@ -56,14 +78,7 @@ fn a_chain_of_big_intermediates_stops_at_the_budget() {
 
 #[test]
 fn the_default_budget_leaves_ordinary_work_alone() {
-    let b = batch(&chain(), DagLimits::default().max_held_bits);
-    let root = *b.lines[1].node.as_ref().unwrap();
-    let value = evaluate_sequential(
-        &b.dag,
-        root,
-        &EvalLimits::default(),
-        &CancelToken::new(),
-        &mut |_| {},
-    );
-    assert_eq!(value.unwrap().to_string(), "0");
+    let b = batch(&wide(), DagLimits::default().max_held_bits);
+    let value = second_line(&b, None).unwrap();
+    assert_eq!(value.to_string().len(), 315_653);
 }

@@ -297,6 +297,7 @@ fn huge_traces_merge_neighbouring_slivers() {
             node: id,
             start: t,
             end: t + Duration::from_micros(1),
+            ok: true,
         });
         t += Duration::from_micros(1);
     }

@@ -316,6 +316,7 @@ fn library_trace_from_sequential_events() {
             node: root,
             start: ms(1),
             end: ms(4),
+            ok: true,
         }],
         ms(2),
     );

@@ -581,14 +581,15 @@ fn a_session_accepts_statements_while_earlier_ones_run() {
     );
 }
 
-/// The memory budget of a DAG (`DagLimits::max_held_bits`) is taken by
-/// results in the order they finish, so when two independent lines together
-/// go past it, *which line* fails depends on timing: sequentially the first
-/// line gets its value and the second fails; with the pool the quick second
-/// line (a shift) usually finishes first and the first line fails. The spec
-/// wants outcomes that never depend on workers or timing.
+/// The memory budget of a DAG (`DagLimits::max_held_bits`) is taken by big
+/// values in the order they are made, so when two independent lines need
+/// more than it *at the same time*, whether one fails depends on timing:
+/// sequentially each line's intermediate is dropped before the next line
+/// starts and both lines get their value; with the pool both lines' values
+/// are alive at once and one line usually fails. The spec wants outcomes
+/// that never depend on workers or timing.
 #[test]
-#[ignore = "nondeterministic in src/dag/mod.rs (Dag::admit): the held-bits budget goes to whichever result finishes first"]
+#[ignore = "nondeterministic in src/dag/mod.rs (Dag::reserve): the held-bits budget goes to whichever value is made first"]
 fn the_memory_budget_does_not_depend_on_timing() {
     let _turn = serial();
     let text = b"3^400000 * 1\n2^600000 * 1\n";

@@ -164,9 +164,9 @@ fn sequential(job: &mut Job<'_, '_>, recording: Option<&mut Recording>) {
                 let outcome = evaluate_sequential(&dag, root, &limits, &worker_cancel, &mut |e| {
                     if record {
                         events.push(SeqEvent {
-                            node: e.node,
                             start: e.start + offset,
                             end: e.end + offset,
+                            ..e
                         });
                     }
                 });

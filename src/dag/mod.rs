@@ -27,6 +27,13 @@ pub use scope::{Binding, Scope};
 use crate::error::{Error, Span};
 use crate::value::Value;
 
+/// Values of at least this many bits are *big*: they count against the
+/// memory budget ([`DagLimits::max_held_bits`]), and an evaluation holds a
+/// big intermediate value only until its last consumer has used it, instead
+/// of keeping it in the DAG. Smaller values, errors and the values of the
+/// nodes a run was asked for are kept for reuse.
+pub const BIG_BITS: u64 = 4096;
+
 /// The outcome of a node: its value or its error.
 pub type Outcome = Result<Value, Error>;
 
@@ -51,7 +58,9 @@ enum OpKey {
 ///
 /// Nodes are added children-first, so node indices are a topological order.
 /// Results are filled in by evaluators (each at most once) and stay, so a
-/// session reuses every value it has already computed.
+/// session reuses every value it has already computed, except big
+/// intermediate values (see [`BIG_BITS`]), which evaluations hold only until
+/// their last use.
 #[derive(Clone, Debug, Default)]
 pub struct Dag {
     graph: DiGraph<Node, ()>,
@@ -155,20 +164,28 @@ impl Dag {
     /// value would take the values held past the memory budget.
     fn admit(&self, id: NodeId, outcome: Outcome) -> Outcome {
         let Ok(value) = &outcome else { return outcome };
-        let bits = value.bits();
-        if bits < 4096 {
-            return outcome; // small values are not worth counting
+        match self.reserve(id, value.bits()) {
+            Ok(()) => outcome,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Counts `bits` more of values held for this DAG (by its result slots
+    /// or by a running evaluation), or refuses with `result too large` at
+    /// node `id` if that would go past the memory budget. Values under
+    /// [`BIG_BITS`] are not counted.
+    pub(crate) fn reserve(&self, id: NodeId, bits: u64) -> Result<(), Error> {
+        if bits < BIG_BITS {
+            return Ok(());
         }
         let before = self
             .held
             .0
             .fetch_add(bits, std::sync::atomic::Ordering::Relaxed);
         if before.saturating_add(bits) <= self.limits.max_held_bits {
-            return outcome;
+            return Ok(());
         }
-        self.held
-            .0
-            .fetch_sub(bits, std::sync::atomic::Ordering::Relaxed);
+        self.unreserve(bits);
         Err(Error::with_detail(
             crate::error::ErrorKind::TooLarge,
             self.graph[id].span,
@@ -177,6 +194,20 @@ impl Dag {
                 self.limits.max_held_bits / 8 / (1 << 20)
             ),
         ))
+    }
+
+    /// Gives back what [`Dag::reserve`] counted for a value of `bits`.
+    pub(crate) fn unreserve(&self, bits: u64) {
+        if bits >= BIG_BITS {
+            self.held
+                .0
+                .fetch_sub(bits, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Bits of values currently counted against the memory budget.
+    pub fn held_bits(&self) -> u64 {
+        self.held.0.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Forgets every computed result except those known when the node was

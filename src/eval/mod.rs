@@ -8,6 +8,7 @@ mod cpu;
 mod engine;
 mod events;
 mod future;
+mod held;
 mod limits;
 mod plan;
 mod run;

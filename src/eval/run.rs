@@ -17,9 +17,10 @@ use super::compute::{apply, wait_of};
 use super::cpu::burn;
 use super::events::NodeEvent;
 use super::future::FutureState;
+use super::held::{Got, HeldValues, is_big};
 use super::limits::EvalLimits;
 use super::plan::{NONE, Plan};
-use super::sequential::evaluate_sequential;
+use super::sequential::walk;
 use super::timer::{Timers, Wake};
 use crate::dag::{Dag, NodeId, Outcome};
 use crate::error::{Error, ErrorKind, Span};
@@ -66,6 +67,8 @@ pub(crate) struct Run {
     token: CancelToken,
     /// Outcomes the DAG does not keep (internal faults).
     faults: Mutex<HashMap<u32, Outcome>>,
+    /// Big intermediate values, until their last consumer has finished.
+    held: HeldValues,
     /// Values of `delay` tasks waiting for their timer, with their start.
     parked: Mutex<HashMap<u32, (Outcome, Duration)>>,
     futures: Vec<Arc<FutureState>>,
@@ -120,6 +123,7 @@ impl Run {
             cancelled: AtomicBool::new(false),
             token: CancelToken::new(),
             faults: Mutex::new(HashMap::new()),
+            held: HeldValues::default(),
             parked: Mutex::new(HashMap::new()),
             unresolved: AtomicUsize::new(futures.len()),
             futures,
@@ -222,7 +226,6 @@ impl Run {
                 RegionResult::Done(outcome) => next = self.complete(t, outcome, true),
                 RegionResult::Wait(Builtin::Busy, duration, outcome) => {
                     if burn(duration, || self.abandoned(t)) {
-                        self.dag.record(self.node(t), &outcome);
                         self.emit(t, start, &outcome, rayon::current_thread_index());
                         next = self.complete(t, outcome, true);
                     } else {
@@ -265,15 +268,17 @@ impl Run {
     fn evaluate_whole(&self, t: u32) -> RegionResult {
         let offset = self.began.elapsed();
         let worker = rayon::current_thread_index();
+        let outside = |id: NodeId| self.held.get(id);
         let outcome = match &self.events {
-            None => evaluate_sequential(
+            None => walk(
                 &self.dag,
                 self.node(t),
                 &self.limits,
                 &self.token,
                 &mut |_| {},
+                &outside,
             ),
-            Some((sender, _)) => evaluate_sequential(
+            Some((sender, _)) => walk(
                 &self.dag,
                 self.node(t),
                 &self.limits,
@@ -284,9 +289,10 @@ impl Run {
                         worker,
                         start: offset + e.start,
                         end: offset + e.end,
-                        ok: self.dag.result(e.node).is_none_or(|r| r.is_ok()),
+                        ok: e.ok,
                     });
                 },
+                &outside,
             ),
         };
         RegionResult::Done(outcome)
@@ -313,35 +319,30 @@ impl Run {
             } else {
                 Duration::ZERO
             };
-            let mut values: Vec<&Value> = Vec::with_capacity(node.inputs.len());
+            let mut values: Vec<Got<'_>> = Vec::with_capacity(node.inputs.len());
             let mut decided: Option<Outcome> = None;
             let mut unknown = false;
             for &input in node.inputs.iter() {
                 let l = self.plan.local_of(input).unwrap_or(NONE);
-                // Members already computed in this task are in the DAG (full
-                // mode records as it goes) or in the scratch (partial mode).
-                let got: Option<&Outcome> =
-                    if !full && l != NONE && self.plan.task_of[l as usize] == t {
-                        scratch[self.plan.position[l as usize] as usize].as_ref()
-                    } else {
-                        self.dag.result(input)
-                    };
+                // Members already computed in this task are stored (full
+                // mode stores as it goes) or in the scratch (partial mode).
+                let got = if !full && l != NONE && self.plan.task_of[l as usize] == t {
+                    scratch[self.plan.position[l as usize] as usize]
+                        .as_ref()
+                        .map(|o| o.as_ref().map(Got::Kept).map_err(Error::clone))
+                } else {
+                    self.input(input, l)
+                };
                 match got {
                     Some(Ok(v)) => values.push(v),
                     Some(Err(e)) => {
-                        decided = Some(Err(e.clone()));
+                        decided = Some(Err(e));
                         break;
                     }
-                    None => match self.fault_of(l) {
-                        Some(e) => {
-                            decided = Some(Err(e));
-                            break;
-                        }
-                        None => {
-                            unknown = true;
-                            break;
-                        }
-                    },
+                    None => {
+                        unknown = true;
+                        break;
+                    }
                 }
             }
             let is_root = p + 1 == members.len();
@@ -349,6 +350,7 @@ impl Run {
                 (Some(outcome), _) => Some(outcome),
                 (None, true) => None,
                 (None, false) => {
+                    let values: Vec<&Value> = values.iter().map(|v| &**v).collect();
                     let computed = apply(node, &values, &self.limits.value);
                     match (
                         &computed,
@@ -377,26 +379,16 @@ impl Run {
                 }
                 continue;
             }
-            // Full mode: keep the outcome in the DAG (no copy) and read it back.
+            // Full mode: store the members' outcomes as they come; the
+            // task's own outcome is stored when the task completes.
             let Some(outcome) = outcome else { continue };
-            let kept = match self.dag.keep(id, outcome) {
-                Ok(kept) => {
-                    if record {
-                        self.emit(m, start, kept, worker);
-                    }
-                    is_root.then(|| kept.clone())
-                }
-                Err(unkept) => {
-                    // Not deterministic (an internal fault): keep it here.
-                    lock(&self.faults).insert(m, unkept.clone());
-                    if record {
-                        self.emit(m, start, &unkept, worker);
-                    }
-                    Some(unkept)
-                }
-            };
-            if is_root && let Some(outcome) = kept {
+            if record {
+                self.emit(m, start, &outcome, worker);
+            }
+            if is_root {
                 result = RegionResult::Done(outcome);
+            } else {
+                self.settle(m, outcome, false);
             }
         }
         result
@@ -422,20 +414,15 @@ impl Run {
         let mut keep: Option<u32> = None;
         while let Some((t, outcome)) = finished.pop() {
             self.state[t as usize].store(DONE, Ordering::Release);
-            self.dag.record(self.node(t), &outcome);
-            // What the DAG kept is the answer (it may have refused a value
-            // over the memory budget).
-            let outcome = match self.dag.result(self.node(t)) {
-                Some(kept) if kept.is_ok() != outcome.is_ok() => kept.clone(),
-                _ => outcome,
-            };
-            if self.dag.result(self.node(t)).is_none() {
-                lock(&self.faults).insert(t, outcome.clone());
+            let indices = self.futures_of.get(&t);
+            let (failed, answer) = self.settle(t, outcome, indices.is_some());
+            for &m in self.plan.members.get(t) {
+                self.held
+                    .used(&self.dag, &self.dag.node(self.node(m)).inputs);
             }
-            let failed = outcome.is_err();
-            if let Some(indices) = self.futures_of.get(&t) {
+            if let (Some(indices), Some(answer)) = (indices, answer) {
                 for &i in indices {
-                    self.resolve_future(i, outcome.clone());
+                    self.resolve_future(i, answer.clone());
                 }
             }
             std::sync::atomic::fence(Ordering::SeqCst);
@@ -467,6 +454,41 @@ impl Run {
             }
         }
         keep
+    }
+
+    /// What is known about `input` (local id `local` or [`NONE`]): its
+    /// value, its error, or nothing yet.
+    fn input(&self, input: NodeId, local: u32) -> Option<Result<Got<'_>, Error>> {
+        match self.dag.result(input) {
+            Some(Ok(v)) => Some(Ok(Got::Kept(v))),
+            Some(Err(e)) => Some(Err(e.clone())),
+            None => match self.held.get(input) {
+                Some(v) => Some(Ok(Got::Held(v))),
+                None => self.fault_of(local).map(Err),
+            },
+        }
+    }
+
+    /// Stores the outcome of local node `local`: a big value nobody asked
+    /// for is held until its consumers finish, other outcomes go to the DAG
+    /// (internal faults, which the DAG does not keep, to `faults`). Returns
+    /// whether it failed and, with `answer`, the outcome for its futures.
+    fn settle(&self, local: u32, outcome: Outcome, answer: bool) -> (bool, Option<Outcome>) {
+        let id = self.node(local);
+        let outcome = match outcome {
+            Ok(value) if !answer && is_big(&value) => match self.held.hold(&self.dag, id, value) {
+                Ok(()) => return (false, None),
+                Err(e) => Err(e),
+            },
+            outcome => outcome,
+        };
+        match self.dag.keep(id, outcome) {
+            Ok(kept) => (kept.is_err(), answer.then(|| kept.clone())),
+            Err(unkept) => {
+                lock(&self.faults).insert(local, unkept.clone());
+                (true, answer.then_some(unkept))
+            }
+        }
     }
 
     /// Takes the parked value of `delay` task `t`, if it is still parked.
@@ -549,6 +571,12 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl Drop for Run {
+    fn drop(&mut self) {
+        self.held.clear(&self.dag);
+    }
+}
+
 impl Wake for Run {
     /// A `delay` timer fired: its task completes with the parked value.
     fn wake(&self, t: u32) {
@@ -560,7 +588,6 @@ impl Wake for Run {
             self.state[t as usize].store(DROPPED, Ordering::Release);
             return;
         }
-        self.dag.record(self.node(t), &outcome);
         self.emit(t, start, &outcome, None);
         let _ = self.complete(t, outcome, false);
     }

@@ -2,11 +2,13 @@
 //! iterative walk that stops at the first failing input, exactly as the spec
 //! defines the answer. No pool, no threads.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::cancel::CancelToken;
 use super::compute::{apply, wait_of};
 use super::cpu::burn;
+use super::held::{Got, HeldValues, is_big};
 use super::limits::EvalLimits;
 use crate::dag::{Dag, NodeId, Outcome};
 use crate::error::{Error, ErrorKind};
@@ -21,6 +23,8 @@ pub struct SeqEvent {
     pub start: Duration,
     /// When it finished.
     pub end: Duration,
+    /// Whether it produced a value (not an error).
+    pub ok: bool,
 }
 
 /// Evaluates `root` of `dag` on the calling thread and returns its outcome.
@@ -43,11 +47,68 @@ pub fn evaluate_sequential(
     cancel: &CancelToken,
     on_node: &mut dyn FnMut(SeqEvent),
 ) -> Outcome {
+    if let Some(known) = dag.result(root) {
+        return known.clone();
+    }
+    let outcome = walk(dag, root, limits, cancel, on_node, &|_| None);
+    match dag.keep(root, outcome) {
+        Ok(kept) => kept.clone(),
+        Err(unkept) => unkept,
+    }
+}
+
+/// Computes `root` and returns its outcome without keeping it in the DAG
+/// (the caller decides where it goes). Inputs already known are read from
+/// the DAG or, failing that, from `outside` (a parallel run's held values).
+/// Small results and errors are kept in the DAG; big intermediate values
+/// are held only until their last consumer here has been computed.
+pub(crate) fn walk(
+    dag: &Dag,
+    root: NodeId,
+    limits: &EvalLimits,
+    cancel: &CancelToken,
+    on_node: &mut dyn FnMut(SeqEvent),
+    outside: &dyn Fn(NodeId) -> Option<Arc<Value>>,
+) -> Outcome {
+    let held = HeldValues::default();
+    let outcome = walk_holding(dag, root, limits, cancel, on_node, outside, &held);
+    held.clear(dag);
+    outcome
+}
+
+/// What is known about node `id`: its value, its error, or nothing yet.
+fn known<'a>(
+    dag: &'a Dag,
+    id: NodeId,
+    held: &HeldValues,
+    outside: &dyn Fn(NodeId) -> Option<Arc<Value>>,
+) -> Option<Result<Got<'a>, Error>> {
+    match dag.result(id) {
+        Some(Ok(v)) => Some(Ok(Got::Kept(v))),
+        Some(Err(e)) => Some(Err(e.clone())),
+        None => held
+            .get(id)
+            .or_else(|| outside(id))
+            .map(|v| Ok(Got::Held(v))),
+    }
+}
+
+fn walk_holding(
+    dag: &Dag,
+    root: NodeId,
+    limits: &EvalLimits,
+    cancel: &CancelToken,
+    on_node: &mut dyn FnMut(SeqEvent),
+    outside: &dyn Fn(NodeId) -> Option<Arc<Value>>,
+    held: &HeldValues,
+) -> Outcome {
     let began = Instant::now();
     // Each frame: a node and the index of the next input to look at.
     let mut stack: Vec<(NodeId, usize)> = vec![(root, 0)];
+    // The values of the top node's inputs looked at so far.
+    let mut values: Vec<Got<'_>> = Vec::new();
     while let Some(&mut (id, ref mut next)) = stack.last_mut() {
-        if dag.result(id).is_some() {
+        if id != root && known(dag, id, held, outside).is_some() {
             stack.pop();
             continue;
         }
@@ -60,15 +121,33 @@ pub fn evaluate_sequential(
         let mut descend = None;
         while *next < node.inputs.len() {
             let input = node.inputs[*next];
-            match dag.result(input) {
+            match known(dag, input, held, outside) {
                 Some(Ok(_)) => *next += 1,
                 Some(Err(e)) => {
-                    failed = Some(e.clone());
+                    failed = Some(e);
                     break;
                 }
                 None => {
                     descend = Some(input);
                     break;
+                }
+            }
+        }
+        values.clear();
+        if failed.is_none() && descend.is_none() {
+            // Every input is known (a held value stays until this node has
+            // used it), so gather them in one more pass.
+            for &input in node.inputs.iter() {
+                match known(dag, input, held, outside) {
+                    Some(Ok(v)) => values.push(v),
+                    _ => {
+                        failed = Some(Error::with_detail(
+                            ErrorKind::Internal,
+                            dag.node(input).span,
+                            "an input's value was dropped before its use",
+                        ));
+                        break;
+                    }
                 }
             }
         }
@@ -80,13 +159,9 @@ pub fn evaluate_sequential(
         let outcome = match failed {
             Some(e) => Err(e),
             None => {
-                let values: Vec<&Value> = node
-                    .inputs
-                    .iter()
-                    .filter_map(|&i| dag.result(i).and_then(|r| r.as_ref().ok()))
-                    .collect();
-                let outcome = apply(node, &values, &limits.value);
-                match (&outcome, wait_of(node, &values, limits.max_wait)) {
+                let refs: Vec<&Value> = values.iter().map(|v| &**v).collect();
+                let outcome = apply(node, &refs, &limits.value);
+                match (&outcome, wait_of(node, &refs, limits.max_wait)) {
                     (Err(_), _) => outcome,
                     (Ok(_), Err(e)) => Err(e),
                     (Ok(_), Ok(None)) => outcome,
@@ -99,13 +174,27 @@ pub fn evaluate_sequential(
                 }
             }
         };
+        values.clear();
         let end = began.elapsed();
-        let kept = dag.keep(id, outcome);
+        held.used(dag, &node.inputs);
         on_node(SeqEvent {
             node: id,
             start,
             end,
+            ok: outcome.is_ok(),
         });
+        if id == root {
+            return outcome;
+        }
+        let kept = match outcome {
+            Ok(v) if is_big(&v) => held
+                .hold(dag, id, v)
+                .or_else(|e| match dag.keep(id, Err(e)) {
+                    Ok(_) => Ok(()),
+                    Err(unkept) => Err(unkept),
+                }),
+            outcome => dag.keep(id, outcome).map(|_| ()),
+        };
         if let Err(unkept) = kept {
             return Err(unkept.err().unwrap_or_else(|| {
                 Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
@@ -113,13 +202,11 @@ pub fn evaluate_sequential(
         }
         stack.pop();
     }
-    dag.result(root).cloned().unwrap_or_else(|| {
-        Err(Error::with_detail(
-            ErrorKind::Internal,
-            dag.node(root).span,
-            "root was not evaluated",
-        ))
-    })
+    Err(Error::with_detail(
+        ErrorKind::Internal,
+        dag.node(root).span,
+        "root was not evaluated",
+    ))
 }
 
 /// Sleeps (`delay`) or burns CPU (`busy`) for `duration`, polling `cancel`.

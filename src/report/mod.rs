@@ -131,7 +131,7 @@ impl Trace {
                 lane: Lane::Worker(0),
                 start: e.start,
                 end: e.end.max(e.start),
-                ok: None,
+                ok: Some(e.ok),
             })
             .collect();
         Trace::build(events, 1, wall, true)

@@ -384,9 +384,9 @@ impl Runner<'_> {
                         let offset = began.elapsed();
                         let outcome = evaluate_sequential(&dag, root, &limits, &token, &mut |e| {
                             let _ = sender.send(Message::Node(SeqEvent {
-                                node: e.node,
                                 start: e.start + offset,
                                 end: e.end + offset,
+                                ..e
                             }));
                         });
                         outcomes.push(outcome);
