@@ -105,6 +105,11 @@ impl Session {
                 return Err(e);
             }
         };
+        if Arc::get_mut(&mut self.dag).is_none() {
+            // Still shared with a running evaluation: grow a copy that
+            // shares its result slots (cheap, and the run's values count).
+            self.dag = Arc::new(self.dag.fork());
+        }
         let dag = Arc::make_mut(&mut self.dag);
         let node = dag.add_statement(&ast, &statement, &mut self.scope)?;
         self.scope.bind("_", Binding::Node(node));

@@ -227,6 +227,34 @@ fn constants_can_be_shadowed() {
     );
 }
 
+/// Hash-consing across statements: a value computed for an earlier
+/// statement is reused, even when later statements were added while it
+/// was still running (the session then grows a fork of its DAG).
+#[test]
+fn a_session_reuses_values_of_statements_still_running_when_others_came() {
+    let engine = Engine::with_workers(2).unwrap();
+    let mut session = exprflow::Session::new();
+    let x = session
+        .submit(&engine, "x = delay(5, 300)")
+        .unwrap()
+        .unwrap();
+    session.submit(&engine, "y = 1").unwrap();
+    assert_eq!(x.wait().unwrap().to_string(), "5");
+    let known: Vec<_> = session
+        .variables()
+        .into_iter()
+        .map(|(name, value)| (name, value.map(|v| v.unwrap().to_string())))
+        .collect();
+    assert!(known.contains(&("x".into(), Some("5".into()))), "{known:?}");
+    let future = session
+        .submit(&engine, "x + delay(5, 300) + 1")
+        .unwrap()
+        .unwrap();
+    assert_eq!(future.wait().unwrap().to_string(), "11");
+    // Only the two additions were computed: the delay was known.
+    assert_eq!(future.shape().map(|s| s.nodes), Some(2));
+}
+
 #[test]
 fn deep_and_long_inputs() {
     let sum = vec!["1"; 1_000_000].join("+");

@@ -1,6 +1,8 @@
 //! Building DAG nodes from AST expressions, iteratively, with hash-consing
 //! and the rebalancing of exact `+`/`*` chains into balanced trees.
 
+use std::sync::Arc;
+
 use super::Dag;
 use super::node::{NodeId, Op};
 use super::scope::{Binding, Scope};
@@ -117,14 +119,14 @@ impl Dag {
             ExprKind::Number(text) => {
                 let node = match value::parse_literal(text, &self.limits.value) {
                     Ok(v) => self.constant(v, span)?,
-                    Err(fault) => self.failure(Error::from_fault(fault, span), Box::new([]))?,
+                    Err(fault) => self.failure(Error::from_fault(fault, span), Arc::from([]))?,
                 };
                 memo.insert(id, node);
             }
             ExprKind::Var(name) => {
                 let node = match scope.get(name) {
                     Some(Binding::Node(node)) => *node,
-                    Some(Binding::Failed(e)) => self.failure(e.clone(), Box::new([]))?,
+                    Some(Binding::Failed(e)) => self.failure(e.clone(), Arc::from([]))?,
                     None => match value::constant(name) {
                         Some(v) => self.constant(v, span)?,
                         None => self.failure(
@@ -133,7 +135,7 @@ impl Dag {
                                 span,
                                 format!("`{name}`"),
                             ),
-                            Box::new([]),
+                            Arc::from([]),
                         )?,
                     },
                 };
@@ -144,7 +146,7 @@ impl Dag {
             } if Builtin::from_name(name).is_none() => {
                 let error =
                     Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
-                let node = self.failure(error, Box::new([]))?;
+                let node = self.failure(error, Arc::from([]))?;
                 memo.insert(id, node);
             }
             ExprKind::Binary(op @ (BinOp::Add | BinOp::Mul), ..) if self.limits.rebalance => {
@@ -237,7 +239,7 @@ impl Dag {
                         [(a, sa), (b, sb)] => {
                             let span = sa.to(*sb);
                             (
-                                self.operation(Op::Binary(op), Box::new([*a, *b]), span)?,
+                                self.operation(Op::Binary(op), Arc::from([*a, *b]), span)?,
                                 span,
                             )
                         }

@@ -13,9 +13,11 @@
 mod build;
 mod estimate;
 mod node;
+mod nodes;
+mod results;
 mod scope;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
 
 use petgraph::graph::DiGraph;
 
@@ -44,7 +46,7 @@ enum Key {
     /// A small integer constant, keyed without formatting it.
     SmallInt(i64),
     Const(&'static str, Box<str>),
-    Op(OpKey, Box<[NodeId]>),
+    Op(OpKey, Arc<[NodeId]>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -61,29 +63,54 @@ enum OpKey {
 /// session reuses every value it has already computed, except big
 /// intermediate values (see [`BIG_BITS`]), which evaluations hold only until
 /// their last use.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct Dag {
-    graph: DiGraph<Node, ()>,
-    index: rustc_hash::FxHashMap<Key, NodeId>,
-    results: Vec<OnceLock<Outcome>>,
+    nodes: nodes::Nodes,
+    /// Only the copy that grows uses it (see [`Dag::fork`]).
+    index: Mutex<Index>,
+    results: results::Results,
     limits: DagLimits,
     edges: usize,
-    held: HeldBits,
 }
 
-/// Bits of values held in a DAG's results (a counter that clones by value).
-#[derive(Debug, Default)]
-struct HeldBits(std::sync::atomic::AtomicU64);
+type Index = rustc_hash::FxHashMap<Key, NodeId>;
 
-impl Clone for HeldBits {
+impl Clone for Dag {
     fn clone(&self) -> Self {
-        HeldBits(std::sync::atomic::AtomicU64::new(
-            self.0.load(std::sync::atomic::Ordering::Relaxed),
-        ))
+        Dag {
+            nodes: self.nodes.clone(),
+            index: Mutex::new(self.index.lock().unwrap_or_else(|p| p.into_inner()).clone()),
+            // A copy of the values: a clone may be evaluated with other limits.
+            results: self.results.renewed(|_| true),
+            limits: self.limits,
+            edges: self.edges,
+        }
     }
 }
 
 impl Dag {
+    /// A copy to grow while `self` stays shared with running evaluations
+    /// (what a session does when statements are added while earlier ones
+    /// run). The copy shares the result slots, so what a run on `self`
+    /// computes is known to the copy too, and it takes over the
+    /// hash-consing index, so it costs a copy of the nodes (no values, no
+    /// index): new nodes added to `self` afterwards are not shared with
+    /// identical earlier ones.
+    pub fn fork(&self) -> Dag {
+        let index = std::mem::take(&mut *self.index.lock().unwrap_or_else(|p| p.into_inner()));
+        Dag {
+            nodes: self.nodes.clone(),
+            index: Mutex::new(index),
+            results: self.results.clone(),
+            limits: self.limits,
+            edges: self.edges,
+        }
+    }
+
+    fn index(&mut self) -> &mut Index {
+        self.index.get_mut().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// An empty DAG with the given limits.
     pub fn with_limits(limits: DagLimits) -> Dag {
         Dag {
@@ -99,12 +126,12 @@ impl Dag {
 
     /// Number of nodes.
     pub fn len(&self) -> usize {
-        self.graph.node_count()
+        self.nodes.len()
     }
 
     /// Whether the DAG has no nodes.
     pub fn is_empty(&self) -> bool {
-        self.graph.node_count() == 0
+        self.nodes.len() == 0
     }
 
     /// Number of input edges (an input used twice counts twice).
@@ -114,22 +141,43 @@ impl Dag {
 
     /// The node `id`.
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.graph[id]
+        &self.nodes[id]
     }
 
     /// All node ids, in topological order (inputs before users).
     pub fn ids(&self) -> impl DoubleEndedIterator<Item = NodeId> + ExactSizeIterator {
-        self.graph.node_indices()
+        (0..self.nodes.len()).map(NodeId::new)
     }
 
-    /// The underlying petgraph graph; edges point from input to user.
-    pub fn graph(&self) -> &DiGraph<Node, ()> {
-        &self.graph
+    /// The DAG as a petgraph graph (for petgraph's algorithms): node
+    /// weights are the nodes, indices are the same [`NodeId`]s, and edges
+    /// point from input to user (an input used twice has two edges).
+    ///
+    /// ```
+    /// let batch = exprflow::Batch::parse(b"(1+2)*(1+2)", Default::default());
+    /// let graph = batch.dag.to_graph();
+    /// assert_eq!(graph.node_count(), batch.dag.len());
+    /// assert_eq!(graph.edge_count(), batch.dag.edge_count());
+    /// assert!(!petgraph::algo::is_cyclic_directed(&graph));
+    /// ```
+    pub fn to_graph(&self) -> DiGraph<&Node, ()> {
+        let mut graph = DiGraph::with_capacity(self.len(), self.edges);
+        for id in self.ids() {
+            graph.add_node(self.node(id));
+        }
+        for id in self.ids() {
+            for &input in self.node(id).inputs.iter() {
+                graph.add_edge(input, id, ());
+            }
+        }
+        graph
     }
 
     /// The result of `id`, if it has been computed.
     pub fn result(&self, id: NodeId) -> Option<&Outcome> {
-        self.results.get(id.index()).and_then(OnceLock::get)
+        self.results
+            .slot(id.index())
+            .and_then(std::sync::OnceLock::get)
     }
 
     /// Records the result of `id`. Only deterministic outcomes are kept
@@ -140,7 +188,7 @@ impl Dag {
         {
             return;
         }
-        if let Some(slot) = self.results.get(id.index()) {
+        if let Some(slot) = self.results.slot(id.index()) {
             let _ = slot.get_or_init(|| self.admit(id, outcome.clone()));
         }
     }
@@ -154,7 +202,7 @@ impl Dag {
         {
             return Err(outcome);
         }
-        match self.results.get(id.index()) {
+        match self.results.slot(id.index()) {
             Some(slot) => Ok(slot.get_or_init(|| self.admit(id, outcome))),
             None => Err(outcome),
         }
@@ -179,8 +227,8 @@ impl Dag {
             return Ok(());
         }
         let before = self
+            .results
             .held
-            .0
             .fetch_add(bits, std::sync::atomic::Ordering::Relaxed);
         if before.saturating_add(bits) <= self.limits.max_held_bits {
             return Ok(());
@@ -188,7 +236,7 @@ impl Dag {
         self.unreserve(bits);
         Err(Error::with_detail(
             crate::error::ErrorKind::TooLarge,
-            self.graph[id].span,
+            self.nodes[id].span,
             format!(
                 "keeping this result would hold more than {} MiB of values in memory",
                 self.limits.max_held_bits / 8 / (1 << 20)
@@ -199,28 +247,25 @@ impl Dag {
     /// Gives back what [`Dag::reserve`] counted for a value of `bits`.
     pub(crate) fn unreserve(&self, bits: u64) {
         if bits >= BIG_BITS {
-            self.held
-                .0
+            self.results
+                .held
                 .fetch_sub(bits, std::sync::atomic::Ordering::Relaxed);
         }
     }
 
     /// Bits of values currently counted against the memory budget.
     pub fn held_bits(&self) -> u64 {
-        self.held.0.load(std::sync::atomic::Ordering::Relaxed)
+        self.results.held_bits()
     }
 
     /// Forgets every computed result except those known when the node was
     /// made (constants and build errors), e.g. after the bit limit changed.
     pub fn forget_results(&mut self) {
-        self.held = HeldBits::default();
-        for id in self.graph.node_indices() {
-            if !matches!(self.graph[id].op, Op::Const | Op::Fail(_))
-                || !self.graph[id].inputs.is_empty()
-            {
-                self.results[id.index()] = OnceLock::new();
-            }
-        }
+        let nodes = &self.nodes;
+        self.results = self.results.renewed(|index| {
+            let node = &nodes[NodeId::new(index)];
+            matches!(node.op, Op::Const | Op::Fail(_)) && node.inputs.is_empty()
+        });
     }
 
     /// The constant node for `value`, shared with any equal constant.
@@ -229,22 +274,24 @@ impl Dag {
             Value::Int(i) if let Some(small) = i.to_i64() => Key::SmallInt(small),
             _ => Key::Const(value.kind_name(), value.to_string().into_boxed_str()),
         };
-        if let Some(&id) = self.index.get(&key) {
+        if let Some(&id) = self.index().get(&key) {
             return Ok(id);
         }
-        let id = self.push(Op::Const, Box::new([]), span, Some(&value))?;
-        self.index.insert(key, id);
-        let _ = self.results[id.index()].set(Ok(value));
+        let id = self.push(Op::Const, Arc::from([]), span, Some(&value))?;
+        self.index().insert(key, id);
+        if let Some(slot) = self.results.slot(id.index()) {
+            let _ = slot.set(Ok(value));
+        }
         Ok(id)
     }
 
     /// A node failing with `error` unless an input fails first. Not shared.
-    pub(crate) fn failure(&mut self, error: Error, inputs: Box<[NodeId]>) -> Result<NodeId, Error> {
+    pub(crate) fn failure(&mut self, error: Error, inputs: Arc<[NodeId]>) -> Result<NodeId, Error> {
         let span = error.span;
         let no_inputs = inputs.is_empty();
         let id = self.push(Op::Fail(error.clone()), inputs, span, None)?;
-        if no_inputs {
-            let _ = self.results[id.index()].set(Err(error));
+        if no_inputs && let Some(slot) = self.results.slot(id.index()) {
+            let _ = slot.set(Err(error));
         }
         Ok(id)
     }
@@ -253,7 +300,7 @@ impl Dag {
     pub(crate) fn operation(
         &mut self,
         op: Op,
-        inputs: Box<[NodeId]>,
+        inputs: Arc<[NodeId]>,
         span: Span,
     ) -> Result<NodeId, Error> {
         let op_key = match op {
@@ -263,22 +310,22 @@ impl Dag {
             Op::Const | Op::Fail(_) => return self.push(op, inputs, span, None),
         };
         let key = Key::Op(op_key, inputs.clone());
-        if let Some(&id) = self.index.get(&key) {
+        if let Some(&id) = self.index().get(&key) {
             return Ok(id);
         }
         let id = self.push(op, inputs, span, None)?;
-        self.index.insert(key, id);
+        self.index().insert(key, id);
         Ok(id)
     }
 
     fn push(
         &mut self,
         op: Op,
-        inputs: Box<[NodeId]>,
+        inputs: Arc<[NodeId]>,
         span: Span,
         value: Option<&Value>,
     ) -> Result<NodeId, Error> {
-        if self.graph.node_count() >= self.limits.max_nodes {
+        if self.nodes.len() >= self.limits.max_nodes {
             return Err(Error::with_detail(
                 crate::error::ErrorKind::TooLarge,
                 span,
@@ -288,7 +335,7 @@ impl Dag {
                 ),
             ));
         }
-        let input_nodes: Vec<&Node> = inputs.iter().map(|&i| &self.graph[i]).collect();
+        let input_nodes: Vec<&Node> = inputs.iter().map(|&i| &self.nodes[i]).collect();
         let (exact, bits, cost) = estimate::estimate(&op, &input_nodes, value);
         let total = input_nodes
             .iter()
@@ -305,16 +352,17 @@ impl Dag {
             uses: 0,
             total,
         };
-        let id = self.graph.add_node(node);
-        for k in 0..self.graph[id].inputs.len() {
-            let input = self.graph[id].inputs[k];
-            self.graph.add_edge(input, id, ());
-            if !self.graph[id].inputs[..k].contains(&input) {
-                self.graph[input].uses += 1;
+        let edges = node.inputs.len();
+        for (k, &input) in node.inputs.iter().enumerate() {
+            if !node.inputs[..k].contains(&input)
+                && let Some(used) = self.nodes.get_mut(input)
+            {
+                used.uses += 1;
             }
         }
-        self.edges += self.graph[id].inputs.len();
-        self.results.push(OnceLock::new());
+        let id = self.nodes.push(node);
+        self.edges += edges;
+        self.results.push();
         Ok(id)
     }
 }

@@ -1,5 +1,7 @@
 //! One node of the DAG: an operation, its inputs and where it came from.
 
+use std::sync::Arc;
+
 use crate::error::{Error, Span};
 use crate::value::{BinOp, Builtin, UnOp};
 
@@ -44,7 +46,7 @@ pub struct Node {
     /// The operation.
     pub op: Op,
     /// The inputs, in argument order.
-    pub inputs: Box<[NodeId]>,
+    pub inputs: Arc<[NodeId]>,
     /// The first source span this subexpression came from.
     pub span: Span,
     /// Whether the node's value is certainly exact (so `+`/`*` may be reassociated).

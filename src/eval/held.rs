@@ -149,7 +149,9 @@ mod tests {
     fn a_value_goes_after_its_last_consumer() {
         // `x` is used by two distinct nodes.
         let (dag, root) = dag_of("(2^5000 + 1) * (2^5000 + 2)", 1 << 20);
-        let x = dag.node(dag.node(dag.node(root).inputs[0]).inputs[0]).inputs[0];
+        let x = dag
+            .node(dag.node(dag.node(root).inputs[0]).inputs[0])
+            .inputs[0];
         assert_eq!(dag.node(x).uses, 2);
         let held = HeldValues::default();
         held.hold(&dag, x, big(5000)).unwrap();
