@@ -68,7 +68,7 @@ pub(crate) fn walk(
     limits: &EvalLimits,
     cancel: &CancelToken,
     on_node: &mut dyn FnMut(SeqEvent),
-    outside: &dyn Fn(NodeId) -> Option<Arc<Value>>,
+    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
 ) -> Outcome {
     let held = HeldValues::default();
     let outcome = walk_holding(dag, root, limits, cancel, on_node, outside, &held);
@@ -81,7 +81,7 @@ fn known<'a>(
     dag: &'a Dag,
     id: NodeId,
     held: &HeldValues,
-    outside: &dyn Fn(NodeId) -> Option<Arc<Value>>,
+    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
 ) -> Option<Result<Got<'a>, Error>> {
     match dag.result(id) {
         Some(Ok(v)) => Some(Ok(Got::Kept(v))),
@@ -99,7 +99,7 @@ fn walk_holding(
     limits: &EvalLimits,
     cancel: &CancelToken,
     on_node: &mut dyn FnMut(SeqEvent),
-    outside: &dyn Fn(NodeId) -> Option<Arc<Value>>,
+    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
     held: &HeldValues,
 ) -> Outcome {
     let began = Instant::now();
@@ -108,21 +108,28 @@ fn walk_holding(
     // The values of the top node's inputs looked at so far.
     let mut values: Vec<Got<'_>> = Vec::new();
     while let Some(&mut (id, ref mut next)) = stack.last_mut() {
-        if id != root && known(dag, id, held, outside).is_some() {
-            stack.pop();
-            continue;
-        }
+        // A node on the stack was unknown when it was pushed and only this
+        // frame computes it, so there is no need to look it up again.
         if cancel.is_cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
         }
         let node = dag.node(id);
         // Walk inputs left to right; descend into the first unknown one.
+        // Values are gathered on the way when the walk starts at the first
+        // input (the common case: one pass).
+        let gathering = *next == 0;
+        values.clear();
         let mut failed: Option<Error> = None;
         let mut descend = None;
         while *next < node.inputs.len() {
             let input = node.inputs[*next];
             match known(dag, input, held, outside) {
-                Some(Ok(_)) => *next += 1,
+                Some(Ok(v)) => {
+                    if gathering {
+                        values.push(v);
+                    }
+                    *next += 1;
+                }
                 Some(Err(e)) => {
                     failed = Some(e);
                     break;
@@ -133,8 +140,7 @@ fn walk_holding(
                 }
             }
         }
-        values.clear();
-        if failed.is_none() && descend.is_none() {
+        if !gathering && failed.is_none() && descend.is_none() {
             // Every input is known (a held value stays until this node has
             // used it), so gather them in one more pass.
             for &input in node.inputs.iter() {
