@@ -7,7 +7,7 @@ use super::future::ExprFuture;
 use super::limits::EvalLimits;
 use super::run::Run;
 use super::timer::Timers;
-use crate::dag::{Dag, NodeId, Scope};
+use crate::dag::{Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
 use crate::value::Value;
 
@@ -35,6 +35,8 @@ pub struct EngineBuilder {
     workers: Option<usize>,
     limits: EvalLimits,
     fuse_ns: u64,
+    dag_limits: DagLimits,
+    max_depth: usize,
 }
 
 impl EngineBuilder {
@@ -48,6 +50,39 @@ impl EngineBuilder {
     /// Evaluation limits.
     pub fn limits(mut self, limits: EvalLimits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Limits of the DAGs the engine builds from text ([`Engine::eval`],
+    /// [`Engine::submit_str`], [`Engine::map`]): most nodes and the memory
+    /// budget. Their bit limit is always that of [`EngineBuilder::limits`].
+    ///
+    /// ```
+    /// use exprflow::dag::DagLimits;
+    /// let engine = exprflow::Engine::builder()
+    ///     .dag_limits(DagLimits { max_nodes: 5, ..DagLimits::default() })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(engine.eval("1+2+3").unwrap().to_string(), "6");
+    /// let error = engine.eval("1+2+3+4+5+6").unwrap_err();
+    /// assert_eq!(error.kind, exprflow::ErrorKind::TooLarge);
+    /// ```
+    pub fn dag_limits(mut self, limits: DagLimits) -> Self {
+        self.dag_limits = limits;
+        self
+    }
+
+    /// Most nesting of parentheses and calls in text the engine parses
+    /// (default [`DEFAULT_MAX_DEPTH`](crate::syntax::DEFAULT_MAX_DEPTH)).
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::builder().max_depth(2).build().unwrap();
+    /// assert_eq!(engine.eval("((1))").unwrap().to_string(), "1");
+    /// let error = engine.eval("(((1)))").unwrap_err();
+    /// assert_eq!(error.kind, exprflow::ErrorKind::NestingTooDeep);
+    /// ```
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
         self
     }
 
@@ -88,6 +123,11 @@ impl EngineBuilder {
             workers,
             limits: self.limits,
             fuse_ns: self.fuse_ns,
+            dag_limits: DagLimits {
+                value: self.limits.value,
+                ..self.dag_limits
+            },
+            max_depth: self.max_depth,
         })
     }
 }
@@ -112,6 +152,8 @@ pub struct Engine {
     workers: usize,
     limits: EvalLimits,
     fuse_ns: u64,
+    dag_limits: DagLimits,
+    max_depth: usize,
 }
 
 impl Engine {
@@ -121,6 +163,8 @@ impl Engine {
             workers: None,
             limits: EvalLimits::default(),
             fuse_ns: DEFAULT_FUSE_NS,
+            dag_limits: DagLimits::default(),
+            max_depth: crate::syntax::DEFAULT_MAX_DEPTH,
         }
     }
 
@@ -142,6 +186,16 @@ impl Engine {
     /// The evaluation limits.
     pub fn limits(&self) -> &EvalLimits {
         &self.limits
+    }
+
+    /// The limits of DAGs built from text (see [`EngineBuilder::dag_limits`]).
+    pub fn dag_limits(&self) -> &DagLimits {
+        &self.dag_limits
+    }
+
+    /// The most nesting accepted in text (see [`EngineBuilder::max_depth`]).
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
     }
 
     /// The fusion threshold in estimated nanoseconds.
@@ -194,7 +248,8 @@ impl Engine {
 
     /// Parses `text` as one expression and submits it.
     pub fn submit_str(&self, text: &str) -> Result<ExprFuture, Error> {
-        let (dag, root) = single_expression(text, self.limits.value)?;
+        let mut dag = Dag::with_limits(self.dag_limits);
+        let root = build_one(&mut dag, text, 0, &Scope::new(), self.max_depth)?;
         Ok(self.submit(&Arc::new(dag), root))
     }
 
@@ -219,16 +274,13 @@ impl Engine {
     /// assert!(out[1].is_err());
     /// ```
     pub fn map<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Result<Value, Error>> {
-        let mut dag = Dag::with_limits(crate::dag::DagLimits {
-            value: self.limits.value,
-            ..Default::default()
-        });
+        let mut dag = Dag::with_limits(self.dag_limits);
         let scope = Scope::new();
         let mut offset = 0;
         let mut roots: Vec<Result<NodeId, Error>> = Vec::with_capacity(texts.len());
         for text in texts {
             let text = text.as_ref();
-            roots.push(build_one(&mut dag, text, offset, &scope));
+            roots.push(build_one(&mut dag, text, offset, &scope, self.max_depth));
             offset += text.len() + 1;
         }
         let dag = Arc::new(dag);
@@ -251,10 +303,15 @@ impl Engine {
     }
 }
 
-fn build_one(dag: &mut Dag, text: &str, offset: usize, scope: &Scope) -> Result<NodeId, Error> {
+fn build_one(
+    dag: &mut Dag,
+    text: &str,
+    offset: usize,
+    scope: &Scope,
+    max_depth: usize,
+) -> Result<NodeId, Error> {
     let mut ast = crate::syntax::Ast::new();
-    match crate::syntax::parse_statement(&mut ast, text, offset, crate::syntax::DEFAULT_MAX_DEPTH)?
-    {
+    match crate::syntax::parse_statement(&mut ast, text, offset, max_depth)? {
         Some(statement) => dag.add_expr(&ast, statement.expr, scope),
         None => Err(Error::with_detail(
             ErrorKind::Syntax,
@@ -273,6 +330,12 @@ pub(crate) fn single_expression(
         value,
         ..Default::default()
     });
-    let root = build_one(&mut dag, text, 0, &Scope::new())?;
+    let root = build_one(
+        &mut dag,
+        text,
+        0,
+        &Scope::new(),
+        crate::syntax::DEFAULT_MAX_DEPTH,
+    )?;
     Ok((dag, root))
 }
