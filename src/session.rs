@@ -18,7 +18,11 @@ pub struct Added {
     pub target: Option<Box<str>>,
 }
 
-/// Variables and a growing DAG across statements. `_` is the last value.
+/// Variables and a growing DAG across statements. `_` is the last value:
+/// the node of the last statement, until [`Session::settle`] learns that
+/// it failed, and then again the last statement that gave a value (as in
+/// Python's REPL, an error does not replace `_`). [`Session::eval`] and
+/// [`Session::eval_sequential`] settle by themselves.
 ///
 /// ```
 /// let engine = exprflow::Engine::with_workers(2).unwrap();
@@ -33,6 +37,8 @@ pub struct Session {
     scope: Scope,
     source: String,
     max_depth: usize,
+    /// The last statement known to have given a value.
+    last_good: Option<NodeId>,
 }
 
 impl Default for Session {
@@ -54,6 +60,7 @@ impl Session {
             scope: Scope::new(),
             source: String::new(),
             max_depth: DEFAULT_MAX_DEPTH,
+            last_good: None,
         }
     }
 
@@ -119,6 +126,30 @@ impl Session {
         }))
     }
 
+    /// Tells the session how the statement `node` ended: a value makes it
+    /// the last good one; an error while `_` still is `node` puts `_` back
+    /// to the last statement that gave a value (or leaves `_` unknown).
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::with_workers(2).unwrap();
+    /// let mut session = exprflow::Session::new();
+    /// session.eval(&engine, "6 * 7").unwrap();
+    /// assert!(session.eval(&engine, "1/0").is_err());
+    /// assert_eq!(session.eval(&engine, "_ + 1").unwrap().unwrap().to_string(), "43");
+    /// ```
+    pub fn settle(&mut self, node: NodeId, outcome: &Result<Value, Error>) {
+        if outcome.is_ok() {
+            self.last_good = Some(node);
+            return;
+        }
+        if matches!(self.scope.get("_"), Some(Binding::Node(last)) if *last == node) {
+            match self.last_good {
+                Some(good) => self.scope.bind("_", Binding::Node(good)),
+                None => self.scope.unbind("_"),
+            }
+        }
+    }
+
     /// Adds a statement and submits it to `engine`.
     pub fn submit(&mut self, engine: &Engine, text: &str) -> Result<Option<ExprFuture>, Error> {
         Ok(self
@@ -129,7 +160,11 @@ impl Session {
     /// Adds a statement and evaluates it on `engine`, waiting for the value.
     pub fn eval(&mut self, engine: &Engine, text: &str) -> Result<Option<Value>, Error> {
         match self.submit(engine, text)? {
-            Some(future) => future.wait().map(Some),
+            Some(future) => {
+                let outcome = future.wait();
+                self.settle(future.node(), &outcome);
+                outcome.map(Some)
+            }
             None => Ok(None),
         }
     }
@@ -144,8 +179,15 @@ impl Session {
     ) -> Result<Option<Value>, Error> {
         match self.add(text)? {
             Some(added) => {
-                evaluate_sequential(&self.dag, added.node, engine.limits(), cancel, &mut |_| {})
-                    .map(Some)
+                let outcome = evaluate_sequential(
+                    &self.dag,
+                    added.node,
+                    engine.limits(),
+                    cancel,
+                    &mut |_| {},
+                );
+                self.settle(added.node, &outcome);
+                outcome.map(Some)
             }
             None => Ok(None),
         }

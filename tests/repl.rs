@@ -145,6 +145,9 @@ fn errors_show_a_caret_and_the_session_survives() -> Result<(), Error> {
     ask(&mut repl, "nope(1)", "unknown function")?;
     ask(&mut repl, "2 +* 3", "syntax error")?;
     ask(&mut repl, "y * 2", "10")?;
+    // An error does not replace `_`: it stays the last value.
+    ask(&mut repl, "1/0", "division by zero")?;
+    ask(&mut repl, "_ + 1", "11")?;
     ask(&mut repl, ":nonsense", "unknown command")?;
     ask(&mut repl, "y", "5")?;
     quit_with_ctrl_d(repl)

@@ -32,6 +32,11 @@ impl Scope {
         self.vars.insert(name.into(), binding);
     }
 
+    /// Removes the binding of `name`, if any.
+    pub fn unbind(&mut self, name: &str) {
+        self.vars.remove(name);
+    }
+
     /// The binding of `name`, if any.
     pub fn get(&self, name: &str) -> Option<&Binding> {
         self.vars.get(name)

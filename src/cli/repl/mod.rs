@@ -418,6 +418,7 @@ impl Repl {
             .first()
             .cloned()
             .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Default::default())));
+        self.session.settle(added.node, &outcome);
         self.print_outcome(added.target.as_deref(), &outcome, start);
         if self.trace {
             self.print_trace(&dag, &finished);
@@ -741,6 +742,9 @@ impl Repl {
                     .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Default::default()))),
                 Err(e) => Err(e.clone()),
             };
+            if let Ok(node) = node {
+                self.session.settle(*node, &outcome);
+            }
             let label = self.style.dim(&format!("{line:>width$}:"));
             match (&outcome, target) {
                 (Ok(value), Some(name)) => println!(
