@@ -70,38 +70,8 @@ pub(crate) fn walk(
     on_node: &mut dyn FnMut(SeqEvent),
     outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
 ) -> Outcome {
-    let held = HeldValues::default();
-    let outcome = walk_holding(dag, root, limits, cancel, on_node, outside, &held);
-    held.clear(dag);
-    outcome
-}
-
-/// What is known about node `id`: its value, its error, or nothing yet.
-fn known<'a>(
-    dag: &'a Dag,
-    id: NodeId,
-    held: &HeldValues,
-    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
-) -> Option<Result<Got<'a>, Error>> {
-    match dag.result(id) {
-        Some(Ok(v)) => Some(Ok(Got::Kept(v))),
-        Some(Err(e)) => Some(Err(e.clone())),
-        None => held
-            .get(id)
-            .or_else(|| outside(id))
-            .map(|v| Ok(Got::Held(v))),
-    }
-}
-
-fn walk_holding(
-    dag: &Dag,
-    root: NodeId,
-    limits: &EvalLimits,
-    cancel: &CancelToken,
-    on_node: &mut dyn FnMut(SeqEvent),
-    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
-    held: &HeldValues,
-) -> Outcome {
+    let holding = Holding(dag, HeldValues::default());
+    let held = &holding.1;
     let began = Instant::now();
     // Each frame: a node and the index of the next input to look at.
     let mut stack: Vec<(NodeId, usize)> = vec![(root, 0)];
@@ -213,6 +183,32 @@ fn walk_holding(
         dag.node(root).span,
         "root was not evaluated",
     ))
+}
+
+/// What is known about node `id`: its value, its error, or nothing yet.
+fn known<'a>(
+    dag: &'a Dag,
+    id: NodeId,
+    held: &HeldValues,
+    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
+) -> Option<Result<Got<'a>, Error>> {
+    match dag.result(id) {
+        Some(Ok(v)) => Some(Ok(Got::Kept(v))),
+        Some(Err(e)) => Some(Err(e.clone())),
+        None => held
+            .get(id)
+            .or_else(|| outside(id))
+            .map(|v| Ok(Got::Held(v))),
+    }
+}
+
+/// Big values held by one walk, given back to the budget however it ends.
+struct Holding<'a>(&'a Dag, HeldValues);
+
+impl Drop for Holding<'_> {
+    fn drop(&mut self) {
+        self.1.clear(self.0);
+    }
 }
 
 /// Sleeps (`delay`) or burns CPU (`busy`) for `duration`, polling `cancel`.
