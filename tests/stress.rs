@@ -574,7 +574,7 @@ fn a_session_accepts_statements_while_earlier_ones_run() {
     let took = started.elapsed();
     drop(futures);
     assert!(
-        took < Duration::from_secs(3),
+        took < Duration::from_secs(if cfg!(debug_assertions) { 30 } else { 5 }),
         "5,000 submissions took {took:?}"
     );
 }
