@@ -142,6 +142,14 @@ fn leaf(vars: usize) -> BoxedStrategy<String> {
                 .prop_map(|(p, q)| format!("({p}/{q})"))
                 .boxed(),
         ),
+        // Big values (4,096 bits or more), which evaluations hold only
+        // until their last use instead of keeping them in the DAG.
+        (
+            1,
+            (4096u32..4200, 0u32..3)
+                .prop_map(|(n, k)| format!("(2^{n}+{k})"))
+                .boxed(),
+        ),
         (
             1,
             prop_oneof![
