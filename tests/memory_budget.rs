@@ -82,3 +82,21 @@ fn the_default_budget_leaves_ordinary_work_alone() {
     let value = second_line(&b, None).unwrap();
     assert_eq!(value.to_string().len(), 315_653);
 }
+
+/// Readers of a run's events look values up in the DAG, so a run with
+/// events keeps big intermediate values too.
+#[test]
+fn a_run_with_events_keeps_every_value_for_their_readers() {
+    let b = batch(&chain(), DagLimits::default().max_held_bits);
+    let root = *b.lines[1].node.as_ref().unwrap();
+    let engine = Engine::builder().workers(2).fuse_ns(0).build().unwrap();
+    let future = engine
+        .submit_all(&b.dag, &[root], SubmitOptions { events: true })
+        .remove(0);
+    assert_eq!(future.wait().unwrap().to_string(), "0");
+    let events: Vec<_> = future.completions().unwrap().try_iter().collect();
+    assert!(events.len() > 200, "{} events", events.len());
+    for event in events {
+        assert!(b.dag.result(event.node).is_some(), "{:?}", event.node);
+    }
+}

@@ -25,7 +25,9 @@ pub struct SubmitOptions {
     /// Record a [`NodeEvent`](super::NodeEvent) per node (worker, start,
     /// end), readable in completion order from
     /// [`ExprFuture::completions`]. Off by default: it costs two clock reads
-    /// and a channel send per node.
+    /// and a channel send per node. A run with events also keeps every
+    /// value in the DAG, big intermediate ones included, so that readers of
+    /// the events can look them up with [`Dag::result`].
     pub events: bool,
 }
 

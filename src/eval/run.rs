@@ -277,6 +277,7 @@ impl Run {
                 &self.token,
                 &mut |_| {},
                 &outside,
+                false,
             ),
             Some((sender, _)) => walk(
                 &self.dag,
@@ -293,6 +294,7 @@ impl Run {
                     });
                 },
                 &outside,
+                true,
             ),
         };
         RegionResult::Done(outcome)
@@ -470,16 +472,20 @@ impl Run {
     }
 
     /// Stores the outcome of local node `local`: a big value nobody asked
-    /// for is held until its consumers finish, other outcomes go to the DAG
-    /// (internal faults, which the DAG does not keep, to `faults`). Returns
-    /// whether it failed and, with `answer`, the outcome for its futures.
+    /// for is held until its consumers finish (unless the run records
+    /// events: their readers look values up in the DAG), other outcomes go
+    /// to the DAG (internal faults, which the DAG does not keep, to
+    /// `faults`). Returns whether it failed and, with `answer`, the outcome
+    /// for its futures.
     fn settle(&self, local: u32, outcome: Outcome, answer: bool) -> (bool, Option<Outcome>) {
         let id = self.node(local);
         let outcome = match outcome {
-            Ok(value) if !answer && is_big(&value) => match self.held.hold(&self.dag, id, value) {
-                Ok(()) => return (false, None),
-                Err(e) => Err(e),
-            },
+            Ok(value) if !answer && self.events.is_none() && is_big(&value) => {
+                match self.held.hold(&self.dag, id, value) {
+                    Ok(()) => return (false, None),
+                    Err(e) => Err(e),
+                }
+            }
             outcome => outcome,
         };
         match self.dag.keep(id, outcome) {

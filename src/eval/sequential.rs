@@ -50,7 +50,7 @@ pub fn evaluate_sequential(
     if let Some(known) = dag.result(root) {
         return known.clone();
     }
-    let outcome = walk(dag, root, limits, cancel, on_node, &|_| None);
+    let outcome = walk(dag, root, limits, cancel, on_node, &|_| None, false);
     match dag.keep(root, outcome) {
         Ok(kept) => kept.clone(),
         Err(unkept) => unkept,
@@ -61,7 +61,8 @@ pub fn evaluate_sequential(
 /// (the caller decides where it goes). Inputs already known are read from
 /// the DAG or, failing that, from `outside` (a parallel run's held values).
 /// Small results and errors are kept in the DAG; big intermediate values
-/// are held only until their last consumer here has been computed.
+/// are held only until their last consumer here has been computed, unless
+/// `keep_big` (a run whose events someone reads keeps every value).
 pub(crate) fn walk(
     dag: &Dag,
     root: NodeId,
@@ -69,6 +70,7 @@ pub(crate) fn walk(
     cancel: &CancelToken,
     on_node: &mut dyn FnMut(SeqEvent),
     outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
+    keep_big: bool,
 ) -> Outcome {
     let holding = Holding(dag, HeldValues::default());
     let held = &holding.1;
@@ -163,12 +165,13 @@ pub(crate) fn walk(
             return outcome;
         }
         let kept = match outcome {
-            Ok(v) if is_big(&v) => held
-                .hold(dag, id, v)
-                .or_else(|e| match dag.keep(id, Err(e)) {
-                    Ok(_) => Ok(()),
-                    Err(unkept) => Err(unkept),
-                }),
+            Ok(v) if !keep_big && is_big(&v) => {
+                held.hold(dag, id, v)
+                    .or_else(|e| match dag.keep(id, Err(e)) {
+                        Ok(_) => Ok(()),
+                        Err(unkept) => Err(unkept),
+                    })
+            }
             outcome => dag.keep(id, outcome).map(|_| ()),
         };
         if let Err(unkept) = kept {
