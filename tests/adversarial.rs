@@ -741,7 +741,7 @@ fn many_workers() {
 /// Each `-` of a long chain of minuses in front of a value near the bit
 /// limit makes a new 2 MiB value: kept until the end, 10,000 of them would
 /// take 20 GB. An evaluation holds a big intermediate value only until its
-/// last use, so the chain holds two at a time. Measured: 2 s, 30 MB.
+/// last use, so the chain holds two at a time. Measured: 0.8 s, 13 MB.
 #[test]
 fn a_chain_of_minuses_cannot_exhaust_memory() {
     let text = format!("{}(2^16777215) * 0\n", "-".repeat(size(10_000)));
