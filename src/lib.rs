@@ -1,7 +1,7 @@
 //! exprflow: arithmetic as a DAG of futures.
 //!
 //! Text flows one way: [`syntax`] (pest → AST with spans) → [`dag`]
-//! (hash-consed graph) → [`eval`] (sequential reference and parallel
+//! (hash-consed graph) → [`eval`](mod@eval) (sequential reference and parallel
 //! futures) → [`value`] (the exact numeric tower). [`Session`] and
 //! [`Batch`] tie them together for statements with variables.
 //!
