@@ -219,21 +219,10 @@ pub(crate) fn float_divmod(x: f64, y: f64) -> Result<(f64, f64), Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::test_support::{f, i, lim, q};
     use dashu::integer::IBig;
     use std::time::Instant;
 
-    fn lim() -> Limits {
-        Limits::default()
-    }
-    fn i(n: i64) -> Value {
-        Value::from_i64(n)
-    }
-    fn q(n: i64, d: u64) -> Value {
-        Value::from_rbig(RBig::from_parts(n.into(), d.into()))
-    }
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
     fn bin(op: BinOp, a: &Value, b: &Value) -> Result<Value, Fault> {
         binary(op, a, b, &lim())
     }

@@ -247,15 +247,10 @@ fn product_tree(mut v: Vec<UBig>) -> UBig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::test_support::{i, lim};
     use dashu::rational::RBig;
     use std::time::Instant;
 
-    fn lim() -> Limits {
-        Limits::default()
-    }
-    fn i(n: i64) -> Value {
-        Value::from_i64(n)
-    }
     fn naive_binom(n: u64, k: u64) -> UBig {
         let mut r = UBig::ONE;
         for j in 0..k {

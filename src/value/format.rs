@@ -94,13 +94,11 @@ fn write_decimal(r: &Rat, a: usize, b: usize, f: &mut fmt::Formatter<'_>) -> fmt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::test_support::q;
     use dashu::integer::IBig;
     use dashu::rational::RBig;
     use std::time::Instant;
 
-    fn q(n: i64, d: u64) -> Value {
-        Value::from_rbig(RBig::from_parts(n.into(), d.into()))
-    }
     fn s(v: Value) -> String {
         v.to_string()
     }

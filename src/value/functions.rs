@@ -187,21 +187,10 @@ fn num_den(f: Builtin, x: &Value) -> Result<Value, Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::test_support::{f, i, lim, q};
     use dashu::integer::IBig;
     use std::time::Instant;
 
-    fn lim() -> Limits {
-        Limits::default()
-    }
-    fn i(n: i64) -> Value {
-        Value::from_i64(n)
-    }
-    fn q(n: i64, d: u64) -> Value {
-        Value::from_rbig(RBig::from_parts(n.into(), d.into()))
-    }
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
     fn c(b: Builtin, args: &[Value]) -> Result<Value, Fault> {
         call(b, args, &lim())
     }

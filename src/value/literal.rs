@@ -164,17 +164,12 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::test_support::{i, q};
     use dashu::integer::IBig;
     use std::time::Instant;
 
     fn p(s: &str) -> Result<Value, Fault> {
         parse_literal(s, &Limits::default())
-    }
-    fn q(n: i64, d: u64) -> Value {
-        Value::from_rbig(RBig::from_parts(n.into(), d.into()))
-    }
-    fn i(n: i64) -> Value {
-        Value::from_i64(n)
     }
 
     #[test]

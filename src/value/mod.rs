@@ -22,6 +22,8 @@ mod literal;
 mod pow;
 mod rat;
 mod roots;
+#[cfg(test)]
+mod test_support;
 mod transcend;
 
 #[cfg(test)]

@@ -118,22 +118,11 @@ fn is_integral(v: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::test_support::{f, i, lim, q};
     use crate::value::{BinOp, binary};
     use dashu::integer::IBig;
     use std::time::Instant;
 
-    fn lim() -> Limits {
-        Limits::default()
-    }
-    fn i(n: i64) -> Value {
-        Value::from_i64(n)
-    }
-    fn q(n: i64, d: u64) -> Value {
-        Value::from_rbig(RBig::from_parts(n.into(), d.into()))
-    }
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
     fn p(a: Value, b: Value) -> Result<Value, Fault> {
         binary(BinOp::Pow, &a, &b, &lim())
     }

@@ -73,16 +73,7 @@ fn exact_sqrt(n: &UBig) -> Option<UBig> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn i(n: i64) -> Value {
-        Value::from_i64(n)
-    }
-    fn q(n: i64, d: u64) -> Value {
-        Value::from_rbig(RBig::from_parts(n.into(), d.into()))
-    }
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
+    use crate::value::test_support::{f, i, q};
 
     #[test]
     fn integer_square_roots() {

@@ -107,15 +107,10 @@ fn is_negative(x: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::test_support::{f, i};
     use dashu::integer::IBig;
     use dashu::rational::RBig;
 
-    fn i(n: i64) -> Value {
-        Value::from_i64(n)
-    }
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
     fn call(b: Builtin, x: Value) -> Result<f64, Fault> {
         match float_fn(b, &x)? {
             Value::Float(y) => Ok(y),
