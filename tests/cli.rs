@@ -197,6 +197,33 @@ fn max_bits_is_settable() {
     );
 }
 
+/// `max` of five numbers near the default bit limit needs 10 MiB of values
+/// at once: fine by default (1 GiB), `result too large` under `--max-memory
+/// 8MiB`, with the pool, sequentially and in the REPL's options alike.
+#[test]
+fn max_memory_is_settable() {
+    let text =
+        "max(2^16777215+1, 2^16777215+2, 2^16777215+3, 2^16777215+4, 2^16777215+5) - 2^16777215";
+    assert_eq!(stdout_of(&["eval", "--", text]), "5\n");
+    for mode in [
+        &["eval", "--max-memory", "8MiB"][..],
+        &["eval", "--sequential", "--max-memory", "8MiB"],
+    ] {
+        let out = exprflow().args(mode).args(["--", text]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{mode:?}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.starts_with("error: result too large"),
+            "{mode:?}: {stdout}"
+        );
+    }
+    let out = exprflow()
+        .args(["eval", "--max-memory", "lots", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+}
+
 #[test]
 fn non_utf8_and_nul_lines_error_alone() {
     let mut input = b"1+1\n".to_vec();

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use exprflow::dag::DagLimits;
+use exprflow::value::Limits;
 
 /// exprflow: arithmetic as a DAG of futures, evaluated concurrently.
 #[derive(Parser, Debug)]
@@ -66,6 +68,10 @@ pub struct RunOptions {
     /// Deepest nesting of parentheses and calls.
     #[arg(long, value_name = "N")]
     pub max_depth: Option<usize>,
+    /// Most memory for big values alive at once (e.g. `512MiB`, `2GiB`;
+    /// default 1GiB); past it, `result too large`.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
     /// Longest `delay`/`busy` one node may ask for.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub max_wait: Option<Duration>,
@@ -107,10 +113,51 @@ impl RunOptions {
         self.trace.is_some() || self.timeline.is_some() || self.stats
     }
 
+    /// The DAG limits these options ask for.
+    pub fn dag_limits(&self) -> DagLimits {
+        let defaults = DagLimits::default();
+        DagLimits {
+            max_nodes: self.max_nodes.unwrap_or(defaults.max_nodes),
+            value: self
+                .max_bits
+                .map_or(defaults.value, |max_bits| Limits { max_bits }),
+            max_held_bits: self
+                .max_memory
+                .map_or(defaults.max_held_bits, |bytes| bytes.saturating_mul(8)),
+            ..defaults
+        }
+    }
+
     /// Whether `--dot` takes stdout (rather than a file).
     pub fn dot_to_stdout(&self) -> bool {
         self.dot.as_deref().is_some_and(|p| p.as_os_str() == "-")
     }
+}
+
+/// Parses a size in bytes: `4096`, `64KiB`, `512MiB`, `2GiB` (or `KB`,
+/// `MB`, `GB` for powers of ten).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let units: [(&str, u64); 7] = [
+        ("KiB", 1 << 10),
+        ("MiB", 1 << 20),
+        ("GiB", 1 << 30),
+        ("KB", 1_000),
+        ("MB", 1_000_000),
+        ("GB", 1_000_000_000),
+        ("B", 1),
+    ];
+    let (number, scale) = units
+        .iter()
+        .find_map(|&(unit, scale)| text.strip_suffix(unit).map(|n| (n, scale)))
+        .unwrap_or((text, 1));
+    number
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|&bytes| bytes > 0 && bytes <= u64::MAX / 8)
+        .ok_or_else(|| format!("`{text}` is not a size (try 512MiB, 2GiB)"))
 }
 
 /// Parses `500ms`, `2s`, `1.5` (seconds), `1m`, `1h`.
@@ -140,4 +187,20 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         ));
     }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("2 GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("3MB"), Ok(3_000_000));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999GiB").is_err());
+    }
 }

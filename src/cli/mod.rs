@@ -9,7 +9,6 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use exprflow::batch::BatchOptions;
-use exprflow::dag::DagLimits;
 use exprflow::eval::{Engine, EvalLimits};
 use exprflow::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
 use exprflow::value::Limits;
@@ -110,13 +109,8 @@ fn eval_limits(options: &RunOptions) -> EvalLimits {
 }
 
 fn batch_options(options: &RunOptions) -> BatchOptions {
-    let defaults = DagLimits::default();
     BatchOptions {
-        dag: DagLimits {
-            max_nodes: options.max_nodes.unwrap_or(defaults.max_nodes),
-            value: eval_limits(options).value,
-            ..defaults
-        },
+        dag: options.dag_limits(),
         max_depth: options.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
         blank_is_error: false,
     }

@@ -26,11 +26,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossbeam_channel::Receiver;
-use exprflow::dag::{Dag, DagLimits, NodeId, Outcome};
+use exprflow::dag::{Dag, NodeId, Outcome};
 use exprflow::eval::Engine;
 use exprflow::report::{self, Stats, format_duration, value_preview};
 use exprflow::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
-use exprflow::value::Limits;
 use exprflow::{Error, ErrorKind, Session};
 use rustyline::Editor;
 use rustyline::config::{ColorMode, CompletionType, Config};
@@ -106,7 +105,7 @@ pub fn run(options: RunOptions) -> ExitCode {
         }
     };
     editor.set_helper(Some(ReplHelper::new(style.enabled)));
-    let mut session = Session::with_limits(dag_limits(&options));
+    let mut session = Session::with_limits(options.dag_limits());
     session.set_max_depth(options.max_depth.unwrap_or(DEFAULT_MAX_DEPTH));
     let mut repl = Repl {
         mode: if options.sequential {
@@ -141,18 +140,6 @@ pub fn run(options: RunOptions) -> ExitCode {
     }
     repl.run_loop();
     ExitCode::from(EXIT_OK)
-}
-
-/// The DAG limits the options ask for.
-fn dag_limits(options: &RunOptions) -> DagLimits {
-    let defaults = DagLimits::default();
-    DagLimits {
-        max_nodes: options.max_nodes.unwrap_or(defaults.max_nodes),
-        value: options
-            .max_bits
-            .map_or(defaults.value, |max_bits| Limits { max_bits }),
-        ..defaults
-    }
 }
 
 /// One line (or several, while parentheses are open) of input.
