@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::node::{Node, NodeId};
 
 /// Nodes per chunk.
-const CHUNK: usize = 1024;
+const CHUNK: usize = 128;
 
 /// Append-only node storage, indexed by [`NodeId`].
 #[derive(Clone, Debug, Default)]

@@ -40,13 +40,74 @@ impl Lists {
     }
 }
 
+/// Local ids of DAG nodes: a map while the run is small next to its DAG
+/// (a session that submits one small statement at a time to a DAG of
+/// millions of nodes must not pay for the whole DAG each time), a vector
+/// indexed by node once the run has more than a sixteenth of the DAG.
+#[derive(Debug)]
+pub enum LocalIds {
+    /// `ids[node]`, [`NONE`] for nodes outside the run.
+    Dense(Vec<u32>),
+    /// Entries for the run's nodes only; `len` is the DAG's size.
+    Sparse(rustc_hash::FxHashMap<u32, u32>, usize),
+}
+
+impl Default for LocalIds {
+    fn default() -> Self {
+        LocalIds::Dense(Vec::new())
+    }
+}
+
+impl LocalIds {
+    /// Below this many DAG nodes the vector is always used.
+    const SMALL_DAG: usize = 1 << 14;
+
+    fn new(dag_len: usize) -> LocalIds {
+        if dag_len <= Self::SMALL_DAG {
+            LocalIds::Dense(vec![NONE; dag_len])
+        } else {
+            LocalIds::Sparse(Default::default(), dag_len)
+        }
+    }
+
+    /// The local id of the node at `index`, or [`NONE`].
+    pub fn get(&self, index: usize) -> u32 {
+        match self {
+            LocalIds::Dense(ids) => ids.get(index).copied().unwrap_or(NONE),
+            LocalIds::Sparse(ids, _) => ids.get(&(index as u32)).copied().unwrap_or(NONE),
+        }
+    }
+
+    fn set(&mut self, index: usize, local: u32) {
+        match self {
+            LocalIds::Dense(ids) => {
+                if let Some(slot) = ids.get_mut(index) {
+                    *slot = local;
+                }
+            }
+            LocalIds::Sparse(ids, len) => {
+                ids.insert(index as u32, local);
+                if ids.len() > *len / 16 {
+                    let mut dense = vec![NONE; *len];
+                    for (&k, &v) in ids.iter() {
+                        if let Some(slot) = dense.get_mut(k as usize) {
+                            *slot = v;
+                        }
+                    }
+                    *self = LocalIds::Dense(dense);
+                }
+            }
+        }
+    }
+}
+
 /// The run's nodes and tasks. Local ids index `nodes`, in topological order.
 #[derive(Debug, Default)]
 pub struct Plan {
     /// DAG id of each local node.
     pub nodes: Vec<NodeId>,
     /// Local id of each DAG node, or [`NONE`].
-    pub local: Vec<u32>,
+    pub local: LocalIds,
     /// The task (its root's local id) each local node is evaluated in.
     pub task_of: Vec<u32>,
     /// Position of each local node within its task's member list.
@@ -77,7 +138,7 @@ impl Plan {
         // is a task root, which then takes the fused members left on
         // `pending` since it started.
         const VISITING: u32 = NONE - 1;
-        let mut local = vec![NONE; dag.len()];
+        let mut local = LocalIds::new(dag.len());
         let mut nodes: Vec<NodeId> = Vec::new();
         let mut task_of: Vec<u32> = Vec::new();
         let mut position: Vec<u32> = Vec::new();
@@ -100,10 +161,10 @@ impl Plan {
             Default::default()
         };
         for &root in roots {
-            if dag.result(root).is_some() || local[root.index()] != NONE {
+            if dag.result(root).is_some() || local.get(root.index()) != NONE {
                 continue;
             }
-            local[root.index()] = VISITING;
+            local.set(root.index(), VISITING);
             stack.push((root, 0, pending.len()));
             while let Some((id, next, height)) = stack.last_mut() {
                 let node = dag.node(*id);
@@ -115,8 +176,8 @@ impl Plan {
                 }
                 if let Some(&input) = node.inputs.get(*next) {
                     *next += 1;
-                    if local[input.index()] == NONE && dag.result(input).is_none() {
-                        local[input.index()] = VISITING;
+                    if local.get(input.index()) == NONE && dag.result(input).is_none() {
+                        local.set(input.index(), VISITING);
                         let h = pending.len();
                         stack.push((input, 0, h));
                     }
@@ -125,13 +186,13 @@ impl Plan {
                 let (id, height) = (*id, *height);
                 stack.pop();
                 let i = nodes.len() as u32;
-                local[id.index()] = i;
+                local.set(id.index(), i);
                 nodes.push(id);
                 // Fused descendants are exactly pending[height..]; the cost of
                 // the subgraph is this node's plus its fused inputs'.
                 let mut cost = node.cost;
                 for (k, input) in node.inputs.iter().enumerate() {
-                    let l = local[input.index()];
+                    let l = local.get(input.index());
                     if l < VISITING
                         && task_of[l as usize] == NONE
                         && !node.inputs[..k].contains(input)
@@ -174,7 +235,7 @@ impl Plan {
                     for k in first..members.items.len() {
                         let m = members.items[k];
                         for input in dag.node(nodes[m as usize]).inputs.iter() {
-                            let l = local[input.index()];
+                            let l = local.get(input.index());
                             if l < VISITING
                                 && task_of[l as usize] == l
                                 && l != i
@@ -215,6 +276,55 @@ impl Plan {
 
     /// The local id of DAG node `id`, if it is part of the run.
     pub fn local_of(&self, id: NodeId) -> Option<u32> {
-        self.local.get(id.index()).copied().filter(|&l| l != NONE)
+        Some(self.local.get(id.index())).filter(|&l| l != NONE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dag::Scope;
+
+    #[test]
+    fn local_ids_are_a_map_until_the_run_is_large() {
+        let mut ids = LocalIds::new(100_000);
+        assert!(matches!(ids, LocalIds::Sparse(..)));
+        for k in 0..6_000 {
+            ids.set(k * 7, k as u32);
+        }
+        assert!(matches!(ids, LocalIds::Sparse(..)));
+        assert_eq!(
+            (ids.get(7 * 5_999), ids.get(8), ids.get(10_000_000)),
+            (5_999, NONE, NONE)
+        );
+        for k in 6_000..6_300 {
+            ids.set(k * 7, k as u32);
+        }
+        assert!(matches!(ids, LocalIds::Dense(..)), "past a sixteenth");
+        assert_eq!(
+            (ids.get(0), ids.get(7 * 6_299), ids.get(8)),
+            (0, 6_299, NONE)
+        );
+        assert!(matches!(LocalIds::new(1_000), LocalIds::Dense(..)));
+    }
+
+    /// A small run in a large DAG plans the same with a map as with a vector.
+    #[test]
+    fn a_small_plan_in_a_large_dag() {
+        let terms: Vec<String> = (0..20_000).map(|i| format!("{i}*{i}")).collect();
+        let (ast, root) = crate::syntax::parse_expr(&terms.join("+")).unwrap();
+        let mut dag = Dag::default();
+        let big = dag.add_expr(&ast, root, &Scope::new()).unwrap();
+        let (ast, root) = crate::syntax::parse_expr("(3*3 + 5*5) * (7*7 - 2)").unwrap();
+        let small = dag.add_expr(&ast, root, &Scope::new()).unwrap();
+        assert!(dag.len() > LocalIds::SMALL_DAG);
+        let plan = Plan::new(&dag, &[small], 0);
+        assert!(matches!(plan.local, LocalIds::Sparse(..)));
+        assert_eq!(plan.len(), 6, "3*3, 5*5, +, 7*7, 7*7-2, *");
+        assert_eq!(plan.local_of(small), Some(5));
+        assert_eq!(plan.local_of(big), None);
+        let plan = Plan::new(&dag, &[big], 0);
+        assert!(matches!(plan.local, LocalIds::Dense(..)));
+        assert_eq!(plan.local_of(big), Some(plan.len() as u32 - 1));
     }
 }
