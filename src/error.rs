@@ -41,6 +41,12 @@ pub enum ErrorKind {
     Domain,
     /// An exact result over the bit limit, or a float overflow.
     TooLarge,
+    /// A value that would take the big values alive at once past the
+    /// memory budget (`DagLimits::max_held_bits`). Its message starts with
+    /// `result too large` like [`ErrorKind::TooLarge`], but it is about one
+    /// evaluation (what else was alive at the time), not about the
+    /// expression, so it is never remembered in the DAG.
+    MemoryBudget,
     /// Parentheses or calls nested deeper than the limit.
     NestingTooDeep,
     /// The evaluation was cancelled.
@@ -61,7 +67,7 @@ impl ErrorKind {
             ErrorKind::WrongArity => "wrong number of arguments",
             ErrorKind::DivisionByZero => "division by zero",
             ErrorKind::Domain => "domain error",
-            ErrorKind::TooLarge => "result too large",
+            ErrorKind::TooLarge | ErrorKind::MemoryBudget => "result too large",
             ErrorKind::NestingTooDeep => "nesting too deep",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::TimedOut => "timed out",
@@ -74,7 +80,10 @@ impl ErrorKind {
     pub fn is_deterministic(self) -> bool {
         !matches!(
             self,
-            ErrorKind::Cancelled | ErrorKind::TimedOut | ErrorKind::Internal
+            ErrorKind::Cancelled
+                | ErrorKind::TimedOut
+                | ErrorKind::Internal
+                | ErrorKind::MemoryBudget
         )
     }
 }

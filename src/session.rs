@@ -31,7 +31,7 @@ pub struct Added {
 /// assert_eq!(session.eval(&engine, "x * x").unwrap().unwrap().to_string(), "25");
 /// assert_eq!(session.eval(&engine, "_ + 1").unwrap().unwrap().to_string(), "26");
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Session {
     dag: Arc<Dag>,
     scope: Scope,
@@ -39,6 +39,21 @@ pub struct Session {
     max_depth: usize,
     /// The last statement known to have given a value.
     last_good: Option<NodeId>,
+}
+
+/// A clone is a session of its own: it copies the DAG (values included) so
+/// that the two can grow apart. (A session's DAG may only grow in one copy:
+/// [`Dag::fork`] shares result slots with the copy it came from.)
+impl Clone for Session {
+    fn clone(&self) -> Self {
+        Session {
+            dag: Arc::new(Dag::clone(&self.dag)),
+            scope: self.scope.clone(),
+            source: self.source.clone(),
+            max_depth: self.max_depth,
+            last_good: self.last_good,
+        }
+    }
 }
 
 impl Default for Session {

@@ -71,7 +71,7 @@ fn values_needed_at_once_stop_at_the_budget() {
     for workers in [None, Some(1), Some(2)] {
         let b = batch(&wide(), 1 << 24);
         let error = second_line(&b, workers).expect_err("over the budget");
-        assert_eq!(error.kind, ErrorKind::TooLarge, "{error}");
+        assert_eq!(error.kind, ErrorKind::MemoryBudget, "{error}");
         assert!(error.to_string().contains("in memory"), "{error}");
     }
 }
@@ -99,4 +99,35 @@ fn a_run_with_events_keeps_every_value_for_their_readers() {
     for event in events {
         assert!(b.dag.result(event.node).is_some(), "{:?}", event.node);
     }
+}
+
+/// A refusal by the budget says what else was alive at the time, not
+/// something about the expression: it is not remembered, so the same
+/// statement gets its value once memory is free again.
+#[test]
+fn a_budget_refusal_is_not_remembered() {
+    let engine = Engine::with_workers(2).unwrap();
+    let mut session = exprflow::Session::with_limits(DagLimits {
+        max_held_bits: 24_000,
+        ..DagLimits::default()
+    });
+    // Holds 2^7000 and 2^7000 + 1 (7,001 bits each) until its delay is
+    // over, and then its value too for a moment.
+    let first = session
+        .submit(&engine, "delay(2^7000 + 1, 300) - 2^7000")
+        .unwrap()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let text = "(2^11000 + 1) - 2^11000"; // two values of 11,001 bits
+    let error = session
+        .eval(&engine, text)
+        .expect_err("over the budget for now");
+    assert_eq!(error.kind, ErrorKind::MemoryBudget, "{error}");
+    assert!(error.to_string().starts_with("result too large"), "{error}");
+    assert_eq!(first.wait().unwrap().to_string(), "1");
+    drop(first);
+    assert_eq!(
+        session.eval(&engine, text).unwrap().unwrap().to_string(),
+        "1"
+    );
 }

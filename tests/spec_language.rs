@@ -266,3 +266,34 @@ fn deep_and_long_inputs() {
     let deep = format!("{}1{}", "(".repeat(100_000), ")".repeat(100_000));
     assert_eq!(kind(&deep), ErrorKind::NestingTooDeep);
 }
+
+/// A clone of a session is a session of its own: both may grow (the REPL's
+/// `:time` and `:dag` work on clones).
+#[test]
+fn cloned_sessions_grow_apart() {
+    let engine = Engine::with_workers(2).unwrap();
+    let mut session = exprflow::Session::new();
+    session.eval(&engine, "y = 3").unwrap();
+    let mut copy = session.clone();
+    assert_eq!(
+        copy.eval(&engine, "3*4 + 1").unwrap().unwrap().to_string(),
+        "13"
+    );
+    assert_eq!(copy.eval(&engine, "7").unwrap().unwrap().to_string(), "7");
+    assert_eq!(
+        session.eval(&engine, "2+2").unwrap().unwrap().to_string(),
+        "4"
+    );
+    assert_eq!(
+        session
+            .eval(&engine, "3*4 + y")
+            .unwrap()
+            .unwrap()
+            .to_string(),
+        "15"
+    );
+    assert_eq!(
+        copy.eval(&engine, "_ * y").unwrap().unwrap().to_string(),
+        "21"
+    );
+}

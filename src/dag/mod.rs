@@ -36,6 +36,34 @@ use crate::value::Value;
 /// nodes a run was asked for are kept for reuse.
 pub const BIG_BITS: u64 = 4096;
 
+/// Calls `f` once for each distinct node of `inputs`, in order of first
+/// appearance (linear time even for a call with 100,000 arguments).
+pub(crate) fn for_each_distinct(inputs: &[NodeId], mut f: impl FnMut(NodeId)) {
+    if inputs.len() <= 16 {
+        for (k, &input) in inputs.iter().enumerate() {
+            if !inputs[..k].contains(&input) {
+                f(input);
+            }
+        }
+    } else {
+        let mut seen = rustc_hash::FxHashSet::default();
+        for &input in inputs {
+            if seen.insert(input) {
+                f(input);
+            }
+        }
+    }
+}
+
+/// `bytes` as `N MiB`, `N KiB` or `N bytes`, whichever is exact enough.
+fn bytes_text(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
 /// The outcome of a node: its value or its error.
 pub type Outcome = Result<Value, Error>;
 
@@ -93,10 +121,12 @@ impl Dag {
     /// (what a session does when statements are added while earlier ones
     /// run). The copy shares the result slots, so what a run on `self`
     /// computes is known to the copy too, and it takes over the
-    /// hash-consing index, so it costs a copy of the nodes (no values, no
-    /// index): new nodes added to `self` afterwards are not shared with
-    /// identical earlier ones.
-    pub fn fork(&self) -> Dag {
+    /// hash-consing index, so it costs a copy of the last chunk of nodes (no
+    /// values, no index). Only the fork may grow afterwards: `self` must
+    /// never get new nodes (they would take result slots of the fork's), so
+    /// this is for [`Session`](crate::Session) only, whose old copies are
+    /// only read by runs.
+    pub(crate) fn fork(&self) -> Dag {
         let index = std::mem::take(&mut *self.index.lock().unwrap_or_else(|p| p.into_inner()));
         Dag {
             nodes: self.nodes.clone(),
@@ -183,45 +213,48 @@ impl Dag {
     /// Records the result of `id`. Only deterministic outcomes are kept
     /// (never `cancelled` or `timed out`); the first recorded result wins.
     pub fn record(&self, id: NodeId, outcome: &Outcome) {
-        if let Err(e) = outcome
-            && !e.kind.is_deterministic()
-        {
-            return;
-        }
-        if let Some(slot) = self.results.slot(id.index()) {
-            let _ = slot.get_or_init(|| self.admit(id, outcome.clone()));
-        }
+        let _ = self.keep(id, outcome.clone());
     }
 
     /// Keeps `outcome` as the result of `id` without copying it, and returns
-    /// the kept result (an earlier one if there was one). A non-deterministic
-    /// outcome is not kept and comes back as `Err`.
+    /// the kept result (an earlier one if there was one). An outcome that is
+    /// not kept comes back as `Err`: a non-deterministic error, or a value
+    /// the memory budget refuses (then as a [`ErrorKind::MemoryBudget`]
+    /// error).
+    ///
+    /// [`ErrorKind::MemoryBudget`]: crate::ErrorKind::MemoryBudget
     pub fn keep(&self, id: NodeId, outcome: Outcome) -> Result<&Outcome, Outcome> {
         if let Err(e) = &outcome
             && !e.kind.is_deterministic()
         {
             return Err(outcome);
         }
-        match self.results.slot(id.index()) {
-            Some(slot) => Ok(slot.get_or_init(|| self.admit(id, outcome))),
-            None => Err(outcome),
+        let Some(slot) = self.results.slot(id.index()) else {
+            return Err(outcome);
+        };
+        if let Some(kept) = slot.get() {
+            return Ok(kept);
         }
-    }
-
-    /// The outcome to keep for `id`: itself, or `result too large` if its
-    /// value would take the values held past the memory budget.
-    fn admit(&self, id: NodeId, outcome: Outcome) -> Outcome {
-        let Ok(value) = &outcome else { return outcome };
-        match self.reserve(id, value.bits()) {
-            Ok(()) => outcome,
-            Err(e) => Err(e),
+        let bits = outcome.as_ref().map_or(0, Value::bits);
+        if let Err(refused) = self.reserve(id, bits) {
+            return Err(Err(refused));
         }
+        let mut stored = false;
+        let kept = slot.get_or_init(|| {
+            stored = true;
+            outcome
+        });
+        if !stored {
+            self.unreserve(bits); // another evaluation kept it first
+        }
+        Ok(kept)
     }
 
     /// Counts `bits` more of values held for this DAG (by its result slots
-    /// or by a running evaluation), or refuses with `result too large` at
-    /// node `id` if that would go past the memory budget. Values under
-    /// [`BIG_BITS`] are not counted.
+    /// or by a running evaluation), or refuses with a
+    /// [`MemoryBudget`](crate::ErrorKind::MemoryBudget) error (`result too
+    /// large`) at node `id` if that would go past the memory budget. Values
+    /// under [`BIG_BITS`] are not counted.
     pub(crate) fn reserve(&self, id: NodeId, bits: u64) -> Result<(), Error> {
         if bits < BIG_BITS {
             return Ok(());
@@ -235,11 +268,11 @@ impl Dag {
         }
         self.unreserve(bits);
         Err(Error::with_detail(
-            crate::error::ErrorKind::TooLarge,
+            crate::error::ErrorKind::MemoryBudget,
             self.nodes[id].span,
             format!(
-                "keeping this result would hold more than {} MiB of values in memory",
-                self.limits.max_held_bits / 8 / (1 << 20)
+                "keeping this result would hold more than {} of values in memory",
+                bytes_text(self.limits.max_held_bits / 8)
             ),
         ))
     }
@@ -337,11 +370,10 @@ impl Dag {
         }
         let input_nodes: Vec<&Node> = inputs.iter().map(|&i| &self.nodes[i]).collect();
         let (exact, bits, cost) = estimate::estimate(&op, &input_nodes, value);
-        let total = input_nodes
-            .iter()
-            .enumerate()
-            .filter(|(k, n)| !input_nodes[..*k].iter().any(|m| std::ptr::eq(*m, **n)))
-            .fold(cost, |sum, (_, n)| sum.saturating_add(n.total));
+        let mut total = cost;
+        for_each_distinct(&inputs, |i| {
+            total = total.saturating_add(self.nodes[i].total)
+        });
         let node = Node {
             op,
             inputs,
@@ -353,13 +385,12 @@ impl Dag {
             total,
         };
         let edges = node.inputs.len();
-        for (k, &input) in node.inputs.iter().enumerate() {
-            if !node.inputs[..k].contains(&input)
-                && let Some(used) = self.nodes.get_mut(input)
-            {
+        let nodes = &mut self.nodes;
+        for_each_distinct(&node.inputs, |input| {
+            if let Some(used) = nodes.get_mut(input) {
                 used.uses += 1;
             }
-        }
+        });
         let id = self.nodes.push(node);
         self.edges += edges;
         self.results.push();

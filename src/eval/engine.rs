@@ -67,7 +67,7 @@ impl EngineBuilder {
     ///     .unwrap();
     /// assert_eq!(engine.eval("1+2+3").unwrap().to_string(), "6");
     /// let error = engine.eval("1+2+3+4+5+6").unwrap_err();
-    /// assert_eq!(error.kind, exprflow::ErrorKind::TooLarge);
+    /// assert_eq!(error.kind, exprflow::ErrorKind::TooLarge); // more than 5 nodes
     /// ```
     pub fn dag_limits(mut self, limits: DagLimits) -> Self {
         self.dag_limits = limits;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
 
-use crate::dag::{BIG_BITS, Dag, NodeId};
+use crate::dag::{BIG_BITS, Dag, NodeId, for_each_distinct};
 use crate::error::Error;
 use crate::value::Value;
 
@@ -57,11 +57,11 @@ impl HeldValues {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Holds `value` for node `id` until its consumers in `dag` (the node's
-    /// distinct users) have finished, or refuses it with `result too large`
-    /// when the DAG's memory budget would be exceeded.
-    pub(crate) fn hold(&self, dag: &Dag, id: NodeId, value: Value) -> Result<(), Error> {
-        let left = dag.node(id).uses;
+    /// Holds `value` for node `id` until `left` consumers have finished (a
+    /// consumer that will never run must still be counted as finished, or
+    /// the value stays until [`HeldValues::clear`]), or refuses it with a
+    /// `MemoryBudget` error when the DAG's memory budget would be exceeded.
+    pub(crate) fn hold(&self, dag: &Dag, id: NodeId, value: Value, left: u32) -> Result<(), Error> {
         if left == 0 {
             return Ok(());
         }
@@ -86,27 +86,28 @@ impl HeldValues {
         self.lock().get(&id).map(|e| Arc::clone(&e.value))
     }
 
-    /// A consumer of each of `inputs` (distinct ones counted once) has
-    /// finished: values with no consumer left are dropped.
-    pub(crate) fn used(&self, dag: &Dag, inputs: &[NodeId]) {
+    /// A consumer of each of `inputs` (distinct ones counted once; only
+    /// those for which `counted` says it was counted in `hold`'s `left`)
+    /// has finished: values with no consumer left are dropped.
+    pub(crate) fn used(&self, dag: &Dag, inputs: &[NodeId], counted: impl Fn(NodeId) -> bool) {
         if self.len.load(Ordering::Acquire) == 0 {
             return;
         }
         let mut map = self.lock();
-        for (k, input) in inputs.iter().enumerate() {
-            if inputs[..k].contains(input) {
-                continue;
+        for_each_distinct(inputs, |input| {
+            if !counted(input) {
+                return;
             }
-            if let Some(entry) = map.get_mut(input) {
+            if let Some(entry) = map.get_mut(&input) {
                 entry.left = entry.left.saturating_sub(1);
                 if entry.left == 0
-                    && let Some(gone) = map.remove(input)
+                    && let Some(gone) = map.remove(&input)
                 {
                     self.len.fetch_sub(1, Ordering::AcqRel);
                     dag.unreserve(gone.value.bits());
                 }
             }
-        }
+        });
     }
 
     /// Drops every held value (the evaluation is over).
@@ -154,12 +155,14 @@ mod tests {
             .inputs[0];
         assert_eq!(dag.node(x).uses, 2);
         let held = HeldValues::default();
-        held.hold(&dag, x, big(5000)).unwrap();
+        held.hold(&dag, x, big(5000), 2).unwrap();
         assert_eq!(dag.held_bits(), 5001);
         assert!(held.get(x).is_some());
-        held.used(&dag, &[x, x]); // one consumer, counted once
+        held.used(&dag, &[x, x], |_| true); // one consumer, counted once
         assert_eq!(held.len(), 1);
-        held.used(&dag, &[x]);
+        held.used(&dag, &[x], |_| false); // not counted: no change
+        assert_eq!(held.len(), 1);
+        held.used(&dag, &[x], |_| true);
         assert_eq!(held.len(), 0);
         assert!(held.get(x).is_none());
         assert_eq!(dag.held_bits(), 0);
@@ -170,10 +173,10 @@ mod tests {
         let (dag, root) = dag_of("(2^5000 + 1) * (2^5000 + 2)", 12_000);
         let [a, b] = [0, 1].map(|k| dag.node(root).inputs[k]);
         let held = HeldValues::default();
-        held.hold(&dag, a, big(5000)).unwrap();
-        held.hold(&dag, b, big(5000)).unwrap();
+        held.hold(&dag, a, big(5000), 1).unwrap();
+        held.hold(&dag, b, big(5000), 1).unwrap();
         let x = dag.node(a).inputs[0];
-        let refused = held.hold(&dag, x, big(5000));
+        let refused = held.hold(&dag, x, big(5000), 2);
         assert!(refused.is_err(), "over 12,000 bits");
         assert_eq!(dag.held_bits(), 10_002);
         held.clear(&dag);

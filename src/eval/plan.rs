@@ -123,6 +123,10 @@ pub struct Plan {
     /// Tasks that evaluate a whole cheap subgraph with the sequential
     /// evaluator (indexed by task root): the planner did not descend into it.
     pub whole: Vec<bool>,
+    /// Distinct consumers of each local node among the run's nodes planned
+    /// after it (so a consumer `m` counts for its inputs with a smaller local
+    /// id): how many must finish before a held value can go.
+    pub users: Vec<u32>,
 }
 
 impl Plan {
@@ -151,6 +155,7 @@ impl Plan {
         let mut seen: Vec<u32> = Vec::new();
         let mut task_count = 0;
         let mut whole: Vec<bool> = Vec::new();
+        let mut users: Vec<u32> = Vec::new();
         // (node, next input, height of `pending` when the node started)
         let mut stack: Vec<(NodeId, usize, usize)> = Vec::new();
         let is_root = |id: NodeId| roots.contains(&id);
@@ -188,6 +193,13 @@ impl Plan {
                 let i = nodes.len() as u32;
                 local.set(id.index(), i);
                 nodes.push(id);
+                users.push(0);
+                crate::dag::for_each_distinct(&node.inputs, |input| {
+                    let l = local.get(input.index());
+                    if l < i {
+                        users[l as usize] += 1;
+                    }
+                });
                 // Fused descendants are exactly pending[height..]; the cost of
                 // the subgraph is this node's plus its fused inputs'.
                 let mut cost = node.cost;
@@ -266,6 +278,7 @@ impl Plan {
             waited_by,
             task_count,
             whole,
+            users,
         }
     }
 

@@ -419,8 +419,10 @@ impl Run {
             let indices = self.futures_of.get(&t);
             let (failed, answer) = self.settle(t, outcome, indices.is_some());
             for &m in self.plan.members.get(t) {
-                self.held
-                    .used(&self.dag, &self.dag.node(self.node(m)).inputs);
+                // `m` was counted for its inputs planned before it.
+                let counted = |input| self.plan.local_of(input).is_some_and(|l| l < m);
+                let inputs = &self.dag.node(self.node(m)).inputs;
+                self.held.used(&self.dag, inputs, counted);
             }
             if let (Some(indices), Some(answer)) = (indices, answer) {
                 for &i in indices {
@@ -481,7 +483,8 @@ impl Run {
         let id = self.node(local);
         let outcome = match outcome {
             Ok(value) if !answer && self.events.is_none() && is_big(&value) => {
-                match self.held.hold(&self.dag, id, value) {
+                let users = self.plan.users[local as usize];
+                match self.held.hold(&self.dag, id, value, users) {
                     Ok(()) => return (false, None),
                     Err(e) => Err(e),
                 }
@@ -538,10 +541,13 @@ impl Run {
             && state.resolve(outcome)
             && self.unresolved.fetch_sub(1, Ordering::AcqRel) == 1
         {
-            // Nobody is waiting any more: stop whatever is still going.
+            // Nobody is waiting any more: stop whatever is still going, and
+            // give back the big values still held (a task still running
+            // fails to find them, and nobody wants its outcome).
             self.cancelled.store(true, Ordering::SeqCst);
             self.token.cancel();
             self.timers.cancel_run(self.id);
+            self.held.clear(&self.dag);
         }
     }
 

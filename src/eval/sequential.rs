@@ -76,10 +76,15 @@ pub(crate) fn walk(
     let held = &holding.1;
     let began = Instant::now();
     // Each frame: a node and the index of the next input to look at.
-    let mut stack: Vec<(NodeId, usize)> = vec![(root, 0)];
+    // Each frame: a node, the index of the next input to look at, and
+    // where its pins start.
+    let mut stack: Vec<(NodeId, usize, usize)> = vec![(root, 0, 0)];
     // The values of the top node's inputs looked at so far.
     let mut values: Vec<Got<'_>> = Vec::new();
-    while let Some(&mut (id, ref mut next)) = stack.last_mut() {
+    // Held values the frames' scans have seen, kept alive until their frame
+    // is computed: a parallel run may drop its copy (`outside`) meanwhile.
+    let mut pins: Vec<(NodeId, Arc<Value>)> = Vec::new();
+    while let Some(&mut (id, ref mut next, pinned)) = stack.last_mut() {
         // A node on the stack was unknown when it was pushed and only this
         // frame computes it, so there is no need to look it up again.
         if cancel.is_cancelled() {
@@ -97,6 +102,9 @@ pub(crate) fn walk(
             let input = node.inputs[*next];
             match known(dag, input, held, outside) {
                 Some(Ok(v)) => {
+                    if let Got::Held(value) = &v {
+                        pins.push((input, Arc::clone(value)));
+                    }
                     if gathering {
                         values.push(v);
                     }
@@ -113,11 +121,16 @@ pub(crate) fn walk(
             }
         }
         if !gathering && failed.is_none() && descend.is_none() {
-            // Every input is known (a held value stays until this node has
-            // used it), so gather them in one more pass.
+            // Every input is known (kept in the DAG, or pinned), so gather
+            // them in one more pass.
+            let pins = &pins[pinned..];
             for &input in node.inputs.iter() {
+                let pin = || pins.iter().find(|(n, _)| *n == input);
                 match known(dag, input, held, outside) {
                     Some(Ok(v)) => values.push(v),
+                    None if let Some((_, value)) = pin() => {
+                        values.push(Got::Held(Arc::clone(value)))
+                    }
                     _ => {
                         failed = Some(Error::with_detail(
                             ErrorKind::Internal,
@@ -130,7 +143,7 @@ pub(crate) fn walk(
             }
         }
         if let Some(input) = descend {
-            stack.push((input, 0));
+            stack.push((input, 0, pins.len()));
             continue;
         }
         let start = began.elapsed();
@@ -153,8 +166,9 @@ pub(crate) fn walk(
             }
         };
         values.clear();
+        pins.truncate(pinned);
         let end = began.elapsed();
-        held.used(dag, &node.inputs);
+        held.used(dag, &node.inputs, |_| true);
         on_node(SeqEvent {
             node: id,
             start,
@@ -164,13 +178,12 @@ pub(crate) fn walk(
         if id == root {
             return outcome;
         }
+        // A value the memory budget refuses, like any outcome the DAG does
+        // not keep, ends the walk: every error reaches the root.
         let kept = match outcome {
             Ok(v) if !keep_big && is_big(&v) => {
-                held.hold(dag, id, v)
-                    .or_else(|e| match dag.keep(id, Err(e)) {
-                        Ok(_) => Ok(()),
-                        Err(unkept) => Err(unkept),
-                    })
+                let uses = dag.node(id).uses;
+                held.hold(dag, id, v, uses).map_err(Err)
             }
             outcome => dag.keep(id, outcome).map(|_| ()),
         };
@@ -229,5 +242,47 @@ fn wait(kind: Builtin, duration: Duration, cancel: &CancelToken) -> bool {
             return false;
         }
         std::thread::sleep((deadline - now).min(Duration::from_millis(10)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dag::Scope;
+    use std::cell::Cell;
+
+    /// A parallel run may drop a value it holds (its last counted user
+    /// finished) after a whole task's walk has read it and before the walk
+    /// has used it: the walk keeps what it read.
+    #[test]
+    fn a_walk_keeps_the_outside_values_it_has_read() {
+        let (ast, root) = crate::syntax::parse_expr("min(2^5000 + 1, 3 + 4)").unwrap();
+        let mut dag = Dag::default();
+        let root = dag.add_expr(&ast, root, &Scope::new()).unwrap();
+        let x = dag.node(root).inputs[0];
+        let value = crate::eval::evaluate_sequential(
+            &Dag::clone(&dag),
+            x,
+            &EvalLimits::default(),
+            &CancelToken::new(),
+            &mut |_| {},
+        )
+        .unwrap();
+        // The run has `x` the first time the walk asks, and then no more.
+        let asked = Cell::new(false);
+        let outside =
+            |id: NodeId| (id == x && !asked.replace(true)).then(|| Arc::new(value.clone()));
+        let limits = EvalLimits::default();
+        let outcome = walk(
+            &dag,
+            root,
+            &limits,
+            &CancelToken::new(),
+            &mut |_| {},
+            &outside,
+            false,
+        );
+        assert_eq!(outcome.unwrap().to_string(), "7");
+        assert!(asked.get());
     }
 }

@@ -740,7 +740,7 @@ impl Repl {
                     self.style.value(&value.to_string())
                 ),
                 (Ok(value), None) => println!("{label} {}", self.style.value(&value.to_string())),
-                (Err(e), _) if e.kind.is_deterministic() => {
+                (Err(e), _) if !matches!(e.kind, ErrorKind::Cancelled | ErrorKind::TimedOut) => {
                     print!("{label} ");
                     self.show_error(e, self.session.source(), file_start, path);
                 }
