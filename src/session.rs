@@ -43,7 +43,7 @@ pub struct Session {
 
 /// A clone is a session of its own: it copies the DAG (values included) so
 /// that the two can grow apart. (A session's DAG may only grow in one copy:
-/// [`Dag::fork`] shares result slots with the copy it came from.)
+/// `Dag::fork` shares result slots with the copy it came from.)
 impl Clone for Session {
     fn clone(&self) -> Self {
         Session {
