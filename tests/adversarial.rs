@@ -675,34 +675,24 @@ fn sequential_timeout_on_a_slow_exact_operation() {
 // ---------------------------------------------------------------------------
 
 /// A panic inside an operation (the test-only `__panic` built-in) is an
-/// error of that expression; the others are still evaluated.
+/// error of that expression; the others are still evaluated. The same with
+/// `--sequential` (the sequential evaluator once let the panic through, and
+/// the process died with exit 101).
 #[test]
 fn a_panic_is_an_error_of_its_line() {
-    let out = run(
-        &["eval", "--", "1 + __panic(1)", "2 * 21", "__panic(2) * 0"],
-        b"",
-        secs(10),
-        256,
-    );
-    assert_eq!(out.status, 1);
-    assert_error(&out, 0, "internal error");
-    assert_eq!(out.lines()[1], "42");
-    assert_error(&out, 2, "internal error");
-}
-
-/// The same with `--sequential` (the sequential evaluator once let the
-/// panic through, and the process died with exit 101).
-#[test]
-fn a_panic_is_an_error_of_its_line_sequentially() {
-    let out = run(
-        &["eval", "--sequential", "--", "1 + __panic(1)", "2 * 21"],
-        b"",
-        secs(10),
-        256,
-    );
-    assert_eq!(out.status, 1);
-    assert_error(&out, 0, "internal error");
-    assert_eq!(out.lines()[1], "42");
+    for mode in [&[][..], &["--sequential"][..]] {
+        let args: Vec<&str> = ["eval"]
+            .iter()
+            .chain(mode)
+            .chain(&["--", "1 + __panic(1)", "2 * 21", "__panic(2) * 0"])
+            .copied()
+            .collect();
+        let out = run(&args, b"", secs(10), 256);
+        assert_eq!(out.status, 1, "{mode:?}");
+        assert_error(&out, 0, "internal error");
+        assert_eq!(out.lines()[1], "42", "{mode:?}");
+        assert_error(&out, 2, "internal error");
+    }
 }
 
 /// Control characters of the input are not echoed raw to the terminal in
