@@ -78,6 +78,16 @@ impl HeldValues {
         Ok(())
     }
 
+    /// What is known about node `id`: its value or error kept in `dag`, or
+    /// its value held here; `None` if neither.
+    pub(crate) fn lookup<'a>(&self, dag: &'a Dag, id: NodeId) -> Option<Result<Got<'a>, Error>> {
+        match dag.result(id) {
+            Some(Ok(v)) => Some(Ok(Got::Kept(v))),
+            Some(Err(e)) => Some(Err(e.clone())),
+            None => self.get(id).map(|v| Ok(Got::Held(v))),
+        }
+    }
+
     /// The held value of `id`, if any.
     pub(crate) fn get(&self, id: NodeId) -> Option<Arc<Value>> {
         if self.len.load(Ordering::Acquire) == 0 {

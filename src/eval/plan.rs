@@ -194,24 +194,21 @@ impl Plan {
                 local.set(id.index(), i);
                 nodes.push(id);
                 users.push(0);
+                // One pass over the distinct inputs already planned (local
+                // ids below `i`): count this node as their user, and add the
+                // cost of the fused ones. Fused descendants are exactly
+                // pending[height..]; the cost of the subgraph is this node's
+                // plus its fused inputs'.
+                let mut cost = node.cost;
                 crate::dag::for_each_distinct(&node.inputs, |input| {
                     let l = local.get(input.index());
                     if l < i {
                         users[l as usize] += 1;
+                        if task_of[l as usize] == NONE {
+                            cost = cost.saturating_add(sub_cost[l as usize]);
+                        }
                     }
                 });
-                // Fused descendants are exactly pending[height..]; the cost of
-                // the subgraph is this node's plus its fused inputs'.
-                let mut cost = node.cost;
-                for (k, input) in node.inputs.iter().enumerate() {
-                    let l = local.get(input.index());
-                    if l < VISITING
-                        && task_of[l as usize] == NONE
-                        && !node.inputs[..k].contains(input)
-                    {
-                        cost = cost.saturating_add(sub_cost[l as usize]);
-                    }
-                }
                 let root = if many_roots {
                     root_set.contains(&id)
                 } else {

@@ -463,14 +463,9 @@ impl Run {
     /// What is known about `input` (local id `local` or [`NONE`]): its
     /// value, its error, or nothing yet.
     fn input(&self, input: NodeId, local: u32) -> Option<Result<Got<'_>, Error>> {
-        match self.dag.result(input) {
-            Some(Ok(v)) => Some(Ok(Got::Kept(v))),
-            Some(Err(e)) => Some(Err(e.clone())),
-            None => match self.held.get(input) {
-                Some(v) => Some(Ok(Got::Held(v))),
-                None => self.fault_of(local).map(Err),
-            },
-        }
+        self.held
+            .lookup(&self.dag, input)
+            .or_else(|| self.fault_of(local).map(Err))
     }
 
     /// Stores the outcome of local node `local`: a big value nobody asked

@@ -208,14 +208,8 @@ fn known<'a>(
     held: &HeldValues,
     outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
 ) -> Option<Result<Got<'a>, Error>> {
-    match dag.result(id) {
-        Some(Ok(v)) => Some(Ok(Got::Kept(v))),
-        Some(Err(e)) => Some(Err(e.clone())),
-        None => held
-            .get(id)
-            .or_else(|| outside(id))
-            .map(|v| Ok(Got::Held(v))),
-    }
+    held.lookup(dag, id)
+        .or_else(|| outside(id).map(|v| Ok(Got::Held(v))))
 }
 
 /// Big values held by one walk, given back to the budget however it ends.
