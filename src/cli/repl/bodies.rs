@@ -1,0 +1,307 @@
+//! The bodies of the `:` commands that do more than set a flag.
+
+use super::trace::{ratio, times};
+use super::*;
+
+impl Repl {
+    pub(super) fn vars(&self) {
+        let variables = self.session.variables();
+        if variables.is_empty() {
+            println!("{}", self.style.dim("no variables yet (try x = 2^10)"));
+            return;
+        }
+        for (name, value) in variables {
+            let shown = match value {
+                Some(Ok(value)) => self.style.value(&value_preview(&value, 60)),
+                Some(Err(e)) => self.style.error(&format!("error: {e}")),
+                None => self.style.dim("(not computed: cancelled or timed out)"),
+            };
+            println!("{} = {shown}", self.style.name(&name));
+        }
+    }
+
+    pub(super) fn workers(&mut self, arg: &str) {
+        if arg.is_empty() {
+            println!(
+                "{} worker{}",
+                self.engine.workers(),
+                if self.engine.workers() == 1 { "" } else { "s" }
+            );
+            return;
+        }
+        let n = match arg.parse::<usize>() {
+            Ok(n) if (1..=MAX_WORKERS).contains(&n) => n,
+            _ => {
+                self.complain(&format!(
+                    ":workers takes a number from 1 to {MAX_WORKERS}, not `{arg}`"
+                ));
+                return;
+            }
+        };
+        let mut options = self.options.clone();
+        options.workers = u16::try_from(n).ok();
+        match engine_for(&options) {
+            Ok(engine) => {
+                self.engine = engine;
+                self.options = options;
+                self.mode = Mode::Parallel;
+                println!("now: {}", self.mode_description());
+            }
+            Err(e) => self.complain(&e.to_string()),
+        }
+    }
+
+    pub(super) fn set_timeout(&mut self, arg: &str) {
+        match arg {
+            "" => match self.timeout {
+                Some(t) => println!("timeout {}", format_duration(t)),
+                None => println!("no timeout"),
+            },
+            "off" | "none" => {
+                self.timeout = None;
+                println!("no timeout");
+            }
+            _ => match parse_duration(arg) {
+                Ok(t) if t.is_zero() => {
+                    self.timeout = None;
+                    println!("no timeout");
+                }
+                Ok(t) => {
+                    self.timeout = Some(t);
+                    println!("timeout {}", format_duration(t));
+                }
+                Err(message) => self.complain(&message),
+            },
+        }
+    }
+
+    /// Adds `expr` (default `_`) to a copy of the session, so that looking
+    /// at a DAG does not change the session. Shows errors.
+    pub(super) fn scratch(&self, expr: &str) -> Option<(Session, NodeId)> {
+        if expr.is_empty() && self.session.source().is_empty() {
+            println!(
+                "{}",
+                self.style
+                    .dim("nothing to show yet: give an expression, or type one first")
+            );
+            return None;
+        }
+        let expr = if expr.is_empty() { "_" } else { expr };
+        let mut copy = self.session.clone();
+        let start = copy.source().len();
+        match copy.add(expr) {
+            Ok(Some(added)) => Some((copy, added.node)),
+            Ok(None) => None,
+            Err(e) => {
+                self.show_error(&e, copy.source(), start, "<input>");
+                None
+            }
+        }
+    }
+
+    pub(super) fn dag(&self, expr: &str) {
+        if let Some((copy, node)) = self.scratch(expr) {
+            print!(
+                "{}",
+                tree::render(copy.dag(), node, copy.source(), self.style, DAG_LINES)
+            );
+        }
+    }
+
+    pub(super) fn dot(&self, expr: &str) {
+        if let Some((copy, node)) = self.scratch(expr) {
+            print!(
+                "{}",
+                report::to_dot_with_source(copy.dag(), &[node], copy.source())
+            );
+            println!(
+                "{}",
+                self.style
+                    .dim("(render it with Graphviz: save it to a file and run dot -Tsvg FILE)")
+            );
+        }
+    }
+
+    /// `:time`: the statement sequentially and in parallel, each on its own
+    /// copy of the session so neither reuses the other's results; the
+    /// session then continues from the parallel copy (so `_` and an
+    /// assignment take effect).
+    pub(super) fn time(&mut self, expr: &str) {
+        let mut sequential = self.session.clone();
+        let start = sequential.source().len();
+        let root = match sequential.add(expr) {
+            Ok(Some(added)) => added.node,
+            Ok(None) => return,
+            Err(e) => {
+                self.show_error(&e, sequential.source(), start, "<input>");
+                return;
+            }
+        };
+        let seq = self
+            .runner(true)
+            .run(sequential.dag(), &[root], Mode::Sequential);
+        if seq.stopped.is_some() {
+            if let Some(outcome) = seq.outcomes.first() {
+                self.print_timed_outcome(outcome, &sequential, start);
+            }
+            return;
+        }
+        let mut parallel = self.session.clone();
+        let added = match parallel.add(expr) {
+            Ok(Some(added)) => added,
+            _ => return,
+        };
+        let par = self
+            .runner(true)
+            .run(parallel.dag(), &[added.node], Mode::Parallel);
+        let outcome = par
+            .outcomes
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Default::default())));
+        if par.stopped.is_some() {
+            self.print_timed_outcome(&outcome, &parallel, start);
+            return;
+        }
+        self.session = parallel;
+        if let Some(name) = &added.target {
+            self.learn_name(name);
+        }
+        self.print_outcome(added.target.as_deref(), &outcome, start);
+        let stats = Stats::compute(self.session.dag(), &[added.node], &par.trace());
+        let seq_trace = seq.trace();
+        let (seq_work, _) = report::work_span(sequential.dag(), &[root], &seq_trace);
+        let speedup = ratio(seq.wall, par.wall);
+        let d = format_duration;
+        println!("{}  {}", self.style.heading("sequential"), d(seq.wall));
+        println!(
+            "{}    {} on {} worker{}: speedup {}",
+            self.style.heading("parallel"),
+            d(par.wall),
+            par.workers,
+            if par.workers == 1 { "" } else { "s" },
+            self.style.value(&times(speedup))
+        );
+        println!(
+            "{}  work {} (sequential: {}), span {}: parallelism {} (work / span)",
+            self.style.heading("work/span"),
+            d(stats.work),
+            d(seq_work),
+            d(stats.span),
+            times(stats.parallelism)
+        );
+        println!(
+            "{}      on {} worker{} no run beats max(work / {}, span) = {}: speedup at most {}",
+            self.style.heading("bound"),
+            stats.workers,
+            if stats.workers == 1 { "" } else { "s" },
+            stats.workers,
+            d(stats.bound),
+            times(stats.max_speedup)
+        );
+        if self.trace {
+            let dag = Arc::clone(self.session.dag());
+            self.print_trace(&dag, &par);
+        }
+    }
+
+    pub(super) fn print_timed_outcome(&self, outcome: &Outcome, copy: &Session, start: usize) {
+        match outcome {
+            Ok(value) => println!("{}", self.style.value(&value.to_string())),
+            Err(e) => self.show_error(e, copy.source(), start, "<input>"),
+        }
+    }
+
+    /// `:load FILE`: every statement of the file is added to the session
+    /// (lines continue while parentheses are open, as at the prompt) and all
+    /// of them are evaluated as one run, so independent lines run
+    /// concurrently. Prints one result per statement, in file order.
+    pub(super) fn load(&mut self, path: &str) {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.complain(&format!("cannot read {path}: {e}"));
+                return;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                self.complain(&format!("{path} is not UTF-8 text"));
+                return;
+            }
+        };
+        let file_start = self.session.source().len();
+        let mut statements: Vec<Loaded> = Vec::new();
+        let text = text.replace("\r\n", "\n");
+        let (pieces, rest) = input::split_statements(text.strip_suffix('\n').unwrap_or(&text));
+        // Every piece is added, blank ones included, so that the file's
+        // lines are the session's lines and carets point at file lines.
+        for (first, piece) in pieces.iter().chain(rest.as_ref()) {
+            let line = first + 1;
+            match self.session.add(piece) {
+                Ok(Some(added)) => {
+                    if let Some(name) = &added.target {
+                        self.learn_name(name);
+                    }
+                    statements.push(Loaded {
+                        line,
+                        node: Ok(added.node),
+                        target: added.target,
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => statements.push(Loaded {
+                    line,
+                    node: Err(e),
+                    target: None,
+                }),
+            }
+        }
+        let roots: Vec<NodeId> = statements
+            .iter()
+            .filter_map(|s| s.node.as_ref().ok().copied())
+            .collect();
+        let dag: Arc<Dag> = Arc::clone(self.session.dag());
+        let finished = self.runner(self.trace).run(&dag, &roots, self.mode);
+        let mut outcomes = finished.outcomes.iter();
+        let width = statements.last().map_or(1, |s| s.line.to_string().len());
+        for Loaded { line, node, target } in &statements {
+            let outcome = match node {
+                Ok(_) => outcomes
+                    .next()
+                    .cloned()
+                    .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Default::default()))),
+                Err(e) => Err(e.clone()),
+            };
+            if let Ok(node) = node {
+                self.session.settle(*node, &outcome);
+            }
+            let label = self.style.dim(&format!("{line:>width$}:"));
+            match (&outcome, target) {
+                (Ok(value), Some(name)) => println!(
+                    "{label} {} = {}",
+                    self.style.name(name),
+                    self.style.value(&value.to_string())
+                ),
+                (Ok(value), None) => println!("{label} {}", self.style.value(&value.to_string())),
+                (Err(e), _) if !matches!(e.kind, ErrorKind::Cancelled | ErrorKind::TimedOut) => {
+                    print!("{label} ");
+                    self.show_error(e, self.session.source(), file_start, path);
+                }
+                (Err(e), _) => println!("{label} {}", self.style.error(&format!("error: {e}"))),
+            }
+        }
+        if finished.stopped == Some(Stopped::Interrupted) {
+            self.show_error(
+                &Error::new(ErrorKind::Cancelled, Default::default()),
+                "",
+                0,
+                path,
+            );
+        }
+        if self.trace {
+            self.print_trace(&dag, &finished);
+        }
+    }
+}
