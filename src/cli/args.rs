@@ -1,15 +1,16 @@
 //! Command-line arguments (clap).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use exprflow::dag::DagLimits;
 use exprflow::value::Limits;
 
 /// exprflow: arithmetic as a DAG of futures, evaluated concurrently.
 #[derive(Parser, Debug)]
-#[command(name = "exprflow", version, about, long_about = None)]
+#[command(name = "exprflow", version, about, long_about = None, after_help = super::help::TOP)]
 pub struct Cli {
     /// What to do; without one: the REPL on a terminal, batch on piped stdin.
     #[command(subcommand)]
@@ -20,15 +21,17 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Evaluate each EXPR, one result per line.
+    #[command(after_help = super::help::eval())]
     Eval {
         /// Evaluation options.
         #[command(flatten)]
         options: RunOptions,
         /// Expressions (or `name = expr` statements); may begin with `-`.
-        #[arg(required = true, allow_hyphen_values = true, value_name = "EXPR")]
+        #[arg(required = true, value_name = "EXPR")]
         exprs: Vec<String>,
     },
     /// Evaluate one statement per line of FILE (or stdin) as one DAG.
+    #[command(after_help = super::help::batch())]
     Batch {
         /// Evaluation options.
         #[command(flatten)]
@@ -39,7 +42,8 @@ pub enum Command {
         /// The file to read; stdin when absent or `-`.
         file: Option<PathBuf>,
     },
-    /// Interactive session.
+    /// Interactive session (the default on a terminal).
+    #[command(after_help = super::help::repl())]
     Repl {
         /// Evaluation options.
         #[command(flatten)]
@@ -56,7 +60,7 @@ pub struct RunOptions {
     /// Use the sequential reference evaluator instead of the pool.
     #[arg(long)]
     pub sequential: bool,
-    /// Give up after DURATION (e.g. `500ms`, `2s`, `1.5`, `1m`).
+    /// Give up after DURATION (e.g. `500ms`, `2s`, `1.5`, `1m`; `0`: no limit).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// Bit limit of exact results (default 2^24).
@@ -93,8 +97,8 @@ pub struct RunOptions {
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
     /// Write an SVG Gantt chart of the run to FILE: a lane per worker, one
-    /// for timers, the critical path highlighted.
-    #[arg(long, value_name = "FILE")]
+    /// for timers, the critical path highlighted. FILE must end in `.svg`.
+    #[arg(long, value_name = "FILE", value_parser = parse_svg_path)]
     pub timeline: Option<PathBuf>,
     /// Print nodes, edges, depth, work, span, parallelism and speedup to
     /// stderr after the run.
@@ -131,6 +135,105 @@ impl RunOptions {
     /// Whether `--dot` takes stdout (rather than a file).
     pub fn dot_to_stdout(&self) -> bool {
         self.dot.as_deref().is_some_and(|p| p.as_os_str() == "-")
+    }
+}
+
+/// `exprflow eval`'s arguments in the order clap reads them: the options
+/// (anything starting with `--` and a letter, and the short options `-j`
+/// and `-h` standing alone), with their values, first; then `--`; then the
+/// expressions in their order. So options may come after expressions
+/// (`eval 1+1 --stats`), and a mistyped option (`--stat`) is bad usage
+/// with clap's suggestion of the nearest one instead of an expression.
+/// Anything else that starts with `-` is an expression (`-2^2`, and `-j2`,
+/// which is `-(j2)`); everything after a `--` is one too. Other commands'
+/// arguments are returned as they are.
+pub fn arrange_eval_args(args: Vec<OsString>) -> Vec<OsString> {
+    if args.get(1).is_none_or(|a| a != "eval") {
+        return args;
+    }
+    let mut command = Cli::command();
+    command.build();
+    let Some(eval) = command.find_subcommand("eval") else {
+        return args;
+    };
+    // Whether a known option takes its value from the next argument.
+    let separate_value = |arg: &clap::Arg| {
+        arg.get_action().takes_values() && !arg.is_require_equals_set() && !arg.is_positional()
+    };
+    let long_takes_next = |name: &str| {
+        eval.get_arguments()
+            .any(|a| a.get_long() == Some(name) && separate_value(a))
+    };
+    let short = |c: char| eval.get_arguments().find(|a| a.get_short() == Some(c));
+    let mut rest = args.into_iter();
+    let mut arranged: Vec<OsString> = rest.by_ref().take(2).collect();
+    let mut exprs = Vec::new();
+    while let Some(arg) = rest.next() {
+        let Some(text) = arg.to_str() else {
+            exprs.push(arg);
+            continue;
+        };
+        if text == "--" {
+            exprs.extend(rest.by_ref());
+            break;
+        }
+        let takes_next = if let Some(long) = text
+            .strip_prefix("--")
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+        {
+            !long.contains('=') && long_takes_next(long)
+        } else if let Some(option) = text
+            .strip_prefix('-')
+            .and_then(|s| s.chars().next().filter(|_| s.chars().count() == 1))
+            .and_then(short)
+        {
+            separate_value(option)
+        } else {
+            exprs.push(arg);
+            continue;
+        };
+        arranged.push(arg);
+        if takes_next && let Some(value) = rest.next() {
+            arranged.push(value);
+        }
+    }
+    if !exprs.is_empty() {
+        arranged.push("--".into());
+        arranged.extend(exprs);
+    }
+    arranged
+}
+
+/// For an `eval` argument that was read as an expression but looks like a
+/// short option with its value run together (`-j2`), the option as it was
+/// probably meant (`-j 2`).
+pub fn meant_short_option(statement: &str) -> Option<String> {
+    let rest = statement.trim().strip_prefix('-')?;
+    let mut chars = rest.chars();
+    let letter = chars.next()?;
+    let value = chars.as_str();
+    let mut command = Cli::command();
+    command.build();
+    let takes_value = command.find_subcommand("eval")?.get_arguments().any(|a| {
+        a.get_short() == Some(letter) && a.get_action().takes_values() && !a.is_positional()
+    });
+    (takes_value && !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("-{letter} {value}"))
+}
+
+/// Accepts a file name ending in `.svg` (the timeline is SVG only).
+pub fn parse_svg_path(text: &str) -> Result<PathBuf, String> {
+    let path = PathBuf::from(text);
+    let is_svg = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if is_svg {
+        Ok(path)
+    } else {
+        Err(format!(
+            "`{text}` does not end in .svg: the timeline is an SVG picture \
+             (open it in a browser; a browser or rsvg-convert makes a PNG of it)"
+        ))
     }
 }
 
@@ -202,5 +305,50 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("lots").is_err());
         assert!(parse_size("99999999999GiB").is_err());
+    }
+
+    fn arranged(args: &[&str]) -> Vec<String> {
+        let args = args.iter().map(OsString::from).collect();
+        arrange_eval_args(args)
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn eval_options_come_first_and_expressions_after_a_double_dash() {
+        assert_eq!(
+            arranged(&["x", "eval", "1+1", "--stats", "-2^2", "-j", "2", "-j2"]),
+            [
+                "x", "eval", "--stats", "-j", "2", "--", "1+1", "-2^2", "-j2"
+            ]
+        );
+        assert_eq!(
+            arranged(&["x", "eval", "--stat", "--timeout", "1s", "--dot", "--3"]),
+            [
+                "x",
+                "eval",
+                "--stat",
+                "--timeout",
+                "1s",
+                "--dot",
+                "--",
+                "--3"
+            ]
+        );
+        assert_eq!(
+            arranged(&["x", "eval", "--workers=2", "1", "--", "--stats", "--"]),
+            ["x", "eval", "--workers=2", "--", "1", "--stats", "--"]
+        );
+        assert_eq!(arranged(&["x", "eval", "-h"]), ["x", "eval", "-h"]);
+        assert_eq!(meant_short_option("-j2").as_deref(), Some("-j 2"));
+        assert_eq!(meant_short_option("-j16").as_deref(), Some("-j 16"));
+        assert_eq!(meant_short_option("-x2"), None);
+        assert_eq!(meant_short_option("-jobs"), None);
+        assert_eq!(meant_short_option("-j"), None);
+        assert_eq!(
+            arranged(&["x", "batch", "--stat"]),
+            ["x", "batch", "--stat"]
+        );
     }
 }

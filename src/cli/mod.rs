@@ -2,6 +2,7 @@
 
 pub mod args;
 mod evaluate;
+mod help;
 mod render;
 pub mod repl;
 
@@ -26,7 +27,7 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
-    let command = match cli.command {
+    let mut command = match cli.command {
         Some(command) => command,
         None if std::io::stdin().is_terminal() => Command::Repl {
             options: RunOptions::default(),
@@ -37,12 +38,17 @@ pub fn run(cli: Cli) -> ExitCode {
             file: None,
         },
     };
+    // `--timeout 0` is no limit, as `:timeout 0` in the REPL.
+    let (Command::Eval { options, .. }
+    | Command::Batch { options, .. }
+    | Command::Repl { options }) = &mut command;
+    options.timeout = options.timeout.filter(|t| !t.is_zero());
     match command {
         Command::Eval { options, exprs } => {
             let text: Vec<String> = exprs.iter().map(|e| e.replace(['\n', '\r'], " ")).collect();
             run_batch(
                 text.join("\n").as_bytes(),
-                "<args>",
+                ARGS_ORIGIN,
                 &options,
                 false,
                 true,
@@ -195,6 +201,9 @@ fn run_batch(
     let mut out = std::io::BufWriter::new(stdout.lock());
     // With `--dot` on stdout, the DOT is the output: results are not printed.
     let print_values = !options.dot_to_stdout();
+    // On a terminal that is both stdout and stderr the caret report is the
+    // error's one line; the `error:` line is for pipes and files.
+    let print_errors = print_values && !render::same_terminal();
     let mut failed = false;
     let progress = render::Progress::start(batch.lines.len(), progress && !options.no_progress);
     let mut report = |i: usize, outcome: &exprflow::dag::Outcome, out: &mut dyn Write| {
@@ -214,8 +223,20 @@ fn run_batch(
                 if at != line.line {
                     text.push_str(&format!("  = note: reached from line {}\n", line.line));
                 }
+                if let Some(hint) = option_hint(
+                    e,
+                    origin,
+                    batch
+                        .source
+                        .get(line.span.start..line.span.end)
+                        .unwrap_or(""),
+                ) {
+                    text.push_str(&hint);
+                }
+                // Keep the order of lines when both go to one terminal.
+                let _ = out.flush();
                 eprint!("{text}");
-                if print_values {
+                if print_errors {
                     writeln!(out, "{prefix}error: {e}")
                 } else {
                     Ok(())
@@ -256,6 +277,22 @@ fn run_batch(
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// The name `eval`'s arguments are shown under in error reports.
+const ARGS_ORIGIN: &str = "<args>";
+
+/// For an `eval` argument such as `-j2` that failed as an unknown
+/// variable, a help line suggesting the option it looks like.
+fn option_hint(error: &Error, origin: &str, statement: &str) -> Option<String> {
+    if origin != ARGS_ORIGIN || error.kind != exprflow::ErrorKind::UnknownVariable {
+        return None;
+    }
+    let meant = args::meant_short_option(statement)?;
+    Some(format!(
+        "  = help: did you mean {meant}? (`{}` is read as an expression, as expressions may begin with `-`)\n",
+        statement.trim()
+    ))
 }
 
 /// Writes what `--dot`, `--trace`, `--timeline` and `--stats` asked for.

@@ -160,3 +160,24 @@ impl Drop for Progress {
         self.close();
     }
 }
+
+/// Whether stdout and stderr are the same terminal (the usual interactive
+/// case), so that an error's caret report on stderr need not be repeated as
+/// an `error:` line on stdout.
+pub fn same_terminal() -> bool {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stderr().is_terminal() {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(out), Ok(err)) = (
+            std::fs::metadata("/dev/stdout"),
+            std::fs::metadata("/dev/stderr"),
+        ) {
+            return out.rdev() == err.rdev();
+        }
+    }
+    true
+}

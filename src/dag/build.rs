@@ -282,7 +282,7 @@ impl Dag {
 
 fn plural(arity: &value::Arity) -> &'static str {
     match arity {
-        value::Arity::Exactly(1) => "",
+        value::Arity::Exactly(1) | value::Arity::AtLeast(1) => "",
         _ => "s",
     }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::text::format_duration;
 use super::{Lane, Trace};
-use crate::dag::{Dag, NodeId};
+use crate::dag::{Dag, NodeId, Op};
+use crate::value::Builtin;
 
 /// The nodes reachable from `roots` (every node when `roots` is empty), in
 /// topological order (inputs first). Iterative, so any depth is fine.
@@ -302,15 +303,25 @@ impl Stats {
             }
             counted[i] = true;
             computed += 1;
-            match e.lane {
-                Lane::Worker(_) => cpu_work = cpu_work.saturating_add(e.duration()),
-                Lane::Timer => waiting = waiting.saturating_add(e.duration()),
+            // A `delay` waits, whether on the timer thread or (in the
+            // sequential evaluator) on the evaluating thread.
+            let waits =
+                e.lane == Lane::Timer || matches!(dag.node(e.node).op, Op::Call(Builtin::Delay));
+            if waits {
+                waiting = waiting.saturating_add(e.duration());
+            } else {
+                cpu_work = cpu_work.saturating_add(e.duration());
             }
         }
         let (work, span) = (analysis.work(), analysis.span());
         let workers = trace.workers.max(1);
         let per_worker = cpu_work / u32::try_from(workers).unwrap_or(u32::MAX);
-        let bound = per_worker.max(span);
+        // Sequentially, a delay holds the only thread: the bound counts it.
+        let bound = if trace.sequential {
+            work
+        } else {
+            per_worker.max(span)
+        };
         let wall = trace.wall;
         Stats {
             nodes: nodes.len(),
@@ -350,6 +361,11 @@ fn big(n: u128) -> String {
     }
 }
 
+/// `1 node`, `2 nodes`.
+fn nodes(n: usize) -> String {
+    format!("{n} node{}", if n == 1 { "" } else { "s" })
+}
+
 /// A ratio with two decimals, or `∞`.
 fn times(x: f64) -> String {
     if x.is_finite() {
@@ -372,7 +388,7 @@ impl fmt::Display for Stats {
         )?;
         writeln!(f, "edges        {}", self.edges)?;
         writeln!(f, "depth        {} levels", self.depth)?;
-        writeln!(f, "computed     {} nodes", self.computed)?;
+        writeln!(f, "computed     {}", nodes(self.computed))?;
         writeln!(
             f,
             "work         {} ({} on workers, {} waiting on timers)",
@@ -382,9 +398,9 @@ impl fmt::Display for Stats {
         )?;
         writeln!(
             f,
-            "span         {} (critical path of {} nodes)",
+            "span         {} (critical path of {})",
             d(self.span),
-            self.critical_path.len()
+            nodes(self.critical_path.len())
         )?;
         writeln!(f, "parallelism  {} (work / span)", times(self.parallelism))?;
         if self.sequential {
@@ -398,12 +414,20 @@ impl fmt::Display for Stats {
         } else {
             "workers"
         };
-        writeln!(
-            f,
-            "bound        {} = max(cpu work / {} {per}, span), the least time possible",
-            d(self.bound),
-            self.workers
-        )?;
+        if self.sequential {
+            writeln!(
+                f,
+                "bound        {} = work (one thread computes and waits in turn)",
+                d(self.bound)
+            )?;
+        } else {
+            writeln!(
+                f,
+                "bound        {} = max(cpu work / {} {per}, span), the least time possible",
+                d(self.bound),
+                self.workers
+            )?;
+        }
         writeln!(
             f,
             "speedup      {}x (work / wall); the bound allows {}x (work / bound)",
@@ -414,6 +438,39 @@ impl fmt::Display for Stats {
             f,
             "efficiency   {:.0}% (bound / wall)",
             (self.efficiency * 100.0).min(999.0)
-        )
+        )?;
+        if let Some(overhead) = self.overhead_dominates() {
+            write!(
+                f,
+                "\nnote         run too small to gain from workers: {} of work, {} of \
+                 scheduling (handing tasks to threads and back); workers pay off when \
+                 tasks take much longer than that",
+                d(self.work),
+                d(overhead)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Stats {
+    /// The time the run spent beyond its bound, when that overhead (handing
+    /// tasks to threads and collecting results) is more than the work
+    /// itself and at least half the wall time: a run too small to gain from
+    /// workers.
+    ///
+    /// ```
+    /// use exprflow::report::{Stats, Trace};
+    /// let batch = exprflow::Batch::parse(b"1+2", Default::default());
+    /// let mut stats = Stats::compute(&batch.dag, &batch.roots(), &Trace::default());
+    /// stats.work = std::time::Duration::from_micros(3);
+    /// stats.bound = stats.work;
+    /// stats.wall = std::time::Duration::from_micros(50);
+    /// assert_eq!(stats.overhead_dominates(), Some(std::time::Duration::from_micros(47)));
+    /// assert!(stats.to_string().contains("run too small to gain from workers"));
+    /// ```
+    pub fn overhead_dominates(&self) -> Option<Duration> {
+        let overhead = self.wall.saturating_sub(self.bound);
+        (overhead > self.work && overhead >= self.wall / 2).then_some(overhead)
     }
 }

@@ -14,7 +14,8 @@ const SHOW_MAX: usize = 40;
 /// Parses a number literal into an exact value.
 ///
 /// Accepted text: digits with single underscores between digits (`1_000`),
-/// an optional fraction `.digits` (the integer part may be omitted: `.5`),
+/// an optional fraction `.digits` (the integer part may be omitted: `.5`;
+/// the digits may be omitted after an integer part: `3.` is 3, as in Python),
 /// and an optional exponent `[eE][+-]?digits`. The value is exact: `0.1` is
 /// the rational 1/10, `2.5e3` is the integer 2500. A literal whose numerator
 /// or denominator would exceed the bit limit is refused from an estimate,
@@ -113,7 +114,8 @@ fn split(text: &str) -> Option<Parts<'_>> {
     };
     let has_dot = mantissa.contains('.');
     let int_ok = digit_group(int) || (int.is_empty() && has_dot);
-    let frac_ok = if has_dot { digit_group(frac) } else { true };
+    // `3.` is 3, as in Python (`3.e2` too); a lone `.` is not a number.
+    let frac_ok = !has_dot || digit_group(frac) || (frac.is_empty() && !int.is_empty());
     if !int_ok || !frac_ok {
         return None;
     }
@@ -196,6 +198,9 @@ mod tests {
         assert_eq!(p("0.000"), Ok(i(0)));
         assert_eq!(p("1_000.000_1"), Ok(q(10_000_001, 10_000)));
         assert_eq!(p("00.0100"), Ok(q(1, 100)));
+        // As in Python, a trailing dot ends the number.
+        assert_eq!(p("3."), Ok(i(3)));
+        assert_eq!(p("3.e2"), Ok(i(300)));
     }
 
     #[test]
@@ -220,7 +225,7 @@ mod tests {
     #[test]
     fn malformed() {
         for s in [
-            "", ".", "1.", "_1", "1_", "1__0", "1._5", "1_.5", "e5", "1e", "1e+", "1e_5", "1e5_",
+            "", ".", "_1", "1_", "1__0", "1._5", "1_.5", "e5", "1e", "1e+", "1e_5", "1e5_",
             "1.2.3", "1e2e3", "-1", "+1", "1 ", " 1", "0x10", "1,5", "١", "1e--5", "..5", "5..",
         ] {
             assert!(matches!(p(s), Err(Fault::Domain(_))), "{s:?}");
