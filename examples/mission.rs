@@ -32,9 +32,9 @@ fn main() -> Result<(), exprflow::Error> {
         // once the root itself has completed.
         for event in completions.iter() {
             let n = dag.node(event.node);
-            let where_ = match event.worker {
-                Some(w) => format!("worker {w}"),
-                None => "timer".to_string(),
+            let where_ = match event.lane {
+                exprflow::eval::Lane::Worker(w) => format!("worker {w}"),
+                exprflow::eval::Lane::Timer => "timer".to_string(),
             };
             let value = dag
                 .result(event.node)

@@ -142,7 +142,7 @@ fn node_of(batch: &exprflow::Batch, text: &str) -> exprflow::dag::NodeId {
 fn event(node: exprflow::dag::NodeId, worker: Option<usize>, start: u64, end: u64) -> NodeEvent {
     NodeEvent {
         node,
-        worker,
+        lane: worker.map_or(exprflow::eval::Lane::Timer, exprflow::eval::Lane::Worker),
         start: ms(start),
         end: ms(end),
         ok: true,

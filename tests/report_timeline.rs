@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use exprflow::eval::SeqEvent;
+use exprflow::eval::{Lane, NodeEvent};
 use exprflow::report::{TimelineOptions, Trace, timeline_svg, timeline_svg_with};
 
 const MISSION: &str = "(delay(3,100)+delay(7,200))*(delay(2,150)+delay(8,50))*((delay(2,80)*delay(3,120))-delay(1,60))";
@@ -174,21 +174,21 @@ fn synthetic() -> (exprflow::Batch, Trace) {
     let events = vec![
         exprflow::eval::NodeEvent {
             node: id("delay(1,30)"),
-            worker: None,
+            lane: Lane::Timer,
             start: ms(0),
             end: ms(30),
             ok: true,
         },
         exprflow::eval::NodeEvent {
             node: id("(3+4)"),
-            worker: Some(1),
+            lane: Lane::Worker(1),
             start: ms(0),
             end: ms(10),
             ok: true,
         },
         exprflow::eval::NodeEvent {
             node: id("delay(1,30)*(3+4)"),
-            worker: Some(0),
+            lane: Lane::Worker(0),
             start: ms(30),
             end: ms(40),
             ok: true,
@@ -293,8 +293,9 @@ fn huge_traces_merge_neighbouring_slivers() {
         if batch.dag.node(id).inputs.is_empty() {
             continue;
         }
-        events.push(SeqEvent {
+        events.push(NodeEvent {
             node: id,
+            lane: Lane::Worker(0),
             start: t,
             end: t + Duration::from_micros(1),
             ok: true,

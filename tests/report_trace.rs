@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use exprflow::eval::{SeqEvent, SubmitOptions};
+use exprflow::eval::{NodeEvent, SubmitOptions};
 use exprflow::report::{Lane, Trace};
 use serde_json::Value as Json;
 
@@ -312,8 +312,9 @@ fn library_trace_from_sequential_events() {
     let root = exprflow::dag::NodeId::new(2);
     let ms = Duration::from_millis;
     let trace = Trace::from_sequential(
-        vec![SeqEvent {
+        vec![NodeEvent {
             node: root,
+            lane: Lane::Worker(0),
             start: ms(1),
             end: ms(4),
             ok: true,

@@ -5,9 +5,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::RecvTimeoutError;
 use exprflow::dag::Outcome;
-use exprflow::eval::{
-    CancelToken, Engine, NodeEvent, SeqEvent, SubmitOptions, evaluate_sequential,
-};
+use exprflow::eval::{CancelToken, Engine, NodeEvent, SubmitOptions, evaluate_sequential};
 use exprflow::report::Trace;
 use exprflow::{Batch, Error, ErrorKind};
 
@@ -70,7 +68,7 @@ pub fn evaluate_batch(
 /// Events of a sequential run, on one time origin.
 #[derive(Default)]
 struct Recording {
-    sequential: Vec<SeqEvent>,
+    sequential: Vec<NodeEvent>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -163,7 +161,7 @@ fn sequential(job: &mut Job<'_, '_>, recording: Option<&mut Recording>) {
                 let mut events = Vec::new();
                 let outcome = evaluate_sequential(&dag, root, &limits, &worker_cancel, &mut |e| {
                     if record {
-                        events.push(SeqEvent {
+                        events.push(NodeEvent {
                             start: e.start + offset,
                             end: e.end + offset,
                             ..e

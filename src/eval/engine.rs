@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::future::ExprFuture;
 use super::limits::EvalLimits;
-use super::run::Run;
+use super::run::{Run, RunContext};
 use super::timer::Timers;
 use crate::dag::{Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
@@ -214,7 +214,7 @@ impl Engine {
     pub fn submit(&self, dag: &Arc<Dag>, root: NodeId) -> ExprFuture {
         let mut futures = self.submit_all(dag, &[root], SubmitOptions::default());
         futures.pop().unwrap_or_else(|| ExprFuture {
-            state: Arc::new(super::future::FutureState::new(root)),
+            state: Arc::new(super::promise::Promise::new(root)),
             run: None,
             index: 0,
         })
@@ -228,16 +228,15 @@ impl Engine {
         roots: &[NodeId],
         options: SubmitOptions,
     ) -> Vec<ExprFuture> {
-        let run = Run::start(
-            Arc::clone(dag),
-            roots,
-            self.limits,
-            self.fuse_ns,
-            Arc::clone(&self.pool),
-            Arc::clone(&self.timers),
-            options.events,
-        );
-        run.futures()
+        let context = RunContext {
+            limits: self.limits,
+            fuse_ns: self.fuse_ns,
+            pool: Arc::clone(&self.pool),
+            timers: Arc::clone(&self.timers),
+            record: options.events,
+        };
+        let run = Run::start(Arc::clone(dag), roots, context);
+        run.promises()
             .iter()
             .enumerate()
             .map(|(index, state)| ExprFuture {

@@ -1,60 +1,17 @@
 //! `ExprFuture`: the handle to one submitted expression, in the manner of
 //! Python's `concurrent.futures.Future`.
 
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 
 use super::events::NodeEvent;
+use super::promise::Promise;
 use super::run::{Run, RunShape};
 use crate::dag::{NodeId, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::value::Value;
-
-type Callback = Box<dyn FnOnce(&Outcome) + Send>;
-
-/// The shared state of a future: its outcome once known, and who to tell.
-pub(crate) struct FutureState {
-    pub(crate) node: NodeId,
-    outcome: OnceLock<Outcome>,
-    lock: Mutex<Vec<Callback>>,
-    done: Condvar,
-}
-
-impl FutureState {
-    pub(crate) fn new(node: NodeId) -> FutureState {
-        FutureState {
-            node,
-            outcome: OnceLock::new(),
-            lock: Mutex::new(Vec::new()),
-            done: Condvar::new(),
-        }
-    }
-
-    /// Sets the outcome (the first one wins) and runs the callbacks.
-    /// Returns whether this call resolved the future.
-    pub(crate) fn resolve(&self, outcome: Outcome) -> bool {
-        let callbacks = {
-            let mut guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
-            if self.outcome.set(outcome).is_err() {
-                return false;
-            }
-            self.done.notify_all();
-            std::mem::take(&mut *guard)
-        };
-        if let Some(outcome) = self.outcome.get() {
-            for callback in callbacks {
-                callback(outcome);
-            }
-        }
-        true
-    }
-
-    pub(crate) fn get(&self) -> Option<&Outcome> {
-        self.outcome.get()
-    }
-}
 
 /// A submitted expression whose outcome will be known later.
 ///
@@ -69,7 +26,7 @@ impl FutureState {
 /// assert!(future.is_done());
 /// ```
 pub struct ExprFuture {
-    pub(crate) state: Arc<FutureState>,
+    pub(crate) state: Arc<Promise>,
     pub(crate) run: Option<Arc<Run>>,
     pub(crate) index: usize,
 }
@@ -92,16 +49,9 @@ impl ExprFuture {
 
     /// Blocks until the outcome is known and returns it.
     pub fn wait(&self) -> Result<Value, Error> {
-        let mut guard = self.state.lock.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(outcome) = self.state.get() {
-                return outcome.clone();
-            }
-            guard = self
-                .state
-                .done
-                .wait(guard)
-                .unwrap_or_else(|p| p.into_inner());
+        match self.state.wait_until(None) {
+            Some(outcome) => outcome.clone(),
+            None => Err(self.error(ErrorKind::Internal)),
         }
     }
 
@@ -109,24 +59,9 @@ impl ExprFuture {
     /// Python's `Future.result(timeout)`) and a `timed out` error is returned;
     /// call [`cancel`](Self::cancel) to stop it.
     pub fn wait_timeout(&self, timeout: Duration) -> Result<Value, Error> {
-        let deadline = Instant::now().checked_add(timeout);
-        let mut guard = self.state.lock.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(outcome) = self.state.get() {
-                return outcome.clone();
-            }
-            let now = Instant::now();
-            let left = match deadline {
-                Some(d) if d > now => d - now,
-                Some(_) => return Err(self.error(ErrorKind::TimedOut)),
-                None => Duration::from_secs(3600),
-            };
-            guard = self
-                .state
-                .done
-                .wait_timeout(guard, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+        match self.state.wait_for(timeout) {
+            Some(outcome) => outcome.clone(),
+            None => Err(self.error(ErrorKind::TimedOut)),
         }
     }
 
@@ -152,16 +87,7 @@ impl ExprFuture {
     /// Calls `callback` with the outcome when it is known: at once, on this
     /// thread, if it already is; otherwise on the thread that resolves it.
     pub fn on_complete(&self, callback: impl FnOnce(&Outcome) + Send + 'static) {
-        {
-            let mut guard = self.state.lock.lock().unwrap_or_else(|p| p.into_inner());
-            if self.state.get().is_none() {
-                guard.push(Box::new(callback));
-                return;
-            }
-        }
-        if let Some(outcome) = self.state.get() {
-            callback(outcome);
-        }
+        self.state.on_complete(callback);
     }
 
     /// The node completions of this future's run, in completion order (the
@@ -196,6 +122,31 @@ impl Drop for ExprFuture {
                 self.index,
                 Error::new(ErrorKind::Cancelled, run.span_of(self.state.node)),
             );
+        }
+    }
+}
+
+/// Awaiting an `ExprFuture` (under tokio, async-std, `futures::executor` or
+/// any executor) gives its outcome. The evaluation runs on the engine's
+/// pool whether or not it is polled; polling stores the task's latest
+/// waker, which is woken once when the outcome is known.
+///
+/// ```
+/// let engine = exprflow::Engine::with_workers(2).unwrap();
+/// let future = engine.submit_str("2^10").unwrap();
+/// let value = futures::executor::block_on(future).unwrap();
+/// assert_eq!(value.to_string(), "1024");
+/// ```
+impl std::future::Future for ExprFuture {
+    type Output = Result<Value, Error>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.state.poll_with(cx.waker()) {
+            Some(outcome) => std::task::Poll::Ready(outcome.clone()),
+            None => std::task::Poll::Pending,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! group into tasks (cheap subgraphs fused into one task), and which tasks
 //! wait on which. Built iteratively in topological order.
 
+use super::ids::{LocalId, TaskId};
 use crate::dag::{Dag, NodeId, UNKNOWN};
 
 /// Sentinel for "not part of this run".
@@ -102,31 +103,32 @@ impl LocalIds {
 }
 
 /// The run's nodes and tasks. Local ids index `nodes`, in topological order.
+/// Stored as plain `u32`s (compact); read through the typed accessors.
 #[derive(Debug, Default)]
 pub struct Plan {
     /// DAG id of each local node.
-    pub nodes: Vec<NodeId>,
+    nodes: Vec<NodeId>,
     /// Local id of each DAG node, or [`NONE`].
-    pub local: LocalIds,
+    local: LocalIds,
     /// The task (its root's local id) each local node is evaluated in.
-    pub task_of: Vec<u32>,
+    task_of: Vec<u32>,
     /// Position of each local node within its task's member list.
-    pub position: Vec<u32>,
+    position: Vec<u32>,
     /// Members of each task (indexed by the task root), topological order, root last.
-    pub members: Lists,
+    members: Lists,
     /// Distinct tasks each task waits on (indexed by task root).
-    pub waits_on: Lists,
+    waits_on: Lists,
     /// Distinct tasks waiting on each task (indexed by task root).
-    pub waited_by: Lists,
+    waited_by: Lists,
     /// Number of task roots.
-    pub task_count: usize,
+    task_count: usize,
     /// Tasks that evaluate a whole cheap subgraph with the sequential
     /// evaluator (indexed by task root): the planner did not descend into it.
-    pub whole: Vec<bool>,
+    whole: Vec<bool>,
     /// Distinct consumers of each local node among the run's nodes planned
     /// after it (so a consumer `m` counts for its inputs with a smaller local
     /// id): how many must finish before a held value can go.
-    pub users: Vec<u32>,
+    users: Vec<u32>,
 }
 
 impl Plan {
@@ -285,8 +287,62 @@ impl Plan {
     }
 
     /// The local id of DAG node `id`, if it is part of the run.
-    pub fn local_of(&self, id: NodeId) -> Option<u32> {
-        Some(self.local.get(id.index())).filter(|&l| l != NONE)
+    pub fn local_of(&self, id: NodeId) -> Option<LocalId> {
+        Some(self.local.get(id.index()))
+            .filter(|&l| l != NONE)
+            .map(LocalId)
+    }
+
+    /// The DAG node of local node `local`.
+    pub fn node(&self, local: LocalId) -> NodeId {
+        self.nodes[local.index()]
+    }
+
+    /// The task local node `local` is evaluated in.
+    pub fn task_of(&self, local: LocalId) -> TaskId {
+        TaskId(self.task_of[local.index()])
+    }
+
+    /// Where local node `local` is in its task's member list.
+    pub fn position(&self, local: LocalId) -> usize {
+        self.position[local.index()] as usize
+    }
+
+    /// The members of task `t`, in topological order, its root last.
+    pub fn members(&self, t: TaskId) -> impl ExactSizeIterator<Item = LocalId> + '_ {
+        self.members.get(t.0).iter().map(|&m| LocalId(m))
+    }
+
+    /// The distinct tasks task `t` waits on.
+    pub fn waits_on(&self, t: TaskId) -> impl ExactSizeIterator<Item = TaskId> + '_ {
+        self.waits_on.get(t.0).iter().map(|&d| TaskId(d))
+    }
+
+    /// The distinct tasks waiting on task `t`.
+    pub fn waited_by(&self, t: TaskId) -> impl ExactSizeIterator<Item = TaskId> + '_ {
+        self.waited_by.get(t.0).iter().map(|&d| TaskId(d))
+    }
+
+    /// Every task, in topological order of their roots.
+    pub fn tasks(&self) -> impl Iterator<Item = TaskId> + '_ {
+        (0..self.nodes.len() as u32)
+            .filter(|&l| self.task_of[l as usize] == l)
+            .map(TaskId)
+    }
+
+    /// Number of tasks.
+    pub fn task_count(&self) -> usize {
+        self.task_count
+    }
+
+    /// Whether task `t` evaluates a whole cheap subgraph sequentially.
+    pub fn is_whole(&self, t: TaskId) -> bool {
+        self.whole[t.index()]
+    }
+
+    /// Consumers of local node `local` planned after it (see `users`).
+    pub fn users(&self, local: LocalId) -> u32 {
+        self.users[local.index()]
     }
 }
 
@@ -331,10 +387,10 @@ mod tests {
         let plan = Plan::new(&dag, &[small], 0);
         assert!(matches!(plan.local, LocalIds::Sparse(..)));
         assert_eq!(plan.len(), 6, "3*3, 5*5, +, 7*7, 7*7-2, *");
-        assert_eq!(plan.local_of(small), Some(5));
+        assert_eq!(plan.local_of(small), Some(LocalId(5)));
         assert_eq!(plan.local_of(big), None);
         let plan = Plan::new(&dag, &[big], 0);
         assert!(matches!(plan.local, LocalIds::Dense(..)));
-        assert_eq!(plan.local_of(big), Some(plan.len() as u32 - 1));
+        assert_eq!(plan.local_of(big), Some(LocalId(plan.len() as u32 - 1)));
     }
 }

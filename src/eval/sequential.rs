@@ -8,24 +8,12 @@ use std::time::{Duration, Instant};
 use super::cancel::CancelToken;
 use super::compute::{apply, wait_of};
 use super::cpu::burn;
+use super::events::{Lane, NodeEvent};
 use super::held::{Got, HeldValues, is_big};
 use super::limits::EvalLimits;
 use crate::dag::{Dag, NodeId, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::value::{Builtin, Value};
-
-/// One finished node, as the sequential evaluator reports it.
-#[derive(Clone, Copy, Debug)]
-pub struct SeqEvent {
-    /// The node.
-    pub node: NodeId,
-    /// When its computation started, since the evaluation began.
-    pub start: Duration,
-    /// When it finished.
-    pub end: Duration,
-    /// Whether it produced a value (not an error).
-    pub ok: bool,
-}
 
 /// Evaluates `root` of `dag` on the calling thread and returns its outcome.
 /// Results are recorded in the DAG, so shared and earlier-computed nodes are
@@ -45,7 +33,7 @@ pub fn evaluate_sequential(
     root: NodeId,
     limits: &EvalLimits,
     cancel: &CancelToken,
-    on_node: &mut dyn FnMut(SeqEvent),
+    on_node: &mut dyn FnMut(NodeEvent),
 ) -> Outcome {
     if let Some(known) = dag.result(root) {
         return known.clone();
@@ -68,7 +56,7 @@ pub(crate) fn walk(
     root: NodeId,
     limits: &EvalLimits,
     cancel: &CancelToken,
-    on_node: &mut dyn FnMut(SeqEvent),
+    on_node: &mut dyn FnMut(NodeEvent),
     outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
     keep_big: bool,
 ) -> Outcome {
@@ -169,7 +157,8 @@ pub(crate) fn walk(
         pins.truncate(pinned);
         let end = began.elapsed();
         held.used(dag, &node.inputs, |_| true);
-        on_node(SeqEvent {
+        on_node(NodeEvent {
+            lane: Lane::Worker(0),
             node: id,
             start,
             end,

@@ -79,7 +79,7 @@ pub fn chrome_json(dag: &Dag, trace: &Trace, source: &str) -> String {
         }
         let node = dag.node(e.node);
         let result = dag.result(e.node);
-        let ok = e.ok.unwrap_or(!matches!(result, Some(Err(_))));
+        let ok = e.ok;
         let cat = match (&node.op, ok) {
             (_, false) => "error",
             (Op::Call(Builtin::Delay), _) => "delay",

@@ -45,7 +45,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::dag::NodeId;
-use crate::eval::{NodeEvent, SeqEvent};
+pub use crate::eval::{Lane, NodeEvent};
 
 pub use chrome::chrome_json;
 pub use dot::{to_dot, to_dot_with_source};
@@ -53,44 +53,12 @@ pub use stats::{Stats, critical_path, work_span};
 pub use text::{format_duration, value_preview};
 pub use timeline::{TimelineOptions, timeline_svg, timeline_svg_with};
 
-/// Where a recorded node ran.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Lane {
-    /// Pool worker `n` (or, for a sequential run, the evaluating thread as 0).
-    Worker(usize),
-    /// The timer thread: a `delay` waiting without holding a worker.
-    Timer,
-}
-
-/// One node's computation as recorded: where, from when to when.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TraceEvent {
-    /// The node.
-    pub node: NodeId,
-    /// Where it ran.
-    pub lane: Lane,
-    /// When its work (or its wait) started, since the run began.
-    pub start: Duration,
-    /// When it finished, since the run began (never before `start`).
-    pub end: Duration,
-    /// Whether it produced a value; `None` when the recorder did not say
-    /// (the sequential evaluator), in which case the DAG's result tells.
-    pub ok: Option<bool>,
-}
-
-impl TraceEvent {
-    /// How long the node took (its work, or its wait for a `delay`).
-    pub fn duration(&self) -> Duration {
-        self.end.saturating_sub(self.start)
-    }
-}
-
 /// The recording of one run: a per-node event for every node computed,
 /// sorted by start time, with the pool size and the wall time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Trace {
     /// The events, sorted by start (then end) time.
-    pub events: Vec<TraceEvent>,
+    pub events: Vec<NodeEvent>,
     /// Number of pool workers of the run (1 for a sequential run).
     pub workers: usize,
     /// Wall time of the whole run (at least the last event's end).
@@ -107,12 +75,9 @@ impl Trace {
     pub fn from_events(events: Vec<NodeEvent>, workers: usize, wall: Duration) -> Trace {
         let events = events
             .into_iter()
-            .map(|e| TraceEvent {
-                node: e.node,
-                lane: e.worker.map_or(Lane::Timer, Lane::Worker),
-                start: e.start,
+            .map(|e| NodeEvent {
                 end: e.end.max(e.start),
-                ok: Some(e.ok),
+                ..e
             })
             .collect();
         Trace::build(events, workers, wall, false)
@@ -123,22 +88,20 @@ impl Trace {
     /// several [`evaluate_sequential`](crate::eval::evaluate_sequential)
     /// calls are recorded together, shift each call's events by the time
     /// that call began.
-    pub fn from_sequential(events: Vec<SeqEvent>, wall: Duration) -> Trace {
+    pub fn from_sequential(events: Vec<NodeEvent>, wall: Duration) -> Trace {
         let events = events
             .into_iter()
-            .map(|e| TraceEvent {
-                node: e.node,
+            .map(|e| NodeEvent {
                 lane: Lane::Worker(0),
-                start: e.start,
                 end: e.end.max(e.start),
-                ok: Some(e.ok),
+                ..e
             })
             .collect();
         Trace::build(events, 1, wall, true)
     }
 
     fn build(
-        mut events: Vec<TraceEvent>,
+        mut events: Vec<NodeEvent>,
         workers: usize,
         wall: Duration,
         sequential: bool,

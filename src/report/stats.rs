@@ -145,7 +145,7 @@ impl Analysis {
 ///
 /// ```
 /// use std::time::Duration;
-/// use exprflow::eval::SeqEvent;
+/// use exprflow::eval::{Lane, NodeEvent};
 /// use exprflow::report::{Trace, work_span};
 /// let batch = exprflow::Batch::parse(b"(1+2)*(3+4)", Default::default());
 /// let roots = batch.roots();
@@ -155,9 +155,9 @@ impl Analysis {
 ///     &batch.source[s.start..s.end] == text
 /// }).unwrap();
 /// let events = vec![
-///     SeqEvent { node: node("(1+2)"), start: ms(0), end: ms(3), ok: true },
-///     SeqEvent { node: node("(3+4)"), start: ms(3), end: ms(8), ok: true },
-///     SeqEvent { node: roots[0], start: ms(8), end: ms(9), ok: true },
+///     NodeEvent { lane: Lane::Worker(0), node: node("(1+2)"), start: ms(0), end: ms(3), ok: true },
+///     NodeEvent { lane: Lane::Worker(0), node: node("(3+4)"), start: ms(3), end: ms(8), ok: true },
+///     NodeEvent { lane: Lane::Worker(0), node: roots[0], start: ms(8), end: ms(9), ok: true },
 /// ];
 /// let trace = Trace::from_sequential(events, ms(9));
 /// assert_eq!(work_span(&batch.dag, &roots, &trace), (ms(9), ms(6)));

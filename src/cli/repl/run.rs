@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
 use exprflow::dag::{Dag, NodeId, Outcome};
-use exprflow::eval::{
-    CancelToken, Engine, NodeEvent, SeqEvent, SubmitOptions, evaluate_sequential,
-};
+use exprflow::eval::{CancelToken, Engine, NodeEvent, SubmitOptions, evaluate_sequential};
 use exprflow::report::Trace;
 use exprflow::{Error, ErrorKind};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
@@ -52,7 +50,7 @@ pub enum Recorded {
     /// From the pool, in completion order.
     Parallel(Vec<NodeEvent>),
     /// From the sequential evaluator, in completion order.
-    Sequential(Vec<SeqEvent>),
+    Sequential(Vec<NodeEvent>),
 }
 
 /// What a run gave.
@@ -362,7 +360,7 @@ impl Runner<'_> {
 
     fn sequential(&self, dag: &Arc<Dag>, roots: &[NodeId]) -> Finished {
         enum Message {
-            Node(SeqEvent),
+            Node(NodeEvent),
             Done(Vec<Outcome>, Duration),
         }
         let began = Instant::now();
@@ -383,7 +381,7 @@ impl Runner<'_> {
                     for root in roots {
                         let offset = began.elapsed();
                         let outcome = evaluate_sequential(&dag, root, &limits, &token, &mut |e| {
-                            let _ = sender.send(Message::Node(SeqEvent {
+                            let _ = sender.send(Message::Node(NodeEvent {
                                 start: e.start + offset,
                                 end: e.end + offset,
                                 ..e
@@ -416,7 +414,7 @@ impl Runner<'_> {
         }
         let deadline = self.timeout.and_then(|t| began.checked_add(t));
         let mut progress = Progress::new(total, began, self.progress, self.columns);
-        let mut events: Vec<SeqEvent> = Vec::new();
+        let mut events: Vec<NodeEvent> = Vec::new();
         let mut seen = 0usize;
         let mut stopped: Option<Stopped> = None;
         let mut give_up_at: Option<Instant> = None;

@@ -12,9 +12,9 @@ impl Repl {
             Recorded::Parallel(events) => events
                 .iter()
                 .map(|e| {
-                    let lane = match e.worker {
-                        Some(w) => format!("worker {w}"),
-                        None => "timer".to_string(),
+                    let lane = match e.lane {
+                        exprflow::eval::Lane::Worker(w) => format!("worker {w}"),
+                        exprflow::eval::Lane::Timer => "timer".to_string(),
                     };
                     (lane, e.start, e.end, e.node)
                 })

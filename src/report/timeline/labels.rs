@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use super::super::text::{format_duration, op_name, outcome_preview, shorten_text, source_of};
-use super::super::{Lane, Trace, TraceEvent};
+use super::super::{Lane, NodeEvent, Trace};
 use super::pack::Bar;
 use super::*;
 use crate::dag::{Dag, Op};
@@ -14,9 +14,9 @@ use crate::value::Builtin;
 /// The category colours and name of an event.
 pub(super) fn category_of(
     dag: &Dag,
-    e: &TraceEvent,
+    e: &NodeEvent,
 ) -> ((&'static str, &'static str), &'static str) {
-    let ok = e.ok.unwrap_or(!matches!(dag.result(e.node), Some(Err(_))));
+    let ok = e.ok;
     match (&dag.node(e.node).op, ok) {
         (_, false) => (ERROR, "error"),
         (Op::Call(Builtin::Delay), _) => (DELAY, "delay"),
@@ -36,7 +36,7 @@ pub(super) fn label_width(text: &str) -> f64 {
 /// its anchor and its colour.
 pub(super) fn place_label(
     dag: &Dag,
-    e: &TraceEvent,
+    e: &NodeEvent,
     source: &str,
     (x0, x1): (f64, f64),
     (before, after): (f64, f64),
@@ -59,7 +59,7 @@ pub(super) fn place_label(
 }
 
 /// Texts for a bar, most informative first: `delay(3,100) = 3`, `+ = 10`, `+`.
-pub(super) fn bar_labels(dag: &Dag, e: &TraceEvent, source: &str) -> Vec<String> {
+pub(super) fn bar_labels(dag: &Dag, e: &NodeEvent, source: &str) -> Vec<String> {
     let name = op_name(dag, e.node);
     let text = source_of(dag, e.node, source, 40);
     let mut labels = Vec::with_capacity(3);
@@ -81,7 +81,7 @@ pub(super) fn bar_labels(dag: &Dag, e: &TraceEvent, source: &str) -> Vec<String>
 /// The hover text of a bar.
 pub(super) fn bar_title(
     dag: &Dag,
-    e: &TraceEvent,
+    e: &NodeEvent,
     bar: &Bar,
     source: &str,
     lane: &str,
@@ -119,7 +119,7 @@ pub(super) fn bar_title(
         Some(Err(err)) => {
             let _ = writeln!(title, "{}", shorten_text(&err.message(), 200));
         }
-        None if e.ok == Some(false) => {
+        None if !e.ok => {
             let _ = writeln!(title, "failed (cancelled or timed out)");
         }
         None => {}

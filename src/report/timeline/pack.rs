@@ -5,13 +5,13 @@
 
 use std::time::Duration;
 
-use super::super::{Lane, TraceEvent};
+use super::super::{Lane, NodeEvent};
 use super::labels::category_of;
 use super::{Chart, MAX_ROWS, MIN_WIDTH, NEAR_ROWS, TOUCH};
 
 /// One bar to draw: an event, or several merged ones.
 pub(super) struct Bar<'a> {
-    pub(super) event: &'a TraceEvent,
+    pub(super) event: &'a NodeEvent,
     pub(super) end: Duration,
     /// Left and right edge in pixels (at least MIN_WIDTH apart).
     pub(super) x0: f64,
@@ -87,7 +87,7 @@ fn join_sliver(
     chart: &Chart<'_>,
     rows: &mut [RowEnd],
     bars: &mut [Bar<'_>],
-    e: &TraceEvent,
+    e: &NodeEvent,
     kind: &'static str,
     x0: f64,
     x1: f64,
@@ -112,7 +112,7 @@ fn join_sliver(
 }
 
 /// The row for event `e` starting at pixel `x0`, adding one if allowed.
-fn choose_row(rows: &mut Vec<RowEnd>, e: &TraceEvent, x0: f64) -> usize {
+fn choose_row(rows: &mut Vec<RowEnd>, e: &NodeEvent, x0: f64) -> usize {
     let free_in_time = |r: &RowEnd| r.time <= e.start;
     match rows
         .iter()

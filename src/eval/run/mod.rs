@@ -1,0 +1,273 @@
+//! One parallel run: tasks of a [`Plan`] on the pool, released as their
+//! inputs resolve. Workers release their dependents directly (no central
+//! coordinator); a finished task runs one ready dependent inline and spawns
+//! the rest. Errors decide a task early when the leftmost failing input is
+//! known, and work nobody needs any more is dropped.
+//!
+//! - [`state`]: per-task scheduling state (inputs pending, interest, life).
+//! - [`region`]: evaluating one task's members.
+//! - [`complete`]: a task finished; releasing dependents; internal faults.
+//! - [`answers`]: the run's futures (promises) and cancelling them.
+//! - [`parked`]: `delay` tasks waiting on the timer thread.
+//! - [`record`]: per-node events, when asked for.
+
+mod answers;
+mod complete;
+mod parked;
+mod record;
+mod region;
+mod state;
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Instant;
+
+use crossbeam_channel::Receiver;
+use rayon::ThreadPool;
+
+use super::cancel::CancelToken;
+use super::cpu::burn;
+use super::events::{Lane, NodeEvent};
+use super::held::HeldValues;
+use super::ids::{RunId, TaskId};
+use super::limits::EvalLimits;
+use super::plan::Plan;
+use super::promise::Promise;
+use super::timer::Timers;
+use crate::dag::{Dag, NodeId};
+use crate::error::{Error, ErrorKind, Span};
+use crate::value::Builtin;
+use answers::Answers;
+use complete::Faults;
+use parked::Parked;
+use record::Recorder;
+use region::{Pass, RegionResult};
+use state::{Schedule, TaskState};
+
+static NEXT_RUN_ID: AtomicU64 = AtomicU64::new(1);
+
+/// How a run was planned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunShape {
+    /// Nodes the run had to compute (the rest were already known).
+    pub nodes: usize,
+    /// Tasks those nodes formed after fusing cheap subgraphs.
+    pub tasks: usize,
+}
+
+/// What a run is given to work with.
+pub(crate) struct RunContext {
+    pub(crate) limits: EvalLimits,
+    pub(crate) fuse_ns: u64,
+    pub(crate) pool: Arc<ThreadPool>,
+    pub(crate) timers: Arc<Timers>,
+    /// Record a [`NodeEvent`] per node.
+    pub(crate) record: bool,
+}
+
+/// Everything one run shares between its tasks, timers and futures.
+pub(crate) struct Run {
+    id: RunId,
+    me: Weak<Run>,
+    dag: Arc<Dag>,
+    limits: EvalLimits,
+    plan: Plan,
+    schedule: Schedule,
+    /// Set when nobody wants anything of the run any more.
+    cancelled: AtomicBool,
+    /// Cancelled together with `cancelled`, for whole-subgraph tasks.
+    token: CancelToken,
+    faults: Faults,
+    /// Big intermediate values, until their last consumer has finished.
+    held: HeldValues,
+    parked: Parked,
+    answers: Answers,
+    pool: Arc<ThreadPool>,
+    timers: Arc<Timers>,
+    recorder: Recorder,
+}
+
+impl Run {
+    /// Plans a run of `roots` and starts its ready tasks.
+    pub(crate) fn start(dag: Arc<Dag>, roots: &[NodeId], context: RunContext) -> Arc<Run> {
+        let plan = Plan::new(&dag, roots, context.fuse_ns);
+        let schedule = Schedule::new(&plan);
+        let answers = Answers::new(&plan, roots);
+        for t in answers.tasks() {
+            schedule.add_interest(t);
+        }
+        let run = Arc::new_cyclic(|me| Run {
+            id: RunId(NEXT_RUN_ID.fetch_add(1, Ordering::Relaxed)),
+            me: me.clone(),
+            dag,
+            limits: context.limits,
+            plan,
+            schedule,
+            cancelled: AtomicBool::new(false),
+            token: CancelToken::new(),
+            faults: Faults::default(),
+            held: HeldValues::default(),
+            parked: Parked::default(),
+            answers,
+            pool: context.pool,
+            timers: context.timers,
+            recorder: Recorder::new(context.record),
+        });
+        // Roots already known (constants, earlier results) resolve at once.
+        for (i, &root) in roots.iter().enumerate() {
+            if run.plan.local_of(root).is_none() {
+                let outcome = run.dag.result(root).cloned().unwrap_or_else(|| {
+                    Err(Error::with_detail(
+                        ErrorKind::Internal,
+                        run.span_of(root),
+                        "root has no result",
+                    ))
+                });
+                run.resolve_future(i, outcome);
+            }
+        }
+        let ready: Vec<TaskId> = run
+            .plan
+            .tasks()
+            .filter(|&t| run.plan.waits_on(t).len() == 0)
+            .collect();
+        for t in ready {
+            run.spawn(t);
+        }
+        run
+    }
+
+    /// The per-node events, if the run records them.
+    pub(crate) fn events(&self) -> Option<Receiver<NodeEvent>> {
+        self.recorder.receiver()
+    }
+
+    /// One promise per root, in the order of the roots.
+    pub(crate) fn promises(&self) -> &[Arc<Promise>] {
+        self.answers.promises()
+    }
+
+    pub(crate) fn span_of(&self, node: NodeId) -> Span {
+        self.dag.node(node).span
+    }
+
+    /// How the run was planned: nodes computed and tasks they formed.
+    pub(crate) fn shape(&self) -> RunShape {
+        RunShape {
+            nodes: self.plan.len(),
+            tasks: self.plan.task_count(),
+        }
+    }
+
+    fn spawn(&self, t: TaskId) {
+        if let Some(run) = self.me.upgrade() {
+            self.pool.spawn(move || run.execute(t));
+        }
+    }
+
+    fn abandoned(&self, t: TaskId) -> bool {
+        self.cancelled.load(Ordering::Relaxed) || self.schedule.unwanted(t)
+    }
+
+    /// Nobody wants anything of the run: stop its work and timers, and
+    /// give back the big values still held.
+    fn stop(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.token.cancel();
+        self.timers.cancel_run(self.id.0);
+        self.held.clear(&self.dag);
+    }
+
+    /// Runs task `first` and then, inline, one of the tasks it made ready.
+    fn execute(&self, first: TaskId) {
+        let mut next = Some(first);
+        while let Some(t) = next.take() {
+            if !self
+                .schedule
+                .advance(t, TaskState::Waiting, TaskState::Running)
+            {
+                continue;
+            }
+            if self.abandoned(t) {
+                self.schedule.set(t, TaskState::Dropped);
+                continue;
+            }
+            let start = self.recorder.now();
+            let result = if self.plan.is_whole(t) {
+                self.evaluate_whole(t)
+            } else {
+                self.evaluate(t, Pass::Full)
+            };
+            next = match result {
+                RegionResult::Done(outcome) => self.complete(t, outcome, true),
+                RegionResult::Wait(Builtin::Busy, duration, outcome) => {
+                    if burn(duration, || self.abandoned(t)) {
+                        let node = self.plan.node(t.root());
+                        self.recorder.emit(node, start, &outcome, this_lane());
+                        self.complete(t, outcome, true)
+                    } else {
+                        self.schedule.set(t, TaskState::Dropped);
+                        None
+                    }
+                }
+                RegionResult::Wait(_, duration, outcome) => {
+                    self.park(t, outcome, start, duration);
+                    None
+                }
+                RegionResult::Unknown => {
+                    // Cannot happen when every input is known; fail loudly but safely.
+                    let error = Error::with_detail(
+                        ErrorKind::Internal,
+                        self.span_of(self.plan.node(t.root())),
+                        "task ran before its inputs",
+                    );
+                    self.complete(t, Err(error), true)
+                }
+            };
+        }
+    }
+
+    /// Parks `delay` task `t` with its value until its timer fires.
+    fn park(
+        &self,
+        t: TaskId,
+        outcome: crate::dag::Outcome,
+        start: std::time::Duration,
+        duration: std::time::Duration,
+    ) {
+        use super::timer::Wake;
+        self.parked.park(t, outcome, start);
+        match (self.me.upgrade(), Instant::now().checked_add(duration)) {
+            (Some(me), Some(deadline)) => {
+                self.timers.add(deadline, me, t.0);
+                // Cancelled meanwhile: the cancel may have reached
+                // the timer thread before this timer did.
+                if self.abandoned(t) {
+                    // Always sent after our `add`, so the timer
+                    // thread cannot see the cancel first.
+                    self.parked.take(t);
+                    self.timers.cancel(self.id.0, t.0);
+                    self.schedule.set(t, TaskState::Dropped);
+                }
+            }
+            _ => self.wake(t.0),
+        }
+    }
+}
+
+/// The lane of the calling thread: its pool worker, else the timer.
+fn this_lane() -> Lane {
+    rayon::current_thread_index().map_or(Lane::Timer, Lane::Worker)
+}
+
+/// Locks `mutex`, ignoring poisoning: the maps it guards stay consistent
+/// because every critical section is a single insert or remove.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        self.held.clear(&self.dag);
+    }
+}

@@ -1,0 +1,153 @@
+//! Evaluating one task: its fused members in order on the worker, or a
+//! whole cheap subgraph with the sequential evaluator. The same walk over
+//! the members, read-only, decides a task early from a failed input.
+
+use std::time::Duration;
+
+use super::super::compute::{apply, wait_of};
+use super::super::events::NodeEvent;
+use super::super::held::Got;
+use super::super::ids::{LocalId, TaskId};
+use super::super::sequential::walk;
+use super::{Run, this_lane};
+use crate::dag::{NodeId, Outcome};
+use crate::error::Error;
+use crate::value::{Builtin, Value};
+
+/// What evaluating a task's members gave for its root.
+pub(super) enum RegionResult {
+    Done(Outcome),
+    /// The root is a `delay`/`busy` whose inputs are known: wait, then `x`.
+    Wait(Builtin, Duration, Outcome),
+    /// Some input is not known yet.
+    Unknown,
+}
+
+/// How thoroughly to evaluate a task's members.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Pass {
+    /// Every input is known: compute, record events, store results.
+    Full,
+    /// A read-only attempt to decide the task early from a failed input.
+    Early,
+}
+
+impl Run {
+    /// Evaluates a whole cheap subgraph with the sequential evaluator (its
+    /// nodes still get their own events when recording).
+    pub(super) fn evaluate_whole(&self, t: TaskId) -> RegionResult {
+        let offset = self.recorder.now();
+        let lane = this_lane();
+        let outside = |id: NodeId| self.held.get(id);
+        let root = self.plan.node(t.root());
+        let record = self.recorder.is_on();
+        let outcome = walk(
+            &self.dag,
+            root,
+            &self.limits,
+            &self.token,
+            &mut |e| {
+                if record {
+                    self.recorder.send(NodeEvent {
+                        lane,
+                        start: offset + e.start,
+                        end: offset + e.end,
+                        ..e
+                    });
+                }
+            },
+            &outside,
+            record,
+        );
+        RegionResult::Done(outcome)
+    }
+
+    /// Evaluates the members of task `t` in order (see [`Pass`]).
+    pub(super) fn evaluate(&self, t: TaskId, pass: Pass) -> RegionResult {
+        let full = pass == Pass::Full;
+        let count = self.plan.members(t).len();
+        let mut scratch: Vec<Option<Outcome>> = Vec::with_capacity(count);
+        let record = full && self.recorder.is_on();
+        let lane = this_lane();
+        let mut result = RegionResult::Unknown;
+        for (p, m) in self.plan.members(t).enumerate() {
+            let start = if record {
+                self.recorder.now()
+            } else {
+                Duration::ZERO
+            };
+            let is_root = p + 1 == count;
+            let outcome = self.member(t, m, &scratch, pass, is_root, &mut result);
+            if !full {
+                if is_root {
+                    if let Some(outcome) = outcome {
+                        result = RegionResult::Done(outcome);
+                    }
+                } else {
+                    scratch.push(outcome);
+                }
+                continue;
+            }
+            // Full pass: store the members' outcomes as they come; the
+            // task's own outcome is stored when the task completes.
+            let Some(outcome) = outcome else { continue };
+            if record {
+                self.recorder.emit(self.plan.node(m), start, &outcome, lane);
+            }
+            if is_root {
+                result = RegionResult::Done(outcome);
+            } else {
+                self.settle(m, outcome, false);
+            }
+        }
+        result
+    }
+
+    /// The outcome of member `m` of task `t`, `None` if not decided (an
+    /// input unknown, or the root waits: then `result` says how).
+    fn member(
+        &self,
+        t: TaskId,
+        m: LocalId,
+        scratch: &[Option<Outcome>],
+        pass: Pass,
+        is_root: bool,
+        result: &mut RegionResult,
+    ) -> Option<Outcome> {
+        let node = self.dag.node(self.plan.node(m));
+        let mut values: Vec<Got<'_>> = Vec::with_capacity(node.inputs.len());
+        for &input in node.inputs.iter() {
+            let l = self.plan.local_of(input);
+            // Members already computed in this task are stored (a full
+            // pass stores as it goes) or in the scratch (an early one).
+            let got = match l {
+                Some(l) if pass == Pass::Early && self.plan.task_of(l) == t => scratch
+                    [self.plan.position(l)]
+                .as_ref()
+                .map(|o| o.as_ref().map(Got::Kept).map_err(Error::clone)),
+                _ => self.input(input, l),
+            };
+            match got {
+                Some(Ok(v)) => values.push(v),
+                Some(Err(e)) => return Some(Err(e)),
+                None => return None,
+            }
+        }
+        let values: Vec<&Value> = values.iter().map(|v| &**v).collect();
+        let computed = apply(node, &values, &self.limits.value);
+        match (
+            &computed,
+            is_root,
+            wait_of(node, &values, self.limits.max_wait),
+        ) {
+            (Ok(_), _, Err(e)) => Some(Err(e)),
+            (Ok(_), true, Ok(Some((kind, duration)))) => {
+                if pass == Pass::Full {
+                    *result = RegionResult::Wait(kind, duration, computed);
+                }
+                None
+            }
+            _ => Some(computed),
+        }
+    }
+}
