@@ -143,7 +143,7 @@ impl Dag {
             }
             ExprKind::Call {
                 name, name_span, ..
-            } if Builtin::from_name(name).is_none() => {
+            } if Builtin::from_name(name).is_none() && &**name != "if" => {
                 let error =
                     Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
                 let node = self.failure(error, Arc::from([]))?;
@@ -180,6 +180,18 @@ impl Dag {
             ExprKind::Unary(UnOp::Plus, _) => Ok(inputs[0]),
             ExprKind::Unary(op, _) => self.operation(Op::Unary(*op), inputs.into(), expr.span),
             ExprKind::Binary(op, ..) => self.operation(Op::Binary(*op), inputs.into(), expr.span),
+            ExprKind::Call { name, .. } if &**name == "if" => {
+                if inputs.len() == 3 {
+                    self.operation(Op::If, inputs.into(), expr.span)
+                } else {
+                    let error = Error::with_detail(
+                        ErrorKind::WrongArity,
+                        expr.span,
+                        format!("if takes 3 arguments, got {}", inputs.len()),
+                    );
+                    self.failure(error, inputs.into())
+                }
+            }
             ExprKind::Call { name, .. } => {
                 let Some(f) = Builtin::from_name(name) else {
                     return Err(Error::with_detail(

@@ -22,6 +22,16 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
             (value.is_some_and(Value::is_exact), v, 0)
         }
         Op::Fail(_) => (true, 0, 1),
+        // The branches' sizes bound the result; the cost of the `if` itself
+        // is a test of its condition.
+        Op::If => {
+            let branches = &inputs[inputs.len().min(1)..];
+            (
+                branches.iter().all(|n| n.exact),
+                branches.iter().map(|n| n.bits).max().unwrap_or(0),
+                20,
+            )
+        }
         Op::Unary(UnOp::Neg | UnOp::Plus) => (all_exact, bits(0), linear(bits(0))),
         Op::Unary(UnOp::Fact) => (true, UNKNOWN, UNKNOWN),
         Op::Binary(op) => {
@@ -32,6 +42,7 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
                 BinOp::Div => (exact, sum_bits, product(sum_bits).saturating_mul(4)),
                 BinOp::FloorDiv | BinOp::Mod => (exact, max_bits, product(sum_bits)),
                 BinOp::Pow => (false, UNKNOWN, UNKNOWN),
+                _ => (true, 1, linear(max_bits)),
             }
         }
         Op::Call(f) => match f {

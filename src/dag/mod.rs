@@ -82,6 +82,7 @@ enum OpKey {
     Unary(crate::value::UnOp),
     Binary(crate::value::BinOp),
     Call(crate::value::Builtin),
+    If,
 }
 
 /// A growing, hash-consed expression DAG with a result slot per node.
@@ -340,6 +341,7 @@ impl Dag {
             Op::Unary(u) => OpKey::Unary(u),
             Op::Binary(b) => OpKey::Binary(b),
             Op::Call(f) => OpKey::Call(f),
+            Op::If => OpKey::If,
             Op::Const | Op::Fail(_) => return self.push(op, inputs, span, None),
         };
         let key = Key::Op(op_key, inputs.clone());

@@ -19,6 +19,10 @@ pub enum Op {
     Binary(BinOp),
     /// A built-in function of its inputs.
     Call(Builtin),
+    /// `if(c, a, b)`, lazy: its inputs are `[c, a, b]`, but only `c` is
+    /// evaluated first, then only the branch it chooses (`a` when `c` is
+    /// not zero). The branch not taken is never evaluated or reported.
+    If,
     /// An error found while building (unknown name, wrong arity, bad literal):
     /// evaluates to the first failing input's error, else to this one, as a
     /// left-to-right evaluation would.
@@ -35,7 +39,19 @@ impl Op {
             Op::Unary(UnOp::Fact) => "!",
             Op::Binary(op) => op.symbol(),
             Op::Call(f) => f.name(),
+            Op::If => "if",
             Op::Fail(_) => "error",
+        }
+    }
+}
+
+impl Node {
+    /// The inputs an evaluation needs before the node's own step: all of
+    /// them, except for `if`, whose branches wait for its condition.
+    pub fn eager_inputs(&self) -> &[NodeId] {
+        match self.op {
+            Op::If => &self.inputs[..self.inputs.len().min(1)],
+            _ => &self.inputs,
         }
     }
 }

@@ -35,12 +35,21 @@ fn apply_op(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
             value::call(*f, &owned, limits).map_err(fault)
         }
         (Op::Fail(e), _) => Err(e.clone()),
+        // `if` chooses a branch (see `branch_of`); its value is the branch's.
+        (Op::If, [_, chosen]) => Ok((*chosen).clone()),
         _ => Err(Error::with_detail(
             ErrorKind::Internal,
             span,
             format!("`{}` node with {} inputs", node.op.label(), values.len()),
         )),
     }
+}
+
+/// The input of `if` node `node` that its condition's value `condition`
+/// chooses: `a` (input 1) when it is not zero, else `b` (input 2).
+pub fn branch_of(node: &Node, condition: &Value) -> Option<crate::dag::NodeId> {
+    let k = if condition.is_zero() { 2 } else { 1 };
+    node.inputs.get(k).copied()
 }
 
 /// How long a `delay` or `busy` node waits or burns, if it is one, given

@@ -178,10 +178,13 @@ impl Plan {
                 // A cheap subgraph is one task, evaluated sequentially: no
                 // need to plan (or even visit) what lies below it.
                 let is_whole = fuse_ns > 0 && node.total < fuse_ns && !node.inputs.is_empty();
+                // `if` waits for its condition only: a branch is evaluated
+                // (by the `if`'s task) once the condition has chosen it.
+                let eager = node.eager_inputs();
                 if is_whole {
-                    *next = node.inputs.len();
+                    *next = eager.len();
                 }
-                if let Some(&input) = node.inputs.get(*next) {
+                if let Some(&input) = eager.get(*next) {
                     *next += 1;
                     if local.get(input.index()) == NONE && dag.result(input).is_none() {
                         local.set(input.index(), VISITING);
@@ -202,7 +205,7 @@ impl Plan {
                 // pending[height..]; the cost of the subgraph is this node's
                 // plus its fused inputs'.
                 let mut cost = node.cost;
-                crate::dag::for_each_distinct(&node.inputs, |input| {
+                crate::dag::for_each_distinct(node.eager_inputs(), |input| {
                     let l = local.get(input.index());
                     if l < i {
                         users[l as usize] += 1;
@@ -245,7 +248,7 @@ impl Plan {
                     let first = members.offsets[i as usize] as usize;
                     for k in first..members.items.len() {
                         let m = members.items[k];
-                        for input in dag.node(nodes[m as usize]).inputs.iter() {
+                        for input in dag.node(nodes[m as usize]).eager_inputs() {
                             let l = local.get(input.index());
                             if l < VISITING
                                 && task_of[l as usize] == l

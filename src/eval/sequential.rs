@@ -11,7 +11,7 @@ use super::cpu::burn;
 use super::events::{Lane, NodeEvent};
 use super::held::{Got, HeldValues, is_big};
 use super::limits::EvalLimits;
-use crate::dag::{Dag, NodeId, Outcome};
+use crate::dag::{Dag, Node, NodeId, Op, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::value::{Builtin, Value};
 
@@ -79,6 +79,25 @@ pub(crate) fn walk(
             return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
         }
         let node = dag.node(id);
+        if node.op == Op::If {
+            // Lazy: the condition, then only the branch it chooses.
+            let start = began.elapsed();
+            let outcome = match if_step(dag, node, next, held, outside) {
+                IfStep::Descend(input) => {
+                    stack.push((input, 0, pins.len()));
+                    continue;
+                }
+                IfStep::Done(outcome) => outcome,
+            };
+            let finished = Finished { id, start, outcome };
+            match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
+                Ok(None) => {
+                    stack.pop();
+                    continue;
+                }
+                Ok(Some(outcome)) | Err(outcome) => return outcome,
+            }
+        }
         // Walk inputs left to right; descend into the first unknown one.
         // Values are gathered on the way when the walk starts at the first
         // input (the common case: one pass).
@@ -155,39 +174,102 @@ pub(crate) fn walk(
         };
         values.clear();
         pins.truncate(pinned);
-        let end = began.elapsed();
-        held.used(dag, &node.inputs, |_| true);
-        on_node(NodeEvent {
-            lane: Lane::Worker(0),
-            node: id,
-            start,
-            end,
-            ok: outcome.is_ok(),
-        });
-        if id == root {
-            return outcome;
-        }
-        // A value the memory budget refuses, like any outcome the DAG does
-        // not keep, ends the walk: every error reaches the root.
-        let kept = match outcome {
-            Ok(v) if !keep_big && is_big(&v) => {
-                let uses = dag.node(id).uses;
-                held.hold(dag, id, v, uses).map_err(Err)
+        let finished = Finished { id, start, outcome };
+        match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
+            Ok(None) => {
+                stack.pop();
             }
-            outcome => dag.keep(id, outcome).map(|_| ()),
-        };
-        if let Err(unkept) = kept {
-            return Err(unkept.err().unwrap_or_else(|| {
-                Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
-            }));
+            Ok(Some(outcome)) | Err(outcome) => return outcome,
         }
-        stack.pop();
     }
     Err(Error::with_detail(
         ErrorKind::Internal,
         dag.node(root).span,
         "root was not evaluated",
     ))
+}
+
+/// A node the walk has computed: its id, when it started, its outcome.
+struct Finished {
+    id: NodeId,
+    start: Duration,
+    outcome: Outcome,
+}
+
+/// Reports a finished node and keeps its outcome (in the DAG, or among
+/// the walk's held values when big). Returns `Ok(Some(outcome))` for the
+/// root, `Ok(None)` when kept, and `Err` with the error that ends the walk
+/// when the outcome cannot be kept (a value the memory budget refuses, like
+/// any outcome the DAG does not keep: every error reaches the root).
+fn finish(
+    dag: &Dag,
+    root: NodeId,
+    finished: Finished,
+    held: &HeldValues,
+    keep_big: bool,
+    on_node: &mut dyn FnMut(NodeEvent),
+    began: Instant,
+) -> Result<Option<Outcome>, Outcome> {
+    let Finished { id, start, outcome } = finished;
+    let node = dag.node(id);
+    let end = began.elapsed();
+    held.used(dag, &node.inputs, |_| true);
+    on_node(NodeEvent {
+        lane: Lane::Worker(0),
+        node: id,
+        start,
+        end,
+        ok: outcome.is_ok(),
+    });
+    if id == root {
+        return Ok(Some(outcome));
+    }
+    let kept = match outcome {
+        Ok(v) if !keep_big && is_big(&v) => held.hold(dag, id, v, node.uses).map_err(Err),
+        outcome => dag.keep(id, outcome).map(|_| ()),
+    };
+    kept.map(|()| None).map_err(|unkept| {
+        Err(unkept.err().unwrap_or_else(|| {
+            Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
+        }))
+    })
+}
+
+/// The next step of a lazy `if`: descend into its condition or chosen
+/// branch, or its outcome (the condition's error, or the branch's
+/// outcome). `next` is 0 while the condition is unknown, then the index of
+/// the chosen branch.
+enum IfStep {
+    Descend(NodeId),
+    Done(Outcome),
+}
+
+fn if_step(
+    dag: &Dag,
+    node: &Node,
+    next: &mut usize,
+    held: &HeldValues,
+    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
+) -> IfStep {
+    if *next == 0 {
+        let condition = node.inputs[0];
+        match known(dag, condition, held, outside) {
+            None => return IfStep::Descend(condition),
+            Some(Err(e)) => return IfStep::Done(Err(e)),
+            Some(Ok(v)) => *next = if v.is_zero() { 2 } else { 1 },
+        }
+    }
+    let Some(&branch) = node.inputs.get(*next) else {
+        return IfStep::Done(Err(Error::with_detail(
+            ErrorKind::Internal,
+            node.span,
+            "`if` without its branches",
+        )));
+    };
+    match known(dag, branch, held, outside) {
+        None => IfStep::Descend(branch),
+        Some(outcome) => IfStep::Done(outcome.map(|v| (*v).clone())),
+    }
 }
 
 /// What is known about node `id`: its value, its error, or nothing yet.

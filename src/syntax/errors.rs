@@ -18,7 +18,7 @@ fn describe(rule: &Rule) -> &'static str {
         | Rule::paren
         | Rule::sign => "an expression",
         Rule::target => "a name",
-        Rule::factorial | Rule::infix => "an operator",
+        Rule::factorial | Rule::infix | Rule::compare => "an operator",
         _ => "something else",
     }
 }
@@ -64,7 +64,17 @@ pub fn from_pest(error: pest::error::Error<Rule>, offset: usize) -> Error {
                     usize::from(expected.contains(" or ")),
                 );
             }
-            format!("expected {expected}, found {found}")
+            let rest = error.line().get(error_column_byte(&error)..).unwrap_or("");
+            let chained = ["<=", ">=", "<", ">", "==", "!="]
+                .into_iter()
+                .find(|op| rest.starts_with(op));
+            if let Some(op) = chained
+                && !positives.contains(&Rule::compare)
+            {
+                format!("comparisons do not chain, found `{op}`")
+            } else {
+                format!("expected {expected}, found {found}")
+            }
         }
         ErrorVariant::CustomError { message } => {
             if message.contains("limit reached") {

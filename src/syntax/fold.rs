@@ -61,6 +61,12 @@ fn infix(text: &str) -> Option<(BinOp, u8, bool)> {
         "//" => (BinOp::FloorDiv, 2, false),
         "%" => (BinOp::Mod, 2, false),
         "^" | "**" => (BinOp::Pow, 4, true),
+        "<" => (BinOp::Lt, 0, false),
+        "<=" => (BinOp::Le, 0, false),
+        ">" => (BinOp::Gt, 0, false),
+        ">=" => (BinOp::Ge, 0, false),
+        "==" => (BinOp::Eq, 0, false),
+        "!=" => (BinOp::Ne, 0, false),
         _ => return None,
     })
 }
@@ -187,7 +193,7 @@ pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<E
                             args: Vec::new(),
                         }));
                     }
-                    Rule::infix => {
+                    Rule::infix | Rule::compare => {
                         let (op, prec, right) = infix(pair.as_str())?;
                         frame.push_infix(ast, op, prec, right, span.start);
                     }

@@ -8,6 +8,7 @@ use crate::value::{BinOp, UnOp};
 /// position allows is parenthesised.
 fn binding(kind: &ExprKind) -> u8 {
     match kind {
+        ExprKind::Binary(op, ..) if op.is_comparison() => 0,
         ExprKind::Binary(BinOp::Add | BinOp::Sub, ..) => 1,
         ExprKind::Binary(BinOp::Pow, ..) => 4,
         ExprKind::Binary(..) => 2,
@@ -84,8 +85,18 @@ pub fn print(ast: &Ast, root: ExprId) -> String {
                     BinOp::FloorDiv => " // ",
                     BinOp::Mod => " % ",
                     BinOp::Pow => "^",
+                    BinOp::Lt => " < ",
+                    BinOp::Le => " <= ",
+                    BinOp::Gt => " > ",
+                    BinOp::Ge => " >= ",
+                    BinOp::Eq => " == ",
+                    BinOp::Ne => " != ",
                 }));
-                work.push(Task::Visit(*left, binding(&ast.get(*left).kind) < own));
+                // Comparisons do not chain: a comparison on the left needs
+                // parentheses too.
+                let left_binding = binding(&ast.get(*left).kind);
+                let parens = left_binding < own || (own == 0 && left_binding == 0);
+                work.push(Task::Visit(*left, parens));
             }
         }
     }

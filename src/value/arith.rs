@@ -24,6 +24,18 @@ pub enum BinOp {
     Mod,
     /// `a ^ b` (also written `**`).
     Pow,
+    /// `a < b`: `1` or `0`, exact across the tower.
+    Lt,
+    /// `a <= b`
+    Le,
+    /// `a > b`
+    Gt,
+    /// `a >= b`
+    Ge,
+    /// `a == b`
+    Eq,
+    /// `a != b`
+    Ne,
 }
 
 impl BinOp {
@@ -37,7 +49,21 @@ impl BinOp {
             BinOp::FloorDiv => "//",
             BinOp::Mod => "%",
             BinOp::Pow => "^",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
         }
+    }
+
+    /// Whether this is a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`).
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne
+        )
     }
 }
 
@@ -87,6 +113,7 @@ pub fn binary(op: BinOp, a: &Value, b: &Value, limits: &Limits) -> Result<Value,
     let what = || format!("{} {} {}", describe(a), op.symbol(), describe(b));
     match (op, a, b) {
         (BinOp::Pow, _, _) => pow::power(a, b, limits),
+        _ if op.is_comparison() => Ok(compare(op, a, b)),
         (_, Value::Float(_), _) | (_, _, Value::Float(_)) => {
             let (x, y) = (value_to_f64(a)?, value_to_f64(b)?);
             float_binop(op, x, y).and_then(|r| float_result(r, what).map(Value::Float))
@@ -139,7 +166,7 @@ fn int_binop(
         }
         BinOp::FloorDiv => x.floor_div_rem(y).ok_or(Fault::DivisionByZero)?.0,
         BinOp::Mod => x.floor_div_rem(y).ok_or(Fault::DivisionByZero)?.1,
-        BinOp::Pow => return Err(Fault::Domain("unexpected power".into())),
+        _ => return Err(Fault::Domain("unexpected operator".into())),
     }))
 }
 
@@ -168,8 +195,24 @@ fn rat_binop(op: BinOp, x: &RBig, y: &RBig) -> Result<Value, Fault> {
             let q = RBig::from((x / y).floor());
             x - y * q
         }
-        BinOp::Pow => return Err(Fault::Domain("unexpected power".into())),
+        _ => return Err(Fault::Domain("unexpected operator".into())),
     }))
+}
+
+/// A comparison, exact across the tower (a float compares by its exact
+/// binary value, as Python compares floats with ints and fractions): `1` or `0`.
+fn compare(op: BinOp, a: &Value, b: &Value) -> Value {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let order = super::cmp::exact_cmp(a, b);
+    let holds = match op {
+        BinOp::Lt => order == Less,
+        BinOp::Le => order != Greater,
+        BinOp::Gt => order == Greater,
+        BinOp::Ge => order != Less,
+        BinOp::Eq => order == Equal,
+        _ => order != Equal,
+    };
+    Value::from_i64(i64::from(holds))
 }
 
 /// Float arithmetic with Python's semantics for `//` and `%`. The caller
@@ -187,7 +230,7 @@ fn float_binop(op: BinOp, x: f64, y: f64) -> Result<f64, Fault> {
         }
         BinOp::FloorDiv => float_divmod(x, y)?.0,
         BinOp::Mod => float_divmod(x, y)?.1,
-        BinOp::Pow => return Err(Fault::Domain("unexpected power".into())),
+        _ => return Err(Fault::Domain("unexpected operator".into())),
     })
 }
 

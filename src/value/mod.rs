@@ -93,6 +93,21 @@ pub enum Fault {
 }
 
 impl Value {
+    /// Whether the value is zero (`0`, `0.0` or `-0.0`; a rational never is):
+    /// what `if` tests.
+    ///
+    /// ```
+    /// use exprflow::Value;
+    /// assert!(Value::from(0).is_zero() && !Value::from(2).is_zero());
+    /// ```
+    pub fn is_zero(&self) -> bool {
+        match self {
+            Value::Int(i) => i.is_zero(),
+            Value::Rat(_) => false,
+            Value::Float(x) => *x == 0.0,
+        }
+    }
+
     /// An exact integer value.
     pub fn from_i64(n: i64) -> Value {
         Value::Int(Int::from(n))

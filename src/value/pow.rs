@@ -17,7 +17,7 @@ pub(crate) fn power(a: &Value, b: &Value, limits: &Limits) -> Result<Value, Faul
     {
         return exact_power(a, n, limits, what);
     }
-    if is_zero(a) && is_negative(b) {
+    if a.is_zero() && is_negative(b) {
         return Err(Fault::DivisionByZero);
     }
     if is_negative(a) && !is_integral(b) {
@@ -88,14 +88,6 @@ fn operand(v: &Value) -> String {
         s
     } else {
         format!("({s})")
-    }
-}
-
-fn is_zero(v: &Value) -> bool {
-    match v {
-        Value::Int(i) => i.is_zero(),
-        Value::Rat(_) => false,
-        Value::Float(x) => *x == 0.0,
     }
 }
 

@@ -46,7 +46,7 @@ impl Run {
             for m in self.plan.members(t) {
                 // `m` was counted for its inputs planned before it.
                 let counted = |input| self.plan.local_of(input).is_some_and(|l| l < m);
-                let inputs = &self.dag.node(self.plan.node(m)).inputs;
+                let inputs = self.dag.node(self.plan.node(m)).eager_inputs();
                 self.held.used(&self.dag, inputs, counted);
             }
             if let (Some(indices), Some(answer)) = (indices, answer) {

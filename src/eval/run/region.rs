@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
-use super::super::compute::{apply, wait_of};
+use super::super::compute::{apply, branch_of, wait_of};
 use super::super::events::NodeEvent;
 use super::super::held::Got;
 use super::super::ids::{LocalId, TaskId};
 use super::super::sequential::walk;
 use super::{Run, this_lane};
-use crate::dag::{NodeId, Outcome};
+use crate::dag::{Node, NodeId, Op, Outcome};
 use crate::error::Error;
 use crate::value::{Builtin, Value};
 
@@ -36,12 +36,17 @@ impl Run {
     /// Evaluates a whole cheap subgraph with the sequential evaluator (its
     /// nodes still get their own events when recording).
     pub(super) fn evaluate_whole(&self, t: TaskId) -> RegionResult {
+        RegionResult::Done(self.walk_from(self.plan.node(t.root())))
+    }
+
+    /// Evaluates node `root` (and whatever it needs that is not known yet)
+    /// with the sequential evaluator on this worker.
+    fn walk_from(&self, root: NodeId) -> Outcome {
         let offset = self.recorder.now();
         let lane = this_lane();
         let outside = |id: NodeId| self.held.get(id);
-        let root = self.plan.node(t.root());
         let record = self.recorder.is_on();
-        let outcome = walk(
+        walk(
             &self.dag,
             root,
             &self.limits,
@@ -58,8 +63,7 @@ impl Run {
             },
             &outside,
             record,
-        );
-        RegionResult::Done(outcome)
+        )
     }
 
     /// Evaluates the members of task `t` in order (see [`Pass`]).
@@ -71,13 +75,18 @@ impl Run {
         let lane = this_lane();
         let mut result = RegionResult::Unknown;
         for (p, m) in self.plan.members(t).enumerate() {
-            let start = if record {
+            let mut start = if record {
                 self.recorder.now()
             } else {
                 Duration::ZERO
             };
             let is_root = p + 1 == count;
             let outcome = self.member(t, m, &scratch, pass, is_root, &mut result);
+            // The branch an `if` walked reported its own nodes: the `if`
+            // itself is only the choice.
+            if record && self.dag.node(self.plan.node(m)).op == Op::If {
+                start = self.recorder.now();
+            }
             if !full {
                 if is_root {
                     if let Some(outcome) = outcome {
@@ -115,19 +124,12 @@ impl Run {
         result: &mut RegionResult,
     ) -> Option<Outcome> {
         let node = self.dag.node(self.plan.node(m));
+        if node.op == Op::If {
+            return self.if_outcome(t, node, scratch, pass);
+        }
         let mut values: Vec<Got<'_>> = Vec::with_capacity(node.inputs.len());
         for &input in node.inputs.iter() {
-            let l = self.plan.local_of(input);
-            // Members already computed in this task are stored (a full
-            // pass stores as it goes) or in the scratch (an early one).
-            let got = match l {
-                Some(l) if pass == Pass::Early && self.plan.task_of(l) == t => scratch
-                    [self.plan.position(l)]
-                .as_ref()
-                .map(|o| o.as_ref().map(Got::Kept).map_err(Error::clone)),
-                _ => self.input(input, l),
-            };
-            match got {
+            match self.member_input(t, input, scratch, pass) {
                 Some(Ok(v)) => values.push(v),
                 Some(Err(e)) => return Some(Err(e)),
                 None => return None,
@@ -148,6 +150,48 @@ impl Run {
                 None
             }
             _ => Some(computed),
+        }
+    }
+
+    /// What is known about `input` of a member of task `t`. Members already
+    /// computed in this task are stored (a full pass stores as it goes) or
+    /// in the scratch (an early one).
+    fn member_input<'a>(
+        &'a self,
+        t: TaskId,
+        input: NodeId,
+        scratch: &'a [Option<Outcome>],
+        pass: Pass,
+    ) -> Option<Result<Got<'a>, Error>> {
+        let l = self.plan.local_of(input);
+        match l {
+            Some(l) if pass == Pass::Early && self.plan.task_of(l) == t => scratch
+                .get(self.plan.position(l))?
+                .as_ref()
+                .map(|o| o.as_ref().map(Got::Kept).map_err(Error::clone)),
+            _ => self.input(input, l),
+        }
+    }
+
+    /// The outcome of `if` member `node` of task `t`: its condition's
+    /// error, or the outcome of the branch the condition chooses, which a
+    /// full pass walks on this worker when it is not known yet. `None`
+    /// while undecided.
+    fn if_outcome(
+        &self,
+        t: TaskId,
+        node: &Node,
+        scratch: &[Option<Outcome>],
+        pass: Pass,
+    ) -> Option<Outcome> {
+        let condition = *node.inputs.first()?;
+        let branch = match self.member_input(t, condition, scratch, pass)? {
+            Err(e) => return Some(Err(e)),
+            Ok(v) => branch_of(node, &v)?,
+        };
+        match self.member_input(t, branch, scratch, pass) {
+            Some(outcome) => Some(outcome.map(|v| (*v).clone())),
+            None => (pass == Pass::Full).then(|| self.walk_from(branch)),
         }
     }
 }
