@@ -1,10 +1,11 @@
 //! A session: statements evaluated one after another, sharing variables and
 //! one growing DAG, so a subexpression computed earlier is reused.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::eval::{CancelToken, Engine, ExprFuture, evaluate_sequential};
 use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, parse_statement};
 use crate::value::Value;
@@ -39,6 +40,9 @@ pub struct Session {
     max_depth: usize,
     /// The last statement known to have given a value.
     last_good: Option<NodeId>,
+    /// Assignments not settled yet: the name and what it was bound to
+    /// before, so that a cancelled or timed-out one can be undone.
+    unsettled: HashMap<NodeId, (Box<str>, Option<Binding>)>,
 }
 
 /// A clone is a session of its own: it copies the DAG (values included) so
@@ -52,6 +56,7 @@ impl Clone for Session {
             source: self.source.clone(),
             max_depth: self.max_depth,
             last_good: self.last_good,
+            unsettled: self.unsettled.clone(),
         }
     }
 }
@@ -76,6 +81,7 @@ impl Session {
             source: String::new(),
             max_depth: DEFAULT_MAX_DEPTH,
             last_good: None,
+            unsettled: HashMap::new(),
         }
     }
 
@@ -133,7 +139,14 @@ impl Session {
             self.dag = Arc::new(self.dag.fork());
         }
         let dag = Arc::make_mut(&mut self.dag);
+        let before = statement
+            .target
+            .as_ref()
+            .map(|(name, _)| (name.clone(), self.scope.get(name).cloned()));
         let node = dag.add_statement(&ast, &statement, &mut self.scope)?;
+        if let Some(before) = before {
+            self.unsettled.insert(node, before);
+        }
         self.scope.bind("_", Binding::Node(node));
         Ok(Some(Added {
             node,
@@ -144,6 +157,10 @@ impl Session {
     /// Tells the session how the statement `node` ended: a value makes it
     /// the last good one; an error while `_` still is `node` puts `_` back
     /// to the last statement that gave a value (or leaves `_` unknown).
+    /// An assignment that was cancelled or timed out is undone, as an
+    /// interrupted assignment in Python: its name is bound again to what
+    /// it was before (or unbound), so using it does not restart the work.
+    /// (Other errors stay with the name: using it gives the same error.)
     ///
     /// ```
     /// let engine = exprflow::Engine::with_workers(2).unwrap();
@@ -151,8 +168,25 @@ impl Session {
     /// session.eval(&engine, "6 * 7").unwrap();
     /// assert!(session.eval(&engine, "1/0").is_err());
     /// assert_eq!(session.eval(&engine, "_ + 1").unwrap().unwrap().to_string(), "43");
+    ///
+    /// // A cancelled assignment leaves the name as it was.
+    /// session.eval(&engine, "w = 1").unwrap();
+    /// let future = session.submit(&engine, "w = delay(8, 60000)").unwrap().unwrap();
+    /// future.cancel();
+    /// session.settle(future.node(), &future.wait());
+    /// assert_eq!(session.eval(&engine, "w").unwrap().unwrap().to_string(), "1");
     /// ```
     pub fn settle(&mut self, node: NodeId, outcome: &Result<Value, Error>) {
+        let assigned = self.unsettled.remove(&node);
+        if let (Err(e), Some((name, before))) = (outcome, assigned)
+            && matches!(e.kind, ErrorKind::Cancelled | ErrorKind::TimedOut)
+            && matches!(self.scope.get(&name), Some(Binding::Node(now)) if *now == node)
+        {
+            match before {
+                Some(binding) => self.scope.bind(&name, binding),
+                None => self.scope.unbind(&name),
+            }
+        }
         if outcome.is_ok() {
             self.last_good = Some(node);
             return;

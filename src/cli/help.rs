@@ -53,7 +53,9 @@ pub fn repl() -> String {
     format!(
         "{LANGUAGE}
 
-:help in the REPL lists its commands; exit, quit or Ctrl-D leaves.
+In the REPL, --stats, --trace, --timeline and --dot apply to every statement \
+(the files are rewritten each time; :stats, :timeline and :dot switch them). \
+:help lists the commands; exit, quit or Ctrl-D leaves.
 
 Examples:
   exprflow repl

@@ -212,10 +212,11 @@ impl Repl {
         }
     }
 
-    /// `:load FILE`: every statement of the file is added to the session
-    /// (lines continue while parentheses are open, as at the prompt) and all
-    /// of them are evaluated as one run, so independent lines run
-    /// concurrently. Prints one result per statement, in file order.
+    /// `:load FILE`: every line of the file is a statement added to the
+    /// session, exactly as `batch` reads a file (same errors, same line
+    /// numbers), and all of them are evaluated as one run, so independent
+    /// lines run concurrently. Prints one result per statement, in file
+    /// order.
     pub(super) fn load(&mut self, path: &str) {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -224,22 +225,29 @@ impl Repl {
                 return;
             }
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(_) => {
-                self.complain(&format!("{path} is not UTF-8 text"));
-                return;
-            }
-        };
         let file_start = self.session.source().len();
         let mut statements: Vec<Loaded> = Vec::new();
-        let text = text.replace("\r\n", "\n");
-        let (pieces, rest) = input::split_statements(text.strip_suffix('\n').unwrap_or(&text));
-        // Every piece is added, blank ones included, so that the file's
+        // One statement per line, as `batch` reads a file: a line that
+        // leaves a parenthesis open is a syntax error, not continued.
+        // Every line is added, blank ones included, so that the file's
         // lines are the session's lines and carets point at file lines.
-        for (first, piece) in pieces.iter().chain(rest.as_ref()) {
-            let line = first + 1;
-            match self.session.add(piece) {
+        let bytes = bytes.strip_suffix(b"\n").unwrap_or(&bytes);
+        for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let line = index + 1;
+            let added = match std::str::from_utf8(raw) {
+                Ok(text) => self.session.add(text),
+                _ => {
+                    let at = self.session.source().len();
+                    let _ = self.session.add("");
+                    Err(Error::with_detail(
+                        ErrorKind::Syntax,
+                        exprflow::Span::new(at, at + 1),
+                        "invalid UTF-8 in input",
+                    ))
+                }
+            };
+            match added {
                 Ok(Some(added)) => {
                     if let Some(name) = &added.target {
                         self.learn_name(name);
@@ -263,7 +271,9 @@ impl Repl {
             .filter_map(|s| s.node.as_ref().ok().copied())
             .collect();
         let dag: Arc<Dag> = Arc::clone(self.session.dag());
-        let finished = self.runner(self.trace).run(&dag, &roots, self.mode);
+        let finished = self
+            .runner(self.wants_events())
+            .run(&dag, &roots, self.mode);
         let mut outcomes = finished.outcomes.iter();
         let width = statements.last().map_or(1, |s| s.line.to_string().len());
         for Loaded { line, node, target } in &statements {
@@ -288,6 +298,17 @@ impl Repl {
                 (Err(e), _) if !matches!(e.kind, ErrorKind::Cancelled | ErrorKind::TimedOut) => {
                     print!("{label} ");
                     self.show_error(e, self.session.source(), file_start, path);
+                    let file = self.session.source().get(file_start..).unwrap_or("");
+                    let at = e
+                        .span
+                        .start
+                        .checked_sub(file_start)
+                        .filter(|&at| at <= file.len());
+                    if let Some(at) = at
+                        && LineIndex::new(file).line_of(at) + 1 != *line
+                    {
+                        eprintln!("  = note: reached from line {line}");
+                    }
                 }
                 (Err(e), _) => println!("{label} {}", self.style.error(&format!("error: {e}"))),
             }
@@ -303,5 +324,6 @@ impl Repl {
         if self.trace {
             self.print_trace(&dag, &finished);
         }
+        self.after_run(&dag, &roots, &finished);
     }
 }

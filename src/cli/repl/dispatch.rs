@@ -31,7 +31,12 @@ impl Repl {
                 if trimmed.is_empty() {
                     continue;
                 }
-                if trimmed.starts_with(':') {
+                if let Some(command) = commands::python_word(trimmed) {
+                    match command {
+                        Command::Quit => return,
+                        command => self.command(command),
+                    }
+                } else if trimmed.starts_with(':') {
                     match commands::parse(trimmed) {
                         Ok(Command::Quit) => return,
                         Ok(command) => self.command(command),
@@ -110,6 +115,7 @@ impl Repl {
                 text.push_str(
                     "  = note: shown where this subexpression first appeared, in earlier input\n",
                 );
+                text.push_str(&underline_input(error, source, input_start, origin));
                 text
             }
         };
@@ -140,7 +146,9 @@ impl Repl {
             self.learn_name(name);
         }
         let dag = Arc::clone(self.session.dag());
-        let finished = self.runner(self.trace).run(&dag, &[added.node], self.mode);
+        let finished = self
+            .runner(self.wants_events())
+            .run(&dag, &[added.node], self.mode);
         let outcome = finished
             .outcomes
             .first()
@@ -148,9 +156,31 @@ impl Repl {
             .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Default::default())));
         self.session.settle(added.node, &outcome);
         self.print_outcome(added.target.as_deref(), &outcome, start);
+        if let (Some(name), Err(e)) = (&added.target, &outcome) {
+            self.tell_undone(name, e);
+        }
         if self.trace {
             self.print_trace(&dag, &finished);
         }
+        self.after_run(&dag, &[added.node], &finished);
+    }
+
+    /// After an assignment was cancelled or timed out: what its name is now.
+    pub(super) fn tell_undone(&self, name: &str, error: &Error) {
+        if !matches!(error.kind, ErrorKind::Cancelled | ErrorKind::TimedOut) {
+            return;
+        }
+        let bound = self.session.variables().into_iter().any(|(n, _)| n == name);
+        let what = if bound {
+            format!("{name} keeps its earlier value")
+        } else {
+            format!("{name} is not bound")
+        };
+        println!(
+            "{}",
+            self.style
+                .dim(&format!("({what}: the assignment did not finish)"))
+        );
     }
 
     pub(super) fn print_outcome(&self, target: Option<&str>, outcome: &Outcome, start: usize) {
@@ -168,7 +198,7 @@ impl Repl {
 
     pub(super) fn command(&mut self, command: Command<'_>) {
         match command {
-            Command::Help => print!("{}", commands::help(self.style)),
+            Command::Help(topic) => print!("{}", commands::help(self.style, topic)),
             Command::Vars => self.vars(),
             Command::Workers(arg) => self.workers(arg),
             Command::Seq => {
@@ -181,7 +211,9 @@ impl Repl {
             }
             Command::Time(expr) => self.time(expr),
             Command::Dag(expr) => self.dag(expr),
-            Command::Dot(expr) => self.dot(expr),
+            Command::Dot(arg) => self.dot_command(arg),
+            Command::Stats(arg) => self.set_stats(arg),
+            Command::Timeline(arg) => self.set_timeline(arg),
             Command::Trace(arg) => match arg {
                 "on" => {
                     self.trace = true;
@@ -199,4 +231,20 @@ impl Repl {
             Command::Quit => {}
         }
     }
+}
+
+/// The input just typed (from `input_start` in `source`), underlined, for
+/// an error shown at an earlier line: where that error was reached from.
+fn underline_input(error: &Error, source: &str, input_start: usize, origin: &str) -> String {
+    let input = source.get(input_start..).unwrap_or("").trim_end();
+    let Some(first) = input.find(|c: char| !c.is_whitespace()) else {
+        return String::new();
+    };
+    let mut here = error.clone();
+    here.span = exprflow::Span::new(first, input.len());
+    let rendered = render_error(&here, input, &LineIndex::new(input), origin);
+    // Only the location and the caret: the message was shown above.
+    let mut text: String = rendered.lines().skip(1).flat_map(|l| [l, "\n"]).collect();
+    text.push_str("  = note: reached from what was just typed\n");
+    text
 }

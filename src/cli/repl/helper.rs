@@ -166,7 +166,12 @@ mod tests {
             names(&helper, ":t"),
             (
                 0,
-                vec![":time ".into(), ":trace ".into(), ":timeout ".into()]
+                vec![
+                    ":time ".into(),
+                    ":trace ".into(),
+                    ":timeline ".into(),
+                    ":timeout ".into()
+                ]
             )
         );
         assert_eq!(names(&helper, " :qu"), (1, vec![":quit".into()]));

@@ -21,6 +21,7 @@ mod dispatch;
 pub mod helper;
 pub mod input;
 mod line;
+mod reports;
 pub mod run;
 mod start;
 pub mod style;

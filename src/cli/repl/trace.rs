@@ -25,11 +25,12 @@ impl Repl {
                 .collect(),
         };
         if rows.is_empty() {
-            println!(
-                "{}",
-                self.style
-                    .dim("trace: nothing computed (every node was known already)")
-            );
+            let what = match finished.stopped {
+                Some(Stopped::Interrupted) => "trace: cancelled before any node finished",
+                Some(Stopped::TimedOut) => "trace: timed out before any node finished",
+                None => "trace: nothing computed (every node was known already)",
+            };
+            println!("{}", self.style.dim(what));
             return;
         }
         let wall = finished

@@ -160,13 +160,27 @@ pub fn render(dag: &Dag, root: NodeId, source: &str, style: Style, max_lines: us
     let _ = writeln!(
         out,
         "{}",
-        style.dim(&format!(
-            "{distinct} distinct node{} ({as_tree} as a plain tree); {} shared",
-            if distinct == 1 { "" } else { "s" },
-            marks.len()
-        ))
+        style.dim(&summary(distinct, as_tree, marks.len()))
     );
     out
+}
+
+/// The last line of `:dag`: how many nodes, how many a plain tree would
+/// need, what sharing saved (constants included) and how many shared
+/// operations are marked `#k` above.
+fn summary(distinct: usize, as_tree: u64, marked: usize) -> String {
+    let saved = as_tree.saturating_sub(distinct as u64);
+    let mut text = format!(
+        "{distinct} distinct node{} ({as_tree} as a plain tree): sharing saved {saved}",
+        if distinct == 1 { "" } else { "s" },
+    );
+    if marked > 0 {
+        text.push_str(&format!(
+            "; {marked} shared subexpression{} marked #",
+            if marked == 1 { "" } else { "s" }
+        ));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -201,8 +215,21 @@ mod tests {
         assert_eq!(lines[2], "│  ├─ 2");
         assert_eq!(lines[3], "│  └─ 3");
         assert_eq!(lines[4], "└─ #1 (shared: see above)");
-        assert_eq!(lines[5], "4 distinct nodes (7 as a plain tree); 1 shared");
+        assert_eq!(
+            lines[5],
+            "4 distinct nodes (7 as a plain tree): sharing saved 3; 1 shared subexpression marked #"
+        );
         assert_eq!(lines.len(), 6);
+    }
+
+    #[test]
+    fn shared_constants_count_as_saved() {
+        let text = draw(&["delay(1,200)+delay(2,200)"]);
+        let last = text.lines().last().unwrap_or("");
+        assert_eq!(
+            last,
+            "6 distinct nodes (7 as a plain tree): sharing saved 1"
+        );
     }
 
     #[test]

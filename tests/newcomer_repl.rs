@@ -1,0 +1,231 @@
+//! A newcomer's first hour with the REPL (issue 16), on a real
+//! pseudo-terminal: Python's words work, the options it lists apply to
+//! every statement, `:load` reads as `batch` does, an interrupted
+//! assignment is undone, errors at earlier lines underline the new input.
+#![cfg(unix)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rexpect::error::Error;
+use rexpect::reader::Options;
+use rexpect::session::{PtySession, spawn_with_options};
+
+/// Bounds a hung test only; nothing here needs near this long.
+const PATIENCE_MS: u64 = 20_000;
+
+/// A temporary directory (the REPL's HOME and working directory).
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!(
+            "exprflow-newcomer-repl-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        Dir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `exprflow repl ARGS` on a 100x40 pseudo-terminal, at its first prompt.
+fn start(dir: &Dir, args: &str) -> Result<PtySession, Error> {
+    let mut command = Command::new("sh");
+    command
+        .arg("-c")
+        .arg(format!("stty cols 100 rows 40 && exec \"$0\" repl {args}"))
+        .arg(env!("CARGO_BIN_EXE_exprflow"))
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .current_dir(dir.path());
+    let mut repl = spawn_with_options(
+        command,
+        Options::new()
+            .timeout_ms(Some(PATIENCE_MS))
+            .strip_ansi_escape_codes(true),
+    )?;
+    repl.exp_string(">>> ")?;
+    Ok(repl)
+}
+
+/// Types `line` and returns everything up to the next prompt.
+fn ask(repl: &mut PtySession, line: &str) -> Result<String, Error> {
+    repl.send_line(line)?;
+    repl.exp_string(">>> ")
+}
+
+/// The session has ended with status 0.
+fn ended(mut repl: PtySession) -> Result<(), Error> {
+    repl.exp_eof()?;
+    let status = repl.process().wait()?;
+    assert!(format!("{status:?}").ends_with(", 0)"), "{status:?}");
+    Ok(())
+}
+
+/// Ctrl-D at the prompt (the prompt is already on screen).
+fn quit(mut repl: PtySession) -> Result<(), Error> {
+    repl.send_control('d')?;
+    ended(repl)
+}
+
+#[test]
+fn pythons_words_leave() -> Result<(), Error> {
+    let dir = Dir::new("words");
+    for word in ["exit", "quit", "exit()", "quit()", "  quit  "] {
+        let mut repl = start(&dir, "")?;
+        let _ = ask(&mut repl, "1+1")?;
+        repl.send_line(word)?;
+        ended(repl)?;
+    }
+    Ok(())
+}
+
+#[test]
+fn help_is_help_and_lists_the_short_names() -> Result<(), Error> {
+    let dir = Dir::new("help");
+    let mut repl = start(&dir, "")?;
+    let shown = ask(&mut repl, "help")?;
+    assert!(shown.contains(":help, :h"), "{shown}");
+    assert!(shown.contains(":quit, :q"), "{shown}");
+    assert!(!shown.contains("unknown variable"), "{shown}");
+    let rows = shown.trim_end().lines().count();
+    assert!(rows <= 23, "{rows} rows:\n{shown}");
+    let shown = ask(&mut repl, ":help language")?;
+    assert!(shown.contains("delay(x, ms)"), "{shown}");
+    let shown = ask(&mut repl, ":h trace")?;
+    assert!(shown.contains(":trace [on|off]"), "{shown}");
+    quit(repl)
+}
+
+#[test]
+fn an_error_at_an_earlier_line_also_underlines_the_new_input() -> Result<(), Error> {
+    let dir = Dir::new("earlier");
+    let mut repl = start(&dir, "")?;
+    let _ = ask(&mut repl, "y = 1/0")?;
+    let shown = ask(&mut repl, "y + 1")?;
+    assert!(shown.contains("y = 1/0"), "{shown}");
+    assert!(shown.contains("1 | y + 1"), "{shown}");
+    assert!(shown.contains("  | ^^^^^"), "{shown}");
+    quit(repl)
+}
+
+#[test]
+fn the_listed_options_apply_to_every_statement() -> Result<(), Error> {
+    let dir = Dir::new("options");
+    let mut repl = start(&dir, "-j 2 --stats --timeline r.svg --trace r.json --dot")?;
+    let shown = ask(&mut repl, "6*7")?;
+    assert!(shown.contains("42"), "{shown}");
+    assert!(shown.contains("digraph exprflow"), "{shown}");
+    assert!(shown.contains("parallelism"), "{shown}");
+    let svg = std::fs::read_to_string(dir.path().join("r.svg")).expect("the timeline");
+    let json = std::fs::read_to_string(dir.path().join("r.json")).expect("the trace");
+    assert!(svg.contains("<svg"));
+    assert!(json.contains("traceEvents"), "{json}");
+    // The files are rewritten for the next statement.
+    let shown = ask(&mut repl, "busy(5, 20)")?;
+    assert!(shown.contains("parallelism"), "{shown}");
+    let svg2 = std::fs::read_to_string(dir.path().join("r.svg")).expect("the timeline");
+    assert_ne!(svg, svg2);
+    assert!(svg2.contains("busy"), "{svg2}");
+    // And the toggles turn them off and on.
+    let _ = ask(&mut repl, ":stats off")?;
+    let _ = ask(&mut repl, ":dot off")?;
+    let _ = ask(&mut repl, ":timeline other.svg")?;
+    let shown = ask(&mut repl, "2+2")?;
+    assert!(!shown.contains("parallelism"), "{shown}");
+    assert!(!shown.contains("digraph"), "{shown}");
+    assert!(dir.path().join("other.svg").exists());
+    let shown = ask(&mut repl, ":timeline x.png")?;
+    assert!(shown.contains(".svg"), "{shown}");
+    let _ = ask(&mut repl, ":stats on")?;
+    let shown = ask(&mut repl, "3+3")?;
+    assert!(shown.contains("parallelism"), "{shown}");
+    quit(repl)
+}
+
+#[test]
+fn load_reads_a_file_as_batch_does() -> Result<(), Error> {
+    let dir = Dir::new("load");
+    std::fs::write(
+        dir.path().join("f.txt"),
+        "a = (1 +\n2)\na * 10\n\n# comment\nb = 2\nb * 5\n",
+    )
+    .expect("a file");
+    let batch = std::process::Command::new(env!("CARGO_BIN_EXE_exprflow"))
+        .arg("batch")
+        .arg(dir.path().join("f.txt"))
+        .output()
+        .expect("batch runs");
+    let batch_out = String::from_utf8_lossy(&batch.stdout);
+    assert!(!batch_out.contains("30"), "{batch_out}");
+    let mut repl = start(&dir, "")?;
+    let shown = ask(&mut repl, ":load f.txt")?;
+    assert!(!shown.contains("30"), "{shown}");
+    for line in [
+        "1: error: syntax error",
+        "2: error: syntax error",
+        "3: error: syntax error",
+    ] {
+        assert!(shown.contains(line), "{line} in {shown}");
+    }
+    assert!(shown.contains("reached from line 3"), "{shown}");
+    assert!(shown.contains("6: b = 2"), "{shown}");
+    assert!(shown.contains("7: 10"), "{shown}");
+    quit(repl)
+}
+
+#[test]
+fn an_interrupted_assignment_is_undone() -> Result<(), Error> {
+    let dir = Dir::new("interrupted");
+    let mut repl = start(&dir, "-j 2")?;
+    let _ = ask(&mut repl, ":trace on")?;
+    repl.send_line("w = delay(8, 20000)")?;
+    repl.exp_string("nodes done")?;
+    repl.send_control('c')?;
+    let shown = repl.exp_string(">>> ")?;
+    assert!(shown.contains("w is not bound"), "{shown}");
+    assert!(
+        shown.contains("cancelled before any node finished"),
+        "{shown}"
+    );
+    let shown = ask(&mut repl, "w")?;
+    assert!(shown.contains("unknown variable"), "{shown}");
+    let shown = ask(&mut repl, ":vars")?;
+    assert!(!shown.contains("w ="), "{shown}");
+    // With an earlier value, the name keeps it.
+    let _ = ask(&mut repl, "w = 1")?;
+    repl.send_line("w = delay(8, 20000)")?;
+    repl.exp_string("nodes done")?;
+    repl.send_control('c')?;
+    let shown = repl.exp_string(">>> ")?;
+    assert!(shown.contains("w keeps its earlier value"), "{shown}");
+    let shown = ask(&mut repl, "w + 1")?;
+    assert!(shown.contains('2'), "{shown}");
+    quit(repl)
+}
+
+#[test]
+fn dag_counts_shared_constants_as_saved() -> Result<(), Error> {
+    let dir = Dir::new("dag");
+    let mut repl = start(&dir, "")?;
+    let _ = ask(&mut repl, "delay(1,20)+delay(2,20)")?;
+    let shown = ask(&mut repl, ":dag")?;
+    assert!(
+        shown.contains("6 distinct nodes (7 as a plain tree): sharing saved 1"),
+        "{shown}"
+    );
+    quit(repl)
+}
