@@ -103,7 +103,10 @@ fn a_run_with_events_keeps_every_value_for_their_readers() {
 
 /// A refusal by the budget says what else was alive at the time, not
 /// something about the expression: it is not remembered, so the same
-/// statement gets its value once memory is free again.
+/// statement gets its value once memory is free again. The first statement
+/// holds its values until it is cancelled (a ten-minute `delay`), and the
+/// second is evaluated only once those values are seen held: no sleep, no
+/// race.
 #[test]
 fn a_budget_refusal_is_not_remembered() {
     let engine = Engine::with_workers(2).unwrap();
@@ -112,20 +115,35 @@ fn a_budget_refusal_is_not_remembered() {
         ..DagLimits::default()
     });
     // Holds 2^7000 and 2^7000 + 1 (7,001 bits each) until its delay is
-    // over, and then its value too for a moment.
+    // over or it is cancelled.
     let first = session
-        .submit(&engine, "delay(2^7000 + 1, 300) - 2^7000")
+        .submit(&engine, "delay(2^7000 + 1, 600000) - 2^7000")
         .unwrap()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(100));
+    // Waits (a minute at most: only a hang takes longer) for the held bits
+    // to reach what `done` wants.
+    let wait_for_held = |session: &exprflow::Session, done: &dyn Fn(u64) -> bool| {
+        let waited = std::time::Instant::now();
+        while !done(session.dag().held_bits()) {
+            assert!(
+                waited.elapsed() < std::time::Duration::from_secs(60),
+                "{} bits held",
+                session.dag().held_bits()
+            );
+            std::thread::yield_now();
+        }
+    };
+    wait_for_held(&session, &|bits| bits >= 14_000);
     let text = "(2^11000 + 1) - 2^11000"; // two values of 11,001 bits
     let error = session
         .eval(&engine, text)
-        .expect_err("over the budget for now");
+        .expect_err("over the budget while the first statement holds its values");
     assert_eq!(error.kind, ErrorKind::MemoryBudget, "{error}");
     assert!(error.to_string().starts_with("result too large"), "{error}");
-    assert_eq!(first.wait().unwrap().to_string(), "1");
+    first.cancel();
+    assert_eq!(first.wait().unwrap_err().kind, ErrorKind::Cancelled);
     drop(first);
+    wait_for_held(&session, &|bits| bits == 0);
     assert_eq!(
         session.eval(&engine, text).unwrap().unwrap().to_string(),
         "1"

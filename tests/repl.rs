@@ -10,7 +10,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use rexpect::error::Error;
 use rexpect::reader::Options;
@@ -153,22 +152,20 @@ fn errors_show_a_caret_and_the_session_survives() -> Result<(), Error> {
     quit_with_ctrl_d(repl)
 }
 
-/// The issue asks for "under a second"; the bound here is a generous 3 s so
-/// a loaded CI machine cannot make it flaky. Cancellation itself takes
+/// The evaluations take ten minutes unless Ctrl-C cancels them, so a
+/// Ctrl-C that does not work is a hang, caught by the session's patience
+/// (`PATIENCE_MS`); no other time is asserted. Cancellation itself takes
 /// milliseconds.
 #[test]
 fn ctrl_c_cancels_a_running_evaluation_and_keeps_the_variables() -> Result<(), Error> {
     let home = TempHome::new("ctrl-c");
     let mut repl = start(&home, StateDir::Xdg)?;
     ask(&mut repl, "z = 7", "z = 7")?;
-    repl.send_line("busy(1, 20000)")?;
+    repl.send_line("busy(1, 600000)")?;
     // The live progress line shows up after a quarter of a second.
     repl.exp_string("nodes done")?;
-    let pressed = Instant::now();
     repl.send_control('c')?;
     repl.exp_string("cancelled")?;
-    let took = pressed.elapsed();
-    assert!(took < Duration::from_secs(3), "Ctrl-C took {took:?}");
     repl.exp_string(">>> ")?;
     ask(&mut repl, "z + 1", "8")?;
     // Ctrl-C at an empty prompt, twice, does no harm.
@@ -179,7 +176,7 @@ fn ctrl_c_cancels_a_running_evaluation_and_keeps_the_variables() -> Result<(), E
     ask(&mut repl, "z * 2", "14")?;
     // In sequential mode too.
     ask(&mut repl, ":seq", "sequential")?;
-    repl.send_line("busy(2, 20000)")?;
+    repl.send_line("busy(2, 600000)")?;
     repl.exp_string("nodes done")?;
     repl.send_control('c')?;
     repl.exp_string("cancelled")?;

@@ -3,8 +3,11 @@
 
 use std::path::PathBuf;
 use std::process::Command as Process;
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
+
+mod support;
 
 fn exprflow() -> Command {
     Command::cargo_bin("exprflow").unwrap()
@@ -30,21 +33,39 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
     );
 }
 
-/// Runs `shell` under `script`, which gives it a pseudo-terminal; returns
-/// what the terminal showed, or `None` when `script` is not available.
-fn on_a_terminal(shell: &str) -> Option<String> {
+/// Whether `script` (util-linux) runs here: checked once, on `true`.
+fn script_works() -> bool {
+    static WORKS: OnceLock<bool> = OnceLock::new();
+    *WORKS.get_or_init(|| {
+        Process::new("script")
+            .args(["-qec", "true", "/dev/null"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .is_ok_and(|out| out.status.success())
+    })
+}
+
+/// Runs `shell` under `script`, which gives it a pseudo-terminal, and
+/// returns what the terminal showed; `None` (a visible skip, a failure in
+/// CI) when `script` itself does not work here. Once it does, any failure
+/// of the run (an exprflow crash included) fails the test.
+fn on_a_terminal(test: &str, shell: &str) -> Option<String> {
+    if !script_works() {
+        support::skip_or_fail(test, "`script` (util-linux) does not run here");
+        return None;
+    }
     let out = Process::new("script")
         .args(["-qec", shell, "/dev/null"])
         .stdin(std::process::Stdio::null())
         .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!(
-            "notice: `script` could not run: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        return None;
-    }
+        .expect("`script` ran on `true` but not now");
+    assert!(
+        out.status.success(),
+        "{shell} failed under `script` ({}): {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -60,10 +81,7 @@ fn a_slow_batch_shows_progress_on_a_terminal_and_keeps_stdout_clean() {
         input.display(),
         output.display()
     );
-    let Some(screen) = on_a_terminal(&shell) else {
-        eprintln!(
-            "notice: skipping the terminal progress test: `script` (util-linux) is not available"
-        );
+    let Some(screen) = on_a_terminal("a_slow_batch_shows_progress", &shell) else {
         return;
     };
     assert!(
@@ -90,10 +108,7 @@ fn a_quick_batch_shows_no_progress_even_on_a_terminal() {
     // must stay away on at least one of three tries.
     let mut screens = Vec::new();
     for _ in 0..3 {
-        let Some(screen) = on_a_terminal(&shell) else {
-            eprintln!(
-                "notice: skipping the terminal progress test: `script` (util-linux) is not available"
-            );
+        let Some(screen) = on_a_terminal("a_quick_batch_shows_no_progress", &shell) else {
             return;
         };
         assert_eq!(std::fs::read_to_string(&output).unwrap(), "2\n6\n");
@@ -117,10 +132,7 @@ fn no_progress_turns_it_off_on_a_terminal() {
         input.display(),
         output.display()
     );
-    let Some(screen) = on_a_terminal(&shell) else {
-        eprintln!(
-            "notice: skipping the terminal progress test: `script` (util-linux) is not available"
-        );
+    let Some(screen) = on_a_terminal("no_progress_turns_it_off", &shell) else {
         return;
     };
     assert!(!screen.contains("lines"), "{screen:?}");

@@ -10,6 +10,8 @@ use assert_cmd::Command;
 use exprflow::eval::{Lane, NodeEvent};
 use exprflow::report::{TimelineOptions, Trace, timeline_svg, timeline_svg_with};
 
+mod support;
+
 const MISSION: &str = "(delay(3,100)+delay(7,200))*(delay(2,150)+delay(8,50))*((delay(2,80)*delay(3,120))-delay(1,60))";
 
 fn exprflow() -> Command {
@@ -405,14 +407,9 @@ fn screenshot(
 
 #[test]
 fn headless_chromium_draws_the_timeline() {
+    const TEST: &str = "headless_chromium_draws_the_timeline";
     let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("EXPRFLOW_REQUIRE_CHROMIUM").is_none(),
-            "EXPRFLOW_REQUIRE_CHROMIUM is set but no Chromium runs here"
-        );
-        eprintln!(
-            "notice: skipping the timeline screenshot test: Chromium is not installed (apt-get install chromium)"
-        );
+        support::skip_or_fail(TEST, "Chromium is not installed (apt-get install chromium)");
         return;
     };
     let (svg_file, svg) = timeline_of("shot.svg", &["-j", "2"], &[MISSION]);
@@ -422,11 +419,7 @@ fn headless_chromium_draws_the_timeline() {
     let png_file = temp("shot.png");
     let _ = std::fs::remove_file(&png_file);
     if let Err(e) = screenshot(&browser, &svg_file, &png_file, width, height) {
-        assert!(
-            std::env::var_os("EXPRFLOW_REQUIRE_CHROMIUM").is_none(),
-            "Chromium could not take a screenshot: {e}"
-        );
-        eprintln!("notice: skipping the timeline screenshot test: {e}");
+        support::skip_or_fail(TEST, &format!("Chromium could not take a screenshot: {e}"));
         return;
     }
     let decoder = png::Decoder::new(std::io::BufReader::new(

@@ -396,11 +396,16 @@ fn cancelling_right_after_submitting_leaves_no_timer() {
 /// wait for, time out on, cancel, drop or watch each one. Returns weak
 /// references to every DAG submitted.
 fn round(engine: &Arc<Engine>, threads: usize, per_thread: usize, seed: u64) -> Vec<Weak<Dag>> {
-    let callbacks = Arc::new(AtomicUsize::new(0));
+    // Callbacks of watched futures that are waited for before being dropped
+    // (each must run exactly once), and of those dropped unwaited (each runs
+    // at most once).
+    let waited_calls = Arc::new(AtomicUsize::new(0));
+    let dropped_calls = Arc::new(AtomicUsize::new(0));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let engine = Arc::clone(engine);
-            let callbacks = Arc::clone(&callbacks);
+            let waited_calls = Arc::clone(&waited_calls);
+            let dropped_calls = Arc::clone(&dropped_calls);
             std::thread::spawn(move || {
                 let mut rng = seed ^ (t as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 let mut next = move |n: u64| {
@@ -410,47 +415,52 @@ fn round(engine: &Arc<Engine>, threads: usize, per_thread: usize, seed: u64) -> 
                     rng % n
                 };
                 let mut weak = Vec::new();
-                let mut watched = 0usize;
-                let mut held = Vec::new();
+                let (mut waited, mut dropped) = (0usize, 0usize);
+                let mut held_waited = Vec::new();
+                let mut held_dropped = Vec::new();
                 for i in 0..per_thread {
                     let i = i as u64 + 1;
-                    // What to compute, and whether it finishes quickly.
-                    let (text, quick) = match next(9) {
-                        0 => (format!("delay({i}, {})", next(20)), true),
-                        1 => (format!("busy({i}, {}) + 0", next(2)), true),
+                    let value = Ok(Value::from_i64(i as i64));
+                    // What to compute, what it gives, and whether it
+                    // finishes quickly.
+                    let (text, expected, quick) = match next(9) {
+                        0 => (format!("delay({i}, {})", next(20)), value, true),
+                        1 => (format!("busy({i}, {}) + 0", next(2)), value, true),
                         2 => (
                             format!("fact({}) // fact({}) * 0 + {i}", 300 + next(300), 290),
+                            value,
                             true,
                         ),
-                        3 => (format!("{i} + 0 * (1/0 + delay(1, 5))"), true),
-                        4 => (format!("{i} + __panic({i}) * 0"), true),
-                        5 => (format!("delay({i}, 600000)"), false),
-                        6 => (format!("busy({i}, 600000)"), false),
+                        3 => (
+                            format!("{i} + 0 * (1/0 + delay(1, 5))"),
+                            Err(ErrorKind::DivisionByZero),
+                            true,
+                        ),
+                        4 => (
+                            format!("{i} + __panic({i}) * 0"),
+                            Err(ErrorKind::Internal),
+                            true,
+                        ),
+                        5 => (format!("delay({i}, 600000)"), value, false),
+                        6 => (format!("busy({i}, 600000)"), value, false),
                         7 => (
                             format!(
                                 "(delay({i}, 3) + busy(0, 1)) * (delay({i}, 3) + busy(0, 1)) / {i}"
                             ),
+                            value,
                             true,
                         ),
-                        _ => (format!("{i} * 1"), true),
+                        _ => (format!("{i} * 1"), value, true),
                     };
                     let (future, dag) = submit(&engine, &text);
                     weak.push(dag);
                     // A long one is always given up at once (cancelled, dropped, or
                     // dropped after a short wait): holding it would hold a worker.
-                    let action = if quick { next(6) } else { 2 + next(3) };
+                    let action = if quick { next(7) } else { 2 + next(3) };
                     match action {
                         0 | 1 => {
-                            let outcome = future.wait();
-                            if let Ok(v) = &outcome {
-                                assert_eq!(v, &Value::from_i64(i as i64), "{text}");
-                            } else {
-                                let kind = outcome.unwrap_err().kind;
-                                assert!(
-                                    matches!(kind, ErrorKind::DivisionByZero | ErrorKind::Internal),
-                                    "{text}: {kind:?}"
-                                );
-                            }
+                            let got = future.wait().map_err(|e| e.kind);
+                            assert_eq!(got, expected, "{text}");
                         }
                         2 => {
                             future.cancel();
@@ -462,35 +472,65 @@ fn round(engine: &Arc<Engine>, threads: usize, per_thread: usize, seed: u64) -> 
                                 future.cancel();
                             }
                         }
-                        _ => {
-                            let callbacks = Arc::clone(&callbacks);
-                            future.on_complete(move |_| {
-                                callbacks.fetch_add(1, Ordering::Relaxed);
+                        5 => {
+                            let calls = Arc::clone(&waited_calls);
+                            // Counted only with the right outcome.
+                            future.on_complete(move |outcome| {
+                                if outcome.as_ref().map_err(|e| e.kind)
+                                    == expected.as_ref().map_err(|k| *k)
+                                {
+                                    calls.fetch_add(1, Ordering::Relaxed);
+                                }
                             });
-                            watched += 1;
-                            // Keep some alive for a while, then drop them together.
-                            held.push(future);
-                            if held.len() > 50 {
-                                held.clear();
+                            waited += 1;
+                            // Keep some alive for a while, then wait for them
+                            // all and drop them together.
+                            held_waited.push(future);
+                            if held_waited.len() > 50 {
+                                held_waited.drain(..).for_each(|f| drop(f.wait()));
+                            }
+                        }
+                        _ => {
+                            let calls = Arc::clone(&dropped_calls);
+                            future.on_complete(move |_| {
+                                calls.fetch_add(1, Ordering::Relaxed);
+                            });
+                            dropped += 1;
+                            // Keep some alive for a while, then drop them
+                            // together, finished or not.
+                            held_dropped.push(future);
+                            if held_dropped.len() > 50 {
+                                held_dropped.clear();
                             }
                         }
                     }
                 }
-                drop(held);
-                (weak, watched)
+                held_waited.drain(..).for_each(|f| drop(f.wait()));
+                drop(held_dropped);
+                (weak, waited, dropped)
             })
         })
         .collect();
     let mut weak = Vec::new();
-    let mut watched = 0;
+    let (mut waited, mut dropped) = (0, 0);
     for handle in handles {
-        let (w, n) = handle.join().expect("a submitting thread panicked");
+        let (w, n, m) = handle.join().expect("a submitting thread panicked");
         weak.extend(w);
-        watched += n;
+        waited += n;
+        dropped += m;
     }
-    // Every callback of a future that was dropped or resolved has run or
-    // been dropped; none runs twice.
-    assert!(callbacks.load(Ordering::Relaxed) <= watched);
+    // Every callback of a future that resolved has run, once; one of a
+    // future dropped unfinished has run or been dropped; none runs twice.
+    assert!(waited > 0, "no callback was registered");
+    assert!(
+        eventually(Duration::from_secs(20), || waited_calls
+            .load(Ordering::Relaxed)
+            >= waited),
+        "{} of {waited} callbacks of resolved futures ran",
+        waited_calls.load(Ordering::Relaxed)
+    );
+    assert_eq!(waited_calls.load(Ordering::Relaxed), waited);
+    assert!(dropped_calls.load(Ordering::Relaxed) <= dropped);
     weak
 }
 
@@ -557,15 +597,18 @@ fn thousands_of_futures_from_many_threads_leave_nothing_behind() {
 /// A session that submits statements without waiting for earlier ones: each
 /// `Session::add` finds the DAG shared with a running evaluation and forks
 /// it. Forks share node chunks and result slots, and a small run in a large
-/// DAG plans with a map, so n statements cost O(n) (a full copy each time
-/// took 42 s for these 5,000; now about 0.25 s, and 20,000 take 0.7 s).
+/// DAG plans with a map, so n statements cost O(n): these 5,000 take about
+/// 0.25 s. A full copy each time (O(n²)) took 42 s for them: that is the
+/// hang the bound below catches, with 80 times the normal time to spare, so
+/// a slow machine does not fail it.
 #[test]
 fn a_session_accepts_statements_while_earlier_ones_run() {
     let _turn = serial();
     let engine = engine(2);
     let mut session = exprflow::Session::new();
+    let n = 5_000;
     let started = Instant::now();
-    let futures: Vec<_> = (0..5000)
+    let futures: Vec<_> = (0..n)
         .map(|i| {
             session
                 .submit(&engine, &format!("x{i} = delay({i}, 60000) + {i}"))
@@ -575,60 +618,88 @@ fn a_session_accepts_statements_while_earlier_ones_run() {
     let took = started.elapsed();
     drop(futures);
     assert!(
-        took < Duration::from_secs(if cfg!(debug_assertions) { 30 } else { 5 }),
-        "5,000 submissions took {took:?}"
+        took < Duration::from_secs(if cfg!(debug_assertions) { 40 } else { 20 }),
+        "{n} submissions took {took:?}"
     );
 }
 
-/// The memory budget of a DAG (`DagLimits::max_held_bits`) is taken by big
-/// values in the order they are made, so when two independent lines need
-/// more than it *at the same time*, whether one fails depends on timing:
-/// sequentially each line's intermediate is dropped before the next line
-/// starts and both lines get their value; with the pool both lines' values
-/// are alive at once and one line usually fails. The spec wants outcomes
-/// that never depend on workers or timing.
+/// The memory budget of a run (`--max-memory`, `DagLimits::max_held_bits`)
+/// is a resource verdict: it goes to big values in the order they are made,
+/// so whether a line gets it depends on what else is alive (SPEC section 2).
+/// Two lines each hold two values of about 75 KiB through a 200 ms
+/// `delay`, under a 200 KiB budget. Sequentially each line's values are
+/// dropped before the next line starts: both lines get their value. On the
+/// pool both lines' values are alive at once: at least one line is refused.
+/// What the spec promises, and this test checks, is that a refusal is the
+/// typed verdict (`ErrorKind::MemoryBudget`, `result too large`), that it is
+/// never cached (the same DAG evaluated again, alone, gives the value), and
+/// that a retry with a raised budget succeeds.
 #[test]
-#[ignore = "nondeterministic in src/dag/mod.rs (Dag::reserve): the held-bits budget goes to whichever value is made first"]
-fn the_memory_budget_does_not_depend_on_timing() {
+fn the_memory_budget_is_a_resource_verdict() {
     let _turn = serial();
-    let text = b"3^400000 * 1\n2^600000 * 1\n";
-    let options = exprflow::BatchOptions {
+    let text = b"delay(2^600000 + 1, 200) - 2^600000\ndelay(2^600001 + 1, 200) - 2^600001\n";
+    let with_budget = |bytes: u64| exprflow::BatchOptions {
         dag: DagLimits {
-            max_held_bits: 2_000_000,
+            max_held_bits: bytes * 8,
             ..DagLimits::default()
         },
         ..Default::default()
     };
-    let sequential = Batch::parse(text, options);
-    let expected: Vec<_> = sequential
-        .roots()
-        .into_iter()
-        .map(|root| {
-            exprflow::eval::evaluate_sequential(
-                &sequential.dag,
-                root,
-                &EvalLimits::default(),
-                &exprflow::eval::CancelToken::new(),
-                &mut |_| {},
-            )
-            .map(|v| v.kind_name())
-            .map_err(|e| e.kind)
-        })
-        .collect();
+    let sequentially = |batch: &Batch, root| {
+        exprflow::eval::evaluate_sequential(
+            &batch.dag,
+            root,
+            &EvalLimits::default(),
+            &exprflow::eval::CancelToken::new(),
+            &mut |_| {},
+        )
+        .map(|v| v.to_string())
+        .map_err(|e| e.kind)
+    };
+    let one = Ok("1".to_string());
+    let sequential = Batch::parse(text, with_budget(200 << 10));
+    for root in sequential.roots() {
+        assert_eq!(sequentially(&sequential, root), one, "sequentially");
+    }
     let engine = engine(2);
-    for _ in 0..20 {
-        let parallel = Batch::parse(text, options);
+    let on_the_pool = |options| {
+        let batch = Batch::parse(text, options);
         let futures = engine.submit_all(
-            &parallel.dag,
-            &parallel.roots(),
+            &batch.dag,
+            &batch.roots(),
             exprflow::eval::SubmitOptions::default(),
         );
         let got: Vec<_> = futures
             .iter()
-            .map(|f| f.wait().map(|v| v.kind_name()).map_err(|e| e.kind))
+            .map(|f| f.wait().map(|v| v.to_string()))
             .collect();
-        assert_eq!(got, expected);
+        (batch, got)
+    };
+    let (batch, got) = on_the_pool(with_budget(200 << 10));
+    let refused: Vec<_> = got.iter().filter(|outcome| outcome.is_err()).collect();
+    assert!(!refused.is_empty(), "both lines fitted: {got:?}");
+    for outcome in &got {
+        match outcome {
+            Ok(value) => assert_eq!(value, "1"),
+            Err(e) => {
+                assert_eq!(e.kind, ErrorKind::MemoryBudget, "{e}");
+                assert!(e.to_string().starts_with("result too large"), "{e}");
+            }
+        }
     }
+    // Not cached: the same DAG, evaluated again line by line, fits.
+    for root in batch.roots() {
+        assert_eq!(sequentially(&batch, root), one, "the verdict was kept");
+    }
+    assert_eq!(batch.dag.held_bits(), 0, "nothing is held after the runs");
+    // A retry with room for both lines succeeds on the pool too.
+    let (_, got) = on_the_pool(with_budget(1 << 20));
+    assert_eq!(
+        got.into_iter()
+            .map(|o| o.map_err(|e| e.kind))
+            .collect::<Vec<_>>(),
+        [one.clone(), one]
+    );
 }
 
 /// Small statements after a large one: each run is planned with a map of

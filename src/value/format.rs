@@ -97,7 +97,6 @@ mod tests {
     use crate::value::test_support::q;
     use dashu::integer::IBig;
     use dashu::rational::RBig;
-    use std::time::Instant;
 
     fn s(v: Value) -> String {
         v.to_string()
@@ -200,10 +199,13 @@ mod tests {
     }
 
     #[test]
-    fn big_output_is_fast() {
+    /// Its speed is measured by `benches/workloads.rs` (printing 456,574
+    /// digits), not asserted here.
+    fn big_output_has_every_digit() {
         let x = Value::from_ibig(IBig::from(7).pow(100_000)); // 84,510 digits
-        let t = Instant::now();
-        assert_eq!(s(x).len(), 84_510);
-        assert!(t.elapsed().as_millis() < 1000);
+        let text = s(x);
+        assert_eq!(text.len(), 84_510);
+        // The ends, as Python prints 7**100000.
+        assert!(text.starts_with("636797611356") && text.ends_with("128060000001"));
     }
 }

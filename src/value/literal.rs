@@ -166,9 +166,8 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::test_support::{i, q};
+    use crate::value::test_support::{i, q, without_hanging};
     use dashu::integer::IBig;
-    use std::time::Instant;
 
     fn p(s: &str) -> Result<Value, Fault> {
         parse_literal(s, &Limits::default())
@@ -238,27 +237,27 @@ mod tests {
 
     #[test]
     fn huge_exponents_are_refused_instantly() {
-        let t = Instant::now();
-        let e = p("1e999999999999").unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "result too large: the literal 1e999999999999 needs about 3321928094884 bits, limit is 16777216"
-        );
-        assert!(matches!(p("1e-999999999999"), Err(Fault::TooLarge(_))));
-        assert!(matches!(
-            p("1e99999999999999999999999999999999999999999"),
-            Err(Fault::TooLarge(_))
-        ));
-        assert!(matches!(
-            p("1e-99999999999999999999999999999999999999999"),
-            Err(Fault::TooLarge(_))
-        ));
-        assert!(matches!(
-            p(&format!("1e{}", "9".repeat(400))),
-            Err(Fault::TooLarge(_))
-        ));
-        assert!(matches!(p("1e100000000"), Err(Fault::TooLarge(_))));
-        assert!(t.elapsed().as_millis() < 50);
+        without_hanging(|| {
+            let e = p("1e999999999999").unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                "result too large: the literal 1e999999999999 needs about 3321928094884 bits, limit is 16777216"
+            );
+            assert!(matches!(p("1e-999999999999"), Err(Fault::TooLarge(_))));
+            assert!(matches!(
+                p("1e99999999999999999999999999999999999999999"),
+                Err(Fault::TooLarge(_))
+            ));
+            assert!(matches!(
+                p("1e-99999999999999999999999999999999999999999"),
+                Err(Fault::TooLarge(_))
+            ));
+            assert!(matches!(
+                p(&format!("1e{}", "9".repeat(400))),
+                Err(Fault::TooLarge(_))
+            ));
+            assert!(matches!(p("1e100000000"), Err(Fault::TooLarge(_))));
+        });
         // just inside / outside a small limit
         let l = Limits { max_bits: 64 };
         assert!(parse_literal("18446744073709551615", &l).is_ok()); // 2^64 - 1
@@ -276,11 +275,10 @@ mod tests {
     }
 
     #[test]
-    fn huge_literals_parse_quickly() {
+    /// Their speed is measured by `benches/workloads.rs`, not asserted here.
+    fn huge_literals_parse_exactly() {
         let digits = "7".repeat(100_000);
-        let t = Instant::now();
         let v = p(&digits).unwrap();
-        assert!(t.elapsed().as_millis() < 2000);
         assert_eq!(v.to_string(), digits);
         let with_fraction = format!("{}.{}", "1".repeat(50_000), "3".repeat(50_000));
         assert!(matches!(p(&with_fraction), Ok(Value::Rat(_))));
