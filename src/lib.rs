@@ -16,6 +16,7 @@ pub mod batch;
 pub mod dag;
 pub mod error;
 pub mod eval;
+mod handle;
 pub mod report;
 pub mod session;
 pub mod syntax;
@@ -24,6 +25,7 @@ pub mod value;
 pub use batch::{Batch, BatchLine, BatchOptions};
 pub use error::{Error, ErrorKind, Span};
 pub use eval::{Engine, ExprFuture};
+pub use handle::{Evaluator, Finished, GRACE, Progress, RunHandle, RunOptions, Step, Stopped};
 pub use session::Session;
 pub use value::Value;
 

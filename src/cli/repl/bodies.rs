@@ -313,7 +313,7 @@ impl Repl {
                 (Err(e), _) => println!("{label} {}", self.style.error(&format!("error: {e}"))),
             }
         }
-        if finished.stopped == Some(Stopped::Interrupted) {
+        if finished.stopped == Some(Stopped::Cancelled) {
             self.show_error(
                 &Error::new(ErrorKind::Cancelled, Default::default()),
                 "",

@@ -51,7 +51,7 @@ use super::args::{RunOptions, parse_duration};
 use super::{EXIT_OK, EXIT_USAGE, engine_for, render_error};
 use commands::Command;
 use helper::ReplHelper;
-use run::{Finished, Mode, Recorded, Runner, Stopped};
+use run::{Finished, Mode, Runner, Stopped};
 use style::Style;
 
 pub use start::run;

@@ -8,25 +8,22 @@ impl Repl {
     /// ran, when, and a little timeline so overlaps stand out.
     pub(super) fn print_trace(&self, dag: &Dag, finished: &Finished) {
         let source = self.session.source();
-        let rows: Vec<(String, Duration, Duration, NodeId)> = match &finished.recorded {
-            Recorded::Parallel(events) => events
-                .iter()
-                .map(|e| {
-                    let lane = match e.lane {
-                        exprflow::eval::Lane::Worker(w) => format!("worker {w}"),
-                        exprflow::eval::Lane::Timer => "timer".to_string(),
-                    };
-                    (lane, e.start, e.end, e.node)
-                })
-                .collect(),
-            Recorded::Sequential(events) => events
-                .iter()
-                .map(|e| ("sequential".to_string(), e.start, e.end, e.node))
-                .collect(),
-        };
+        let sequential = finished.evaluator == Mode::Sequential;
+        let rows: Vec<(String, Duration, Duration, NodeId)> = finished
+            .events
+            .iter()
+            .map(|e| {
+                let lane = match e.lane {
+                    _ if sequential => "sequential".to_string(),
+                    exprflow::eval::Lane::Worker(w) => format!("worker {w}"),
+                    exprflow::eval::Lane::Timer => "timer".to_string(),
+                };
+                (lane, e.start, e.end, e.node)
+            })
+            .collect();
         if rows.is_empty() {
             let what = match finished.stopped {
-                Some(Stopped::Interrupted) => "trace: cancelled before any node finished",
+                Some(Stopped::Cancelled) => "trace: cancelled before any node finished",
                 Some(Stopped::TimedOut) => "trace: timed out before any node finished",
                 None => "trace: nothing computed (every node was known already)",
             };
