@@ -20,6 +20,7 @@ const ALL: &[&str] = &[
     "delays1k",
     "delays10k",
     "busy",
+    "busydelay",
     "tree",
     "pernode",
     "factorial",
@@ -60,6 +61,7 @@ fn run(name: &str) {
         "delays1k" => delays(1_000),
         "delays10k" => delays(10_000),
         "busy" => busy(),
+        "busydelay" => busy_and_delay(),
         "tree" => tree(),
         "pernode" => per_node(),
         "factorial" => factorial(),
@@ -181,6 +183,35 @@ fn busy() {
     );
     let (wall, _) = best_of(1, || sequential(&text));
     emit("busy", "exprflow-sequential", 16, wall, "");
+}
+
+/// `busy(1,300) + delay(2,300)` on one worker, in both orders: the delay's
+/// timer starts at once, without waiting for the worker, so either order
+/// takes about 300 ms (the longer of the two), not 600 ms.
+fn busy_and_delay() {
+    let engine = Engine::with_workers(1).expect("engine");
+    // `busy` counts CPU time: on a loaded machine its wall time is longer
+    // than 300 ms, so the pair is compared with `busy` alone as well.
+    let (alone, _) = best_of(3, || parallel(&engine, "busy(1,300)"));
+    emit("busydelay", "exprflow-1-worker-busy-alone", 1, alone, "");
+    for (order, text) in [
+        ("busy-first", "busy(1,300) + delay(2,300)"),
+        ("delay-first", "delay(2,300) + busy(1,300)"),
+    ] {
+        let (wall, value) = best_of(3, || parallel(&engine, text));
+        emit(
+            "busydelay",
+            &format!("exprflow-1-worker-{order}"),
+            2,
+            wall,
+            &format!(
+                "\"correct\": {}, \"ratio_to_300ms\": {:.3}, \"ratio_to_busy_alone\": {:.3}",
+                value == "3",
+                wall.as_secs_f64() / 0.3,
+                wall.as_secs_f64() / alone.as_secs_f64()
+            ),
+        );
+    }
 }
 
 /// The peers' tree (benches/peers/tree.expr, from tree.py --emit) or, if

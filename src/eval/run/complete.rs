@@ -60,7 +60,13 @@ impl Run {
                     self.schedule.mark_failed_input(d);
                 }
                 if self.schedule.input_done(d) {
-                    if inline && keep.is_none() {
+                    // A delay goes to the timer from this thread, never
+                    // through the pool queue.
+                    if self.only_waits(d) {
+                        if let Some(outcome) = self.start_waiting(d) {
+                            finished.push((d, outcome));
+                        }
+                    } else if inline && keep.is_none() {
                         keep = Some(d);
                     } else {
                         self.spawn(d);

@@ -34,7 +34,7 @@ use super::limits::EvalLimits;
 use super::plan::Plan;
 use super::promise::Promise;
 use super::timer::Timers;
-use crate::dag::{Dag, NodeId};
+use crate::dag::{Dag, NodeId, Op};
 use crate::error::{Error, ErrorKind, Span};
 use crate::value::Builtin;
 use answers::Answers;
@@ -131,10 +131,57 @@ impl Run {
             .tasks()
             .filter(|&t| run.plan.waits_on(t).len() == 0)
             .collect();
-        for t in ready {
+        // Delays first: their timers start before any worker is busy.
+        let (waits, works): (Vec<TaskId>, Vec<TaskId>) =
+            ready.into_iter().partition(|&t| run.only_waits(t));
+        for t in waits {
+            if let Some(outcome) = run.start_waiting(t) {
+                let _ = run.complete(t, outcome, false);
+            }
+        }
+        for t in works {
             run.spawn(t);
         }
         run
+    }
+
+    /// Whether task `t` only waits (its root is a `delay`): it needs no
+    /// worker, so the thread that makes it ready starts its timer at once
+    /// instead of queueing it on the pool behind busy workers.
+    fn only_waits(&self, t: TaskId) -> bool {
+        matches!(
+            self.dag.node(self.plan.node(t.root())).op,
+            Op::Call(Builtin::Delay)
+        )
+    }
+
+    /// Starts ready `delay` task `t` on this thread: evaluates its (cheap,
+    /// fused) members and parks its value on the timer. Returns its outcome
+    /// when it is decided at once (an error, such as a bad duration).
+    fn start_waiting(&self, t: TaskId) -> Option<crate::dag::Outcome> {
+        if !self
+            .schedule
+            .advance(t, TaskState::Waiting, TaskState::Running)
+        {
+            return None;
+        }
+        if self.abandoned(t) {
+            self.schedule.set(t, TaskState::Dropped);
+            return None;
+        }
+        let start = self.recorder.now();
+        match self.evaluate(t, Pass::Full) {
+            RegionResult::Done(outcome) => Some(outcome),
+            RegionResult::Wait(_, duration, outcome) => {
+                self.park(t, outcome, start, duration);
+                None
+            }
+            RegionResult::Unknown => Some(Err(Error::with_detail(
+                ErrorKind::Internal,
+                self.span_of(self.plan.node(t.root())),
+                "task ran before its inputs",
+            ))),
+        }
     }
 
     /// The per-node events, if the run records them.
