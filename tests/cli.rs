@@ -202,7 +202,10 @@ fn timeout_gives_timed_out() {
         let out = exprflow().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(1));
         let stdout = String::from_utf8(out.stdout).unwrap();
-        assert!(stdout.starts_with("error: timed out\n"), "{stdout}");
+        assert!(
+            stdout.starts_with("error: timed out: the limit of 200 ms passed\n"),
+            "{stdout}"
+        );
         assert!(start.elapsed().as_secs() < 20);
     }
 }

@@ -192,3 +192,11 @@ fn one_error_line_per_statement_on_a_pipe() {
     assert_eq!(out, "error: division by zero\n4\n");
     assert!(err.contains("^^^"), "{err}");
 }
+
+#[test]
+fn a_timeout_names_its_limit_as_the_repl_does() {
+    let (code, out, err) = run(&["eval", "--timeout", "100ms", "delay(1, 60000)", "2"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(out, "error: timed out: the limit of 100 ms passed\n2\n");
+    assert!(err.contains("^^^^"), "{err}");
+}

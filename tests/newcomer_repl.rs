@@ -229,3 +229,17 @@ fn dag_counts_shared_constants_as_saved() -> Result<(), Error> {
     );
     quit(repl)
 }
+
+#[test]
+fn a_timeout_reads_as_in_eval() -> Result<(), Error> {
+    let dir = Dir::new("timeout");
+    let mut repl = start(&dir, "")?;
+    let _ = ask(&mut repl, ":timeout 100ms")?;
+    let shown = ask(&mut repl, "delay(1, 60000)")?;
+    assert!(
+        shown.contains("error: timed out: the limit of 100 ms passed"),
+        "{shown}"
+    );
+    assert!(shown.contains("^^^^"), "{shown}");
+    quit(repl)
+}

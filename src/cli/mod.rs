@@ -218,6 +218,7 @@ fn run_batch(
             Ok(value) => writeln!(out, "{prefix}{value}"),
             Err(e) => {
                 failed = true;
+                let e = &render::with_limit(e, options.timeout);
                 let mut text = render_error(e, &batch.source, &index, origin);
                 let at = index.line_of(e.span.start.min(batch.source.len())) + 1;
                 if at != line.line {

@@ -181,3 +181,21 @@ pub fn same_terminal() -> bool {
     }
     true
 }
+
+/// A `timed out` error worded the same in `eval`, `batch` and the REPL:
+/// `timed out: the limit of 100 ms passed` (when the limit is known).
+pub fn with_limit(error: &Error, limit: Option<std::time::Duration>) -> Error {
+    match limit {
+        Some(limit) if error.kind == exprflow::ErrorKind::TimedOut && error.detail.is_none() => {
+            Error::with_detail(
+                error.kind,
+                error.span,
+                format!(
+                    "the limit of {} passed",
+                    exprflow::report::format_duration(limit)
+                ),
+            )
+        }
+        _ => error.clone(),
+    }
+}

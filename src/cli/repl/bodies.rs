@@ -295,7 +295,7 @@ impl Repl {
                     self.style.value(&value.to_string())
                 ),
                 (Ok(value), None) => println!("{label} {}", self.style.value(&value.to_string())),
-                (Err(e), _) if !matches!(e.kind, ErrorKind::Cancelled | ErrorKind::TimedOut) => {
+                (Err(e), _) if e.kind != ErrorKind::Cancelled => {
                     print!("{label} ");
                     self.show_error(e, self.session.source(), file_start, path);
                     let file = self.session.source().get(file_start..).unwrap_or("");

@@ -82,24 +82,13 @@ impl Repl {
     /// against the input alone, an earlier one against the whole session.
     pub(super) fn show_error(&self, error: &Error, source: &str, input_start: usize, origin: &str) {
         let _ = std::io::stdout().flush();
+        let error = &super::super::render::with_limit(error, self.timeout);
         let text = match error.kind {
             ErrorKind::Cancelled => {
                 eprintln!(
                     "{} {}",
                     self.style.error("cancelled"),
                     self.style.dim("(the session and its variables are kept)")
-                );
-                return;
-            }
-            ErrorKind::TimedOut => {
-                let after = self
-                    .timeout
-                    .map(|t| format!(" after {}", format_duration(t)))
-                    .unwrap_or_default();
-                eprintln!(
-                    "{}: timed out{after} {}",
-                    self.style.error("error"),
-                    self.style.dim("(:timeout changes the limit)")
                 );
                 return;
             }
@@ -120,6 +109,9 @@ impl Repl {
             }
         };
         eprint!("{}", self.style.rendered_error(&text));
+        if error.kind == ErrorKind::TimedOut {
+            eprintln!("{}", self.style.dim("(:timeout changes the limit)"));
+        }
     }
 
     /// Adds `name` to the names tab completion offers.
