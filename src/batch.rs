@@ -18,6 +18,9 @@ pub struct BatchLine {
     pub target: Option<Box<str>>,
     /// The line's DAG node, or the error that kept it from having one.
     pub node: Result<NodeId, Error>,
+    /// For a function definition, its signature (`f(x, y)`): what the
+    /// line prints instead of a value (its node is a constant zero).
+    pub signature: Option<Box<str>>,
 }
 
 /// A parsed batch: the source text, the shared DAG and the statement lines.
@@ -88,6 +91,7 @@ impl Batch {
             };
             let span = Span::new(offset, source.len());
             source.push('\n');
+            let mut signature = None;
             let (target, node) = match parsed {
                 Ok(None) if !options.blank_is_error => continue,
                 Ok(None) => (
@@ -99,6 +103,7 @@ impl Batch {
                     )),
                 ),
                 Ok(Some(statement)) => {
+                    signature = statement.signature().map(String::into_boxed_str);
                     let node = dag.add_statement(&ast, &statement, &mut scope);
                     (statement.target.map(|(name, _)| name), node)
                 }
@@ -118,6 +123,7 @@ impl Batch {
                 span,
                 target,
                 node,
+                signature,
             });
         }
         Batch {

@@ -104,6 +104,39 @@ pub struct Error {
     pub span: Span,
     /// More words after the kind, if any.
     pub detail: Option<Box<str>>,
+    /// For an error inside a function body: the calls that led to it,
+    /// innermost first.
+    pub calls: CallChain,
+}
+
+/// The calls an error inside a function body came through, innermost
+/// first: the first [`CallChain::KEPT`] of them, and how many more.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CallChain {
+    /// The innermost calls, each `(span of the call, the call as text)`,
+    /// e.g. the span of `inv(x)` and `inv(0)`.
+    pub notes: Vec<(Span, Box<str>)>,
+    /// Calls further out that are not kept.
+    pub more: usize,
+}
+
+impl CallChain {
+    /// How many calls a chain keeps.
+    pub const KEPT: usize = 5;
+
+    /// Adds the call one level further out.
+    pub fn push(&mut self, span: Span, call: impl Into<Box<str>>) {
+        if self.notes.len() < Self::KEPT {
+            self.notes.push((span, call.into()));
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Whether the error did not come through any call.
+    pub fn is_empty(&self) -> bool {
+        self.notes.is_empty()
+    }
 }
 
 impl Error {
@@ -113,6 +146,7 @@ impl Error {
             kind,
             span,
             detail: None,
+            calls: CallChain::default(),
         }
     }
 
@@ -122,6 +156,7 @@ impl Error {
             kind,
             span,
             detail: Some(detail.into().into_boxed_str()),
+            calls: CallChain::default(),
         }
     }
 

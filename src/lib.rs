@@ -23,7 +23,7 @@ pub mod syntax;
 pub mod value;
 
 pub use batch::{Batch, BatchLine, BatchOptions};
-pub use error::{Error, ErrorKind, Span};
+pub use error::{CallChain, Error, ErrorKind, Span};
 pub use eval::{Engine, ExprFuture};
 pub use handle::{Evaluator, Finished, GRACE, Progress, RunHandle, RunOptions, Step, Stopped};
 pub use session::Session;

@@ -15,8 +15,11 @@ use crate::value::Value;
 pub struct Added {
     /// Its DAG node.
     pub node: NodeId,
-    /// The variable it assigned, if any.
+    /// The variable it assigned (or the function it defined), if any.
     pub target: Option<Box<str>>,
+    /// For a function definition, its signature (`f(x, y)`); such a
+    /// statement has no value (its node is a constant zero).
+    pub signature: Option<Box<str>>,
 }
 
 /// Variables and a growing DAG across statements. `_` is the last value:
@@ -144,13 +147,17 @@ impl Session {
             .as_ref()
             .map(|(name, _)| (name.clone(), self.scope.get(name).cloned()));
         let node = dag.add_statement(&ast, &statement, &mut self.scope)?;
-        if let Some(before) = before {
-            self.unsettled.insert(node, before);
+        let signature = statement.signature().map(String::into_boxed_str);
+        if signature.is_none() {
+            if let Some(before) = before {
+                self.unsettled.insert(node, before);
+            }
+            self.scope.bind("_", Binding::Node(node));
         }
-        self.scope.bind("_", Binding::Node(node));
         Ok(Some(Added {
             node,
             target: statement.target.map(|(name, _)| name),
+            signature,
         }))
     }
 
@@ -203,6 +210,7 @@ impl Session {
     pub fn submit(&mut self, engine: &Engine, text: &str) -> Result<Option<ExprFuture>, Error> {
         Ok(self
             .add(text)?
+            .filter(|added| added.signature.is_none())
             .map(|added| engine.submit(&self.dag, added.node)))
     }
 
@@ -227,7 +235,7 @@ impl Session {
         cancel: &CancelToken,
     ) -> Result<Option<Value>, Error> {
         match self.add(text)? {
-            Some(added) => {
+            Some(added) if added.signature.is_none() => {
                 let outcome = evaluate_sequential(
                     &self.dag,
                     added.node,
@@ -238,7 +246,33 @@ impl Session {
                 self.settle(added.node, &outcome);
                 outcome.map(Some)
             }
-            None => Ok(None),
+            _ => Ok(None),
         }
+    }
+
+    /// The user functions defined so far, sorted by name, each as its
+    /// definition's text (`f(x) = x^2`).
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::with_workers(1).unwrap();
+    /// let mut session = exprflow::Session::new();
+    /// assert_eq!(session.eval(&engine, "f(x) = x^2").unwrap(), None);
+    /// assert_eq!(session.eval(&engine, "f(12)").unwrap().unwrap().to_string(), "144");
+    /// assert_eq!(session.functions(), vec![("f".to_string(), "f(x) = x^2".to_string())]);
+    /// ```
+    pub fn functions(&self) -> Vec<(String, String)> {
+        self.scope
+            .functions()
+            .into_iter()
+            .map(|def| {
+                let text = self
+                    .source
+                    .get(def.span.start..def.span.end)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                (def.name.to_string(), text)
+            })
+            .collect()
     }
 }

@@ -122,3 +122,201 @@ fn the_branch_not_taken_is_never_reported() {
     assert!(labels.contains(&"*".to_string()), "{labels:?}");
     assert_eq!(labels.iter().filter(|l| *l == "*").count(), 1, "{labels:?}");
 }
+
+/// Runs the statements as one session on every engine and sequentially;
+/// checks they agree and returns the last statement's display form.
+fn session(statements: &[&str]) -> String {
+    let mut shown = Vec::new();
+    for engine in engines() {
+        let mut s = exprflow::Session::new();
+        let mut last = String::new();
+        for text in statements {
+            last = match s.eval(&engine, text) {
+                Ok(Some(v)) => v.to_string(),
+                Ok(None) => "none".to_string(),
+                Err(e) => format!("error: {e}"),
+            };
+        }
+        shown.push(last);
+    }
+    let mut s = exprflow::Session::new();
+    let engine = Engine::with_workers(1).unwrap();
+    let cancel = exprflow::eval::CancelToken::new();
+    let mut last = String::new();
+    for text in statements {
+        last = match s.eval_sequential(&engine, text, &cancel) {
+            Ok(Some(v)) => v.to_string(),
+            Ok(None) => "none".to_string(),
+            Err(e) => format!("error: {e}"),
+        };
+    }
+    for other in &shown {
+        assert_eq!(other, &last, "{statements:?}");
+    }
+    last
+}
+
+const FIBR: &str = "fibr(n) = if(n < 2, n, fibr(n-1) + fibr(n-2))";
+
+#[test]
+fn spec_functions_examples() {
+    assert_eq!(session(&["f(x) = x^2", "f(12)"]), "144");
+    assert_eq!(session(&["f(x) = x^2"]), "none");
+    assert_eq!(session(&["y = 1", "f(x) = x + y", "y = 10", "f(0)"]), "10");
+    assert_eq!(session(&["f(x, y) = x - y", "f(10, 3)"]), "7");
+    assert_eq!(
+        session(&[
+            "fib2(n) = if(n < 2, n, fib2(n-1) + fib2(n-2))",
+            "fib2(300) == fib(300)"
+        ]),
+        "1"
+    );
+    assert_eq!(session(&[FIBR, "fibr(150) == fib(150)"]), "1");
+}
+
+#[test]
+fn parameters_are_local_and_functions_shadow() {
+    // A parameter hides a variable of the same name; the variable is untouched.
+    assert_eq!(session(&["x = 100", "f(x) = x + 1", "f(1) + x"]), "102");
+    // A later definition shadows an earlier one for the statements after it.
+    assert_eq!(
+        session(&["f(x) = 1", "a = f(0)", "f(x) = 2", "a * 10 + f(0)"]),
+        "12"
+    );
+    // A user function shadows a built-in; the built-in stays for other names.
+    assert_eq!(session(&["sqrt(x) = x + 1", "sqrt(3)"]), "4");
+    // Functions and variables are separate namespaces.
+    assert_eq!(session(&["f = 5", "f(x) = x * 2", "f(f)"]), "10");
+    // Other names are looked up where the function is called.
+    assert_eq!(session(&["g(x) = h(x) + 1", "h(x) = x * 10", "g(2)"]), "21");
+}
+
+#[test]
+fn wrong_arity_and_unknown_names_are_errors_at_the_call() {
+    let e = session(&["f(x, y) = x + y", "f(1)"]);
+    assert!(e.starts_with("error: wrong number of arguments"), "{e}");
+    let e = session(&["f(x) = g(x)", "f(1)"]);
+    assert!(e.starts_with("error: unknown function"), "{e}");
+    let e = session(&["f(x) = x + nope", "f(1)"]);
+    assert!(e.starts_with("error: unknown variable"), "{e}");
+    // A parameter named like a constant hides it; an unbound name is a constant.
+    assert_eq!(session(&["f(x) = pi > 3", "f(0)"]), "1");
+    let e = exprflow::Session::new().add("if(x) = x").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Syntax);
+    assert!(e.to_string().contains("cannot be redefined"), "{e}");
+    let e = exprflow::Session::new().add("f(x, x) = x").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Syntax);
+}
+
+#[test]
+fn the_leftmost_rule_applies_inside_bodies() {
+    assert_eq!(
+        session(&["h(x) = (x/0) + sqrt(-1)", "h(1)"]),
+        "error: division by zero"
+    );
+    assert_eq!(
+        session(&["h(x) = sqrt(-x) + x/0", "h(1)"]),
+        "error: domain error: sqrt of a negative number"
+    );
+    // The branch not taken inside a body is never evaluated.
+    assert_eq!(session(&["h(x) = if(x > 0, x, 1/0)", "h(5)"]), "5");
+    // A failing variable only matters if the body uses it.
+    assert_eq!(session(&["y = 1/0", "f(x) = if(x, 1, y)", "f(1)"]), "1");
+    assert_eq!(
+        session(&["y = 1/0", "f(x) = if(x, 1, y)", "f(0)"]),
+        "error: division by zero"
+    );
+}
+
+#[test]
+fn calls_are_memoised_by_value() {
+    let engine = Engine::with_workers(2).unwrap();
+    let mut s = exprflow::Session::new();
+    s.eval(&engine, FIBR).unwrap();
+    assert_eq!(
+        s.eval(&engine, "fibr(150)").unwrap().unwrap().to_string(),
+        "9969216677189303386214405760200"
+    );
+    let calls = s.dag().calls().len();
+    assert!((150..=152).contains(&calls), "{calls} distinct calls");
+    // Equal argument values from another call site are the same call.
+    s.eval(&engine, "fibr(140 + 10) + fibr(149)").unwrap();
+    assert_eq!(s.dag().calls().len(), calls);
+}
+
+#[test]
+fn mutual_recursion() {
+    let even = "even(n) = if(n == 0, 1, odd(n - 1))";
+    let odd = "odd(n) = if(n == 0, 0, even(n - 1))";
+    assert_eq!(session(&[even, odd, "even(1001)"]), "0");
+    assert_eq!(session(&[even, odd, "even(10000) + odd(7)"]), "2");
+}
+
+/// 100,000 nested calls on a thread with a 2 MiB stack: no native
+/// recursion, in either evaluator.
+#[test]
+fn deep_recursion_needs_no_stack() {
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| session(&["sumto(n) = if(n == 0, 0, n + sumto(n-1))", "sumto(100000)"]))
+        .unwrap();
+    assert_eq!(handle.join().unwrap(), "5000050000");
+}
+
+#[test]
+fn endless_recursion_stops_at_the_node_limit() {
+    let limits = exprflow::dag::DagLimits {
+        max_nodes: 50_000,
+        ..Default::default()
+    };
+    for workers in [1, 2] {
+        let engine = Engine::builder()
+            .workers(workers)
+            .dag_limits(limits)
+            .build()
+            .unwrap();
+        let mut s = exprflow::Session::with_limits(limits);
+        s.eval(&engine, "loop(x) = loop(x + 1)").unwrap();
+        let e = s.eval(&engine, "loop(1)").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::MemoryBudget, "{e}");
+        assert!(e.to_string().starts_with("result too large"), "{e}");
+        // Not remembered: a resource verdict.
+        assert!(s.dag().calls().len() < 50_000);
+    }
+    let e = session(&["f(x) = f(x)", "f(1)"]);
+    assert!(e.starts_with("error: result too large"), "{e}");
+}
+
+#[test]
+fn an_error_in_a_body_names_its_calls() {
+    let mut s = exprflow::Session::new();
+    let engine = Engine::with_workers(2).unwrap();
+    s.eval(&engine, "inv(x) = 1 / x").unwrap();
+    s.eval(&engine, "g(x) = inv(x - 1) * 2").unwrap();
+    let e = s.eval(&engine, "3 + g(1)").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::DivisionByZero);
+    assert_eq!(&s.source()[e.span.start..e.span.end], "1 / x");
+    let calls: Vec<(&str, &str)> = e
+        .calls
+        .notes
+        .iter()
+        .map(|(span, call)| (&s.source()[span.start..span.end], &**call))
+        .collect();
+    assert_eq!(calls, vec![("inv(x - 1)", "inv(0)"), ("g(1)", "g(1)")]);
+}
+
+#[test]
+fn the_command_line_prints_signatures_and_call_notes() {
+    let out = assert_cmd::Command::cargo_bin("exprflow")
+        .unwrap()
+        .args(["eval", "inv(x) = 1 / x", "inv(4)", "inv(0)"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "inv(x)\n0.25\nerror: division by zero\n"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1 | inv(x) = 1 / x"), "{err}");
+    assert!(err.contains("in inv(0), called at line 3"), "{err}");
+}

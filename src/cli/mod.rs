@@ -215,12 +215,14 @@ fn run_batch(
         };
         let written = progress.suspend(|| match outcome {
             Ok(_) if !print_values => Ok(()),
+            Ok(_) if let Some(signature) = &line.signature => writeln!(out, "{prefix}{signature}"),
             Ok(value) => writeln!(out, "{prefix}{value}"),
             Err(e) => {
                 failed = true;
                 let e = &render::with_limit(e, options.timeout);
                 let mut text = render_error(e, &batch.source, &index, origin);
                 let at = index.line_of(e.span.start.min(batch.source.len())) + 1;
+                text.push_str(&render::call_notes(e, &index));
                 if at != line.line {
                     text.push_str(&format!("  = note: reached from line {}\n", line.line));
                 }

@@ -58,6 +58,25 @@ pub fn render_error(error: &Error, source: &str, index: &LineIndex, origin: &str
     out
 }
 
+/// The notes naming the calls an error inside a function body came
+/// through, innermost first: `= note: in inv(0), called at line 2`.
+pub fn call_notes(error: &Error, index: &LineIndex) -> String {
+    let mut out = String::new();
+    for (span, call) in &error.calls.notes {
+        let line = index.line_of(span.start) + 1;
+        let _ = writeln!(out, "  = note: in {call}, called at line {line}");
+    }
+    if error.calls.more > 0 {
+        let _ = writeln!(
+            out,
+            "  = note: ... and {} more call{} further out",
+            error.calls.more,
+            if error.calls.more == 1 { "" } else { "s" }
+        );
+    }
+    out
+}
+
 /// One printable character for each source character: tabs become spaces
 /// and other control characters a replacement character, so a hostile line
 /// cannot drive the terminal and the caret stays under its column.

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::Dag;
+use super::func::{CallSite, Env, EnvVar, FuncDef};
 use super::node::{NodeId, Op};
 use super::scope::{Binding, Scope};
 use crate::error::{Error, ErrorKind};
@@ -52,6 +53,20 @@ impl Dag {
         statement: &Statement,
         scope: &mut Scope,
     ) -> Result<NodeId, Error> {
+        if let (Some((name, _)), Some(params)) = (&statement.target, &statement.params) {
+            // A definition: the function is known to the statements after
+            // it; the statement itself has no value (a zero stands in).
+            let def = FuncDef::compile(
+                name,
+                params,
+                ast,
+                statement.expr,
+                statement.span,
+                &self.limits.value,
+            );
+            scope.define(Arc::new(def));
+            return self.constant(value::Value::from_i64(0), statement.span);
+        }
         let result = self.add_expr_from(ast, statement.first, statement.expr, scope);
         if let Some((name, _)) = &statement.target {
             let binding = match &result {
@@ -87,11 +102,11 @@ impl Dag {
             match item {
                 Work::Enter(id) => self.enter(ast, id, scope, &mut work, &mut memo)?,
                 Work::Exit(id) => {
-                    let node = self.exit(ast, id, &memo)?;
+                    let node = self.exit(ast, id, scope, &memo)?;
                     memo.insert(id, node);
                 }
                 Work::ExitChain(head, op, operands) => {
-                    let node = self.exit_chain(ast, head, op, &operands, &mut memo)?;
+                    let node = self.exit_chain(ast, head, op, &operands, scope, &mut memo)?;
                     memo.insert(head, node);
                 }
             }
@@ -143,7 +158,10 @@ impl Dag {
             }
             ExprKind::Call {
                 name, name_span, ..
-            } if Builtin::from_name(name).is_none() && &**name != "if" => {
+            } if Builtin::from_name(name).is_none()
+                && &**name != "if"
+                && scope.function(name).is_none() =>
+            {
                 let error =
                     Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
                 let node = self.failure(error, Arc::from([]))?;
@@ -167,7 +185,7 @@ impl Dag {
         Ok(())
     }
 
-    fn exit(&mut self, ast: &Ast, id: ExprId, memo: &Memo) -> Result<NodeId, Error> {
+    fn exit(&mut self, ast: &Ast, id: ExprId, scope: &Scope, memo: &Memo) -> Result<NodeId, Error> {
         let expr = ast.get(id);
         let children = ast.children(id);
         let mut inputs = Vec::with_capacity(children.len());
@@ -180,6 +198,9 @@ impl Dag {
             ExprKind::Unary(UnOp::Plus, _) => Ok(inputs[0]),
             ExprKind::Unary(op, _) => self.operation(Op::Unary(*op), inputs.into(), expr.span),
             ExprKind::Binary(op, ..) => self.operation(Op::Binary(*op), inputs.into(), expr.span),
+            ExprKind::Call { name, .. } if let Some(def) = scope.function(name) => {
+                self.user_call(def, inputs, scope, expr.span)
+            }
             ExprKind::Call { name, .. } if &**name == "if" => {
                 if inputs.len() == 3 {
                     self.operation(Op::If, inputs.into(), expr.span)
@@ -230,6 +251,7 @@ impl Dag {
         head: ExprId,
         op: BinOp,
         operands: &[ExprId],
+        scope: &Scope,
         memo: &mut Memo,
     ) -> Result<NodeId, Error> {
         let mut level = Vec::with_capacity(operands.len());
@@ -279,7 +301,7 @@ impl Dag {
             }
         }
         for id in order.into_iter().rev() {
-            let node = self.exit(ast, id, memo)?;
+            let node = self.exit(ast, id, scope, memo)?;
             memo.insert(id, node);
         }
         memo.get(&head).copied().ok_or_else(|| {
@@ -289,6 +311,50 @@ impl Dag {
                 "chain was not built",
             )
         })
+    }
+}
+
+impl Dag {
+    /// The node of a call of user function `def` with argument nodes
+    /// `args` at a site that sees `scope`: the arguments, then the nodes
+    /// of the variables the bodies it can reach use, as bound here.
+    fn user_call(
+        &mut self,
+        def: &Arc<FuncDef>,
+        args: Vec<NodeId>,
+        scope: &Scope,
+        span: crate::error::Span,
+    ) -> Result<NodeId, Error> {
+        if args.len() != def.params.len() {
+            let error = Error::with_detail(
+                ErrorKind::WrongArity,
+                span,
+                format!(
+                    "{} takes {} argument{}, got {}",
+                    def.name,
+                    def.params.len(),
+                    if def.params.len() == 1 { "" } else { "s" },
+                    args.len()
+                ),
+            );
+            return self.failure(error, args.into());
+        }
+        let (env, bound) = Env::at(scope, def);
+        let count = args.len();
+        let mut inputs = args;
+        for (_, var) in bound {
+            inputs.push(match var {
+                EnvVar::Bound(Binding::Node(node)) => node,
+                EnvVar::Bound(Binding::Failed(e)) => self.failure(e, Arc::from([]))?,
+                EnvVar::Free => continue,
+            });
+        }
+        let site = CallSite {
+            def: Arc::clone(def),
+            env: Arc::new(env),
+            args: count,
+        };
+        self.operation(Op::UserCall(Arc::new(site)), inputs.into(), span)
     }
 }
 

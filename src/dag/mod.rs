@@ -11,7 +11,9 @@
 //! ```
 
 mod build;
+mod calls;
 mod estimate;
+mod func;
 mod node;
 mod nodes;
 mod results;
@@ -22,7 +24,9 @@ use std::sync::{Arc, Mutex};
 use petgraph::graph::DiGraph;
 
 pub use build::DagLimits;
+pub use calls::{CallKey, CallTable};
 pub use estimate::UNKNOWN;
+pub use func::{Body, BodyId, BodyNode, BodyOp, CallSite, Env, FuncDef};
 pub use node::{Node, NodeId, Op};
 pub use scope::{Binding, Scope};
 
@@ -75,6 +79,8 @@ enum Key {
     SmallInt(i64),
     Const(&'static str, Box<str>),
     Op(OpKey, Arc<[NodeId]>),
+    /// A user call: definition, environment functions, inputs.
+    Call(u64, Arc<[(Box<str>, u64)]>, Arc<[NodeId]>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,6 +106,8 @@ pub struct Dag {
     results: results::Results,
     limits: DagLimits,
     edges: usize,
+    /// The memo of user-function calls (shared by forks).
+    calls: Arc<CallTable>,
 }
 
 type Index = rustc_hash::FxHashMap<Key, NodeId>;
@@ -113,6 +121,7 @@ impl Clone for Dag {
             results: self.results.renewed(|_| true),
             limits: self.limits,
             edges: self.edges,
+            calls: Arc::default(),
         }
     }
 }
@@ -135,6 +144,7 @@ impl Dag {
             results: self.results.clone(),
             limits: self.limits,
             edges: self.edges,
+            calls: Arc::clone(&self.calls),
         }
     }
 
@@ -148,6 +158,11 @@ impl Dag {
             limits,
             ..Dag::default()
         }
+    }
+
+    /// The memo of user-function calls.
+    pub fn calls(&self) -> &CallTable {
+        &self.calls
     }
 
     /// The limits this DAG was made with.
@@ -295,6 +310,7 @@ impl Dag {
     /// Forgets every computed result except those known when the node was
     /// made (constants and build errors), e.g. after the bit limit changed.
     pub fn forget_results(&mut self) {
+        self.calls.clear();
         let nodes = &self.nodes;
         self.results = self.results.renewed(|index| {
             let node = &nodes[NodeId::new(index)];
@@ -342,6 +358,15 @@ impl Dag {
             Op::Binary(b) => OpKey::Binary(b),
             Op::Call(f) => OpKey::Call(f),
             Op::If => OpKey::If,
+            Op::UserCall(ref site) => {
+                let key = Key::Call(site.def.id, Arc::clone(&site.env.signature), inputs.clone());
+                if let Some(&id) = self.index().get(&key) {
+                    return Ok(id);
+                }
+                let id = self.push(op, inputs, span, None)?;
+                self.index().insert(key, id);
+                return Ok(id);
+            }
             Op::Const | Op::Fail(_) => return self.push(op, inputs, span, None),
         };
         let key = Key::Op(op_key, inputs.clone());

@@ -23,6 +23,11 @@ pub enum Op {
     /// evaluated first, then only the branch it chooses (`a` when `c` is
     /// not zero). The branch not taken is never evaluated or reported.
     If,
+    /// A call of a user function: the node's first inputs are the
+    /// arguments, the rest the variables of the call's environment. When
+    /// the arguments are known, the call is looked up in the DAG's memo or
+    /// computed by expanding the body (see `eval::calls`).
+    UserCall(std::sync::Arc<super::func::CallSite>),
     /// An error found while building (unknown name, wrong arity, bad literal):
     /// evaluates to the first failing input's error, else to this one, as a
     /// left-to-right evaluation would.
@@ -31,7 +36,7 @@ pub enum Op {
 
 impl Op {
     /// A short label: the operator symbol or function name.
-    pub fn label(&self) -> &'static str {
+    pub fn label(&self) -> &str {
         match self {
             Op::Const => "const",
             Op::Unary(UnOp::Neg) => "neg",
@@ -40,6 +45,7 @@ impl Op {
             Op::Binary(op) => op.symbol(),
             Op::Call(f) => f.name(),
             Op::If => "if",
+            Op::UserCall(site) => &site.def.name,
             Op::Fail(_) => "error",
         }
     }

@@ -19,6 +19,7 @@ pub enum Binding {
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     vars: HashMap<Box<str>, Binding>,
+    funcs: HashMap<Box<str>, std::sync::Arc<super::func::FuncDef>>,
 }
 
 impl Scope {
@@ -40,6 +41,23 @@ impl Scope {
     /// The binding of `name`, if any.
     pub fn get(&self, name: &str) -> Option<&Binding> {
         self.vars.get(name)
+    }
+
+    /// Defines (or redefines) user function `def`.
+    pub fn define(&mut self, def: std::sync::Arc<super::func::FuncDef>) {
+        self.funcs.insert(def.name.clone(), def);
+    }
+
+    /// The user function `name`, if one is defined.
+    pub fn function(&self, name: &str) -> Option<&std::sync::Arc<super::func::FuncDef>> {
+        self.funcs.get(name)
+    }
+
+    /// All user functions, sorted by name.
+    pub fn functions(&self) -> Vec<&std::sync::Arc<super::func::FuncDef>> {
+        let mut funcs: Vec<_> = self.funcs.values().collect();
+        funcs.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        funcs
     }
 
     /// All bound names, sorted.

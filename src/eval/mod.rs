@@ -2,6 +2,7 @@
 //! (futures on a rayon pool, completion events on crossbeam channels,
 //! `delay` on a timer thread).
 
+mod calls;
 mod cancel;
 mod compute;
 mod cpu;

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::calls::compute_call;
 use super::cancel::CancelToken;
 use super::compute::{apply, wait_of};
 use super::cpu::burn;
@@ -89,6 +90,32 @@ pub(crate) fn walk(
                 }
                 IfStep::Done(outcome) => outcome,
             };
+            let finished = Finished { id, start, outcome };
+            match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
+                Ok(None) => {
+                    stack.pop();
+                    continue;
+                }
+                Ok(Some(outcome)) | Err(outcome) => return outcome,
+            }
+        }
+        if let Op::UserCall(site) = &node.op {
+            // Arguments and environment first, then the call's expansion.
+            let start = began.elapsed();
+            let outcome = match call_step(dag, node, site.args, next, held, outside) {
+                CallStep::Descend(input) => {
+                    stack.push((input, 0, pins.len()));
+                    continue;
+                }
+                CallStep::Done(outcome) => outcome,
+                CallStep::Ready(inputs) => compute_call(dag, node, site, &inputs, limits, cancel),
+            };
+            if outcome
+                .as_ref()
+                .is_err_and(|e| e.kind == ErrorKind::Cancelled)
+            {
+                return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+            }
             let finished = Finished { id, start, outcome };
             match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
                 Ok(None) => {
@@ -272,6 +299,45 @@ fn if_step(
     }
 }
 
+/// The next step of a user call: descend into an unknown input, its
+/// outcome (the first failing argument's error), or every input's outcome
+/// (an environment variable may have failed: that counts only if a body
+/// uses it).
+enum CallStep {
+    Descend(NodeId),
+    Done(Outcome),
+    Ready(Vec<Outcome>),
+}
+
+fn call_step(
+    dag: &Dag,
+    node: &Node,
+    args: usize,
+    next: &mut usize,
+    held: &HeldValues,
+    outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
+) -> CallStep {
+    while let Some(&input) = node.inputs.get(*next) {
+        match known(dag, input, held, outside) {
+            None => return CallStep::Descend(input),
+            Some(Err(e)) if *next < args => return CallStep::Done(Err(e)),
+            Some(_) => *next += 1,
+        }
+    }
+    let mut inputs = Vec::with_capacity(node.inputs.len());
+    for (k, &input) in node.inputs.iter().enumerate() {
+        match known(dag, input, held, outside) {
+            Some(outcome) => inputs.push(outcome.map(|v| (*v).clone())),
+            None => {
+                // Dropped meanwhile (a big value a parallel run let go).
+                *next = k;
+                return CallStep::Descend(input);
+            }
+        }
+    }
+    CallStep::Ready(inputs)
+}
+
 /// What is known about node `id`: its value, its error, or nothing yet.
 fn known<'a>(
     dag: &'a Dag,
@@ -293,7 +359,7 @@ impl Drop for Holding<'_> {
 }
 
 /// Sleeps (`delay`) or burns CPU (`busy`) for `duration`, polling `cancel`.
-fn wait(kind: Builtin, duration: Duration, cancel: &CancelToken) -> bool {
+pub(crate) fn wait(kind: Builtin, duration: Duration, cancel: &CancelToken) -> bool {
     if kind == Builtin::Busy {
         return burn(duration, || cancel.is_cancelled());
     }

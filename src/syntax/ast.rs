@@ -42,14 +42,27 @@ pub enum ExprKind {
 /// A statement: `name = expr` or a bare `expr`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
-    /// The variable bound by an assignment, with its span.
+    /// The variable bound by an assignment (or the function a definition
+    /// defines), with its span.
     pub target: Option<(Box<str>, Span)>,
+    /// A function definition's parameters, with their spans: `Some` makes
+    /// the statement `target(params) = expr`.
+    pub params: Option<Vec<(Box<str>, Span)>>,
     /// The expression.
     pub expr: ExprId,
     /// The first arena node of this statement: its nodes are `first..=expr`.
     pub first: ExprId,
     /// The span of the whole statement.
     pub span: Span,
+}
+
+impl Statement {
+    /// For a function definition, its signature as written: `f(x, y)`.
+    pub fn signature(&self) -> Option<String> {
+        let (name, _) = self.target.as_ref()?;
+        let params: Vec<&str> = self.params.as_ref()?.iter().map(|(p, _)| &**p).collect();
+        Some(format!("{name}({})", params.join(", ")))
+    }
 }
 
 /// An arena of expressions shared by any number of statements.

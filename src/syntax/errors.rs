@@ -11,13 +11,14 @@ fn describe(rule: &Rule) -> &'static str {
         Rule::expr
         | Rule::statement
         | Rule::assignment
+        | Rule::definition
         | Rule::number
         | Rule::ident
         | Rule::name
         | Rule::call
         | Rule::paren
         | Rule::sign => "an expression",
-        Rule::target => "a name",
+        Rule::target | Rule::param => "a name",
         Rule::factorial | Rule::infix | Rule::compare => "an operator",
         _ => "something else",
     }

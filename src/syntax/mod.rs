@@ -55,6 +55,7 @@ pub fn parse_statement(
             let expr = fold::fold_expr(ast, body, offset).ok_or_else(|| internal(text, offset))?;
             Ok(Some(Statement {
                 target: None,
+                params: None,
                 expr,
                 first,
                 span,
@@ -70,6 +71,33 @@ pub fn parse_statement(
             let expr = fold::fold_expr(ast, value, offset).ok_or_else(|| internal(text, offset))?;
             Ok(Some(Statement {
                 target: Some((target.as_str().into(), target_span)),
+                params: None,
+                expr,
+                first,
+                span,
+            }))
+        }
+        Rule::definition => {
+            let to_span = |s: pest::Span<'_>| Span::new(offset + s.start(), offset + s.end());
+            let mut target = None;
+            let mut params = Vec::new();
+            let mut expr = None;
+            for pair in body.into_inner() {
+                match pair.as_rule() {
+                    Rule::target => target = Some((pair.as_str().into(), to_span(pair.as_span()))),
+                    Rule::param => params.push((pair.as_str().into(), to_span(pair.as_span()))),
+                    Rule::expr => expr = Some(pair),
+                    _ => return Err(internal(text, offset)),
+                }
+            }
+            let (Some(target), Some(body)) = (target, expr) else {
+                return Err(internal(text, offset));
+            };
+            check_params(&target, &params)?;
+            let expr = fold::fold_expr(ast, body, offset).ok_or_else(|| internal(text, offset))?;
+            Ok(Some(Statement {
+                target: Some(target),
+                params: Some(params),
                 expr,
                 first,
                 span,
@@ -85,6 +113,28 @@ pub fn pest_only(text: &str) -> Result<(), Error> {
     ExprParser::parse(Rule::statement, text)
         .map(|_| ())
         .map_err(|e| errors::from_pest(e, 0))
+}
+
+/// A definition's name and parameters: `if` cannot be redefined, and a
+/// parameter name appears once.
+fn check_params(target: &(Box<str>, Span), params: &[(Box<str>, Span)]) -> Result<(), Error> {
+    if &*target.0 == "if" {
+        return Err(Error::with_detail(
+            ErrorKind::Syntax,
+            target.1,
+            "`if` cannot be redefined",
+        ));
+    }
+    for (k, (name, span)) in params.iter().enumerate() {
+        if params[..k].iter().any(|(other, _)| other == name) {
+            return Err(Error::with_detail(
+                ErrorKind::Syntax,
+                *span,
+                format!("parameter `{name}` appears twice"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn internal(text: &str, offset: usize) -> Error {

@@ -6,6 +6,13 @@ use super::*;
 impl Repl {
     pub(super) fn vars(&self) {
         let variables = self.session.variables();
+        let functions = self.session.functions();
+        for (_, text) in &functions {
+            println!("{}", self.style.name(text));
+        }
+        if variables.is_empty() && !functions.is_empty() {
+            return;
+        }
         if variables.is_empty() {
             println!("{}", self.style.dim("no variables yet (try x = 2^10)"));
             return;

@@ -134,6 +134,15 @@ impl Repl {
                 return;
             }
         };
+        if let Some(signature) = &added.signature {
+            if let (Some(helper), Some(name)) = (self.editor.helper_mut(), &added.target)
+                && !helper.functions.iter().any(|f| **f == **name)
+            {
+                helper.functions.push(name.to_string());
+            }
+            println!("{}", self.style.name(signature));
+            return;
+        }
         if let Some(name) = &added.target {
             self.learn_name(name);
         }

@@ -21,6 +21,8 @@ const CONSTANTS: &[&str] = &["pi", "e", "tau"];
 pub struct ReplHelper {
     /// The session's variable names (without `_`).
     pub variables: Vec<String>,
+    /// User functions defined so far (completed as `name(`).
+    pub functions: Vec<String>,
     /// Whether to highlight matching parentheses.
     pub colour: bool,
     files: FilenameCompleter,
@@ -78,6 +80,9 @@ impl ReplHelper {
             if name != "_" {
                 add(name.clone(), name.clone());
             }
+        }
+        for function in &self.functions {
+            add(function.clone(), format!("{function}("));
         }
         for constant in CONSTANTS {
             add(constant.to_string(), constant.to_string());

@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
+use super::super::calls::compute_call;
 use super::super::compute::{apply, branch_of, wait_of};
 use super::super::events::NodeEvent;
 use super::super::held::Got;
 use super::super::ids::{LocalId, TaskId};
 use super::super::sequential::walk;
 use super::{Run, this_lane};
-use crate::dag::{Node, NodeId, Op, Outcome};
+use crate::dag::{CallSite, Node, NodeId, Op, Outcome};
 use crate::error::Error;
 use crate::value::{Builtin, Value};
 
@@ -127,6 +128,9 @@ impl Run {
         if node.op == Op::If {
             return self.if_outcome(t, node, scratch, pass);
         }
+        if let Op::UserCall(site) = &node.op {
+            return self.call_outcome(t, node, site, scratch, pass);
+        }
         let mut values: Vec<Got<'_>> = Vec::with_capacity(node.inputs.len());
         for &input in node.inputs.iter() {
             match self.member_input(t, input, scratch, pass) {
@@ -171,6 +175,28 @@ impl Run {
                 .map(|o| o.as_ref().map(Got::Kept).map_err(Error::clone)),
             _ => self.input(input, l),
         }
+    }
+
+    /// The outcome of user call member `node` of task `t`: the first failing
+    /// argument's error, or (in a full pass) the call computed on this
+    /// worker from its arguments and environment.
+    fn call_outcome(
+        &self,
+        t: TaskId,
+        node: &Node,
+        site: &CallSite,
+        scratch: &[Option<Outcome>],
+        pass: Pass,
+    ) -> Option<Outcome> {
+        let mut inputs = Vec::with_capacity(node.inputs.len());
+        for (k, &input) in node.inputs.iter().enumerate() {
+            match self.member_input(t, input, scratch, pass)? {
+                Err(e) if k < site.args => return Some(Err(e)),
+                outcome => inputs.push(outcome.map(|v| (*v).clone())),
+            }
+        }
+        (pass == Pass::Full)
+            .then(|| compute_call(&self.dag, node, site, &inputs, &self.limits, &self.token))
     }
 
     /// The outcome of `if` member `node` of task `t`: its condition's

@@ -1,0 +1,108 @@
+//! The memo of user-function calls: a call is computed once per distinct
+//! function, environment and argument values within one DAG (a batch, a
+//! session or a run), however many call sites reach it.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::Outcome;
+use super::node::NodeId;
+use crate::value::Value;
+
+/// An argument value as a hash key: small integers directly, other values
+/// by kind and exact text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ArgKey {
+    Small(i64),
+    Other(&'static str, Box<str>),
+}
+
+impl ArgKey {
+    fn of(value: &Value) -> ArgKey {
+        match value {
+            Value::Int(i) if let Some(small) = i.to_i64() => ArgKey::Small(small),
+            _ => ArgKey::Other(value.kind_name(), value.to_string().into_boxed_str()),
+        }
+    }
+}
+
+/// What makes two calls the same: the definition, the environment (its
+/// functions and the nodes of its variables) and the argument values.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CallKey {
+    def: u64,
+    env: u64,
+    args: Box<[ArgKey]>,
+}
+
+type EnvKey = (Arc<[(Box<str>, u64)]>, Box<[NodeId]>);
+
+/// The memo and the environment ids of one DAG; shared by its forks.
+#[derive(Debug, Default)]
+pub struct CallTable {
+    memo: Mutex<rustc_hash::FxHashMap<CallKey, Outcome>>,
+    envs: Mutex<rustc_hash::FxHashMap<EnvKey, u64>>,
+    hits: std::sync::atomic::AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl CallTable {
+    /// The id of the environment with these functions and variable nodes.
+    pub fn env_id(&self, funcs: &Arc<[(Box<str>, u64)]>, vars: &[NodeId]) -> u64 {
+        let mut envs = lock(&self.envs);
+        let next = envs.len() as u64;
+        *envs.entry((Arc::clone(funcs), vars.into())).or_insert(next)
+    }
+
+    /// The key of a call of definition `def` in environment `env`.
+    pub fn key(def: u64, env: u64, args: &[Value]) -> CallKey {
+        CallKey {
+            def,
+            env,
+            args: args.iter().map(ArgKey::of).collect(),
+        }
+    }
+
+    /// The remembered outcome of a call, if it has been computed.
+    pub fn get(&self, key: &CallKey) -> Option<Outcome> {
+        let found = lock(&self.memo).get(key).cloned();
+        if found.is_some() {
+            self.hits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        found
+    }
+
+    /// Remembers the outcome of a call (only a deterministic one).
+    pub fn keep(&self, key: CallKey, outcome: &Outcome) {
+        if let Err(e) = outcome
+            && !e.kind.is_deterministic()
+        {
+            return;
+        }
+        lock(&self.memo)
+            .entry(key)
+            .or_insert_with(|| outcome.clone());
+    }
+
+    /// How many distinct calls are remembered.
+    pub fn len(&self) -> usize {
+        lock(&self.memo).len()
+    }
+
+    /// Whether no call is remembered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many times a call's outcome was found in the memo.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Forgets every remembered outcome (e.g. after the bit limit changed).
+    pub fn clear(&self) {
+        lock(&self.memo).clear();
+    }
+}
