@@ -67,53 +67,95 @@ def main():
     out = []
     w = out.append
 
+    def e2e(r):
+        """The end-to-end (text to value) time of an evaluation-only row."""
+        v = r["extra"].get("end_to_end_s")
+        return "" if v is None else f"{v * 1e3:.1f} ms"
+
+    def timed(r):
+        t = r["extra"].get("timed")
+        return {"eval": "evaluation only (parse + DAG build outside)",
+                "text_to_value": "text to value"}.get(t, t or "")
+
+    def runs(r):
+        n = len(r["extra"].get("runs_s", [])) or 1
+        return f"best of {n}"
+
+    w("Every exprflow figure is the best of 3 runs, as is every peer's (see `runs_s` in the raw lines).\n")
     w("### 1,000 and 10,000 independent `delay(i, 50)`, summed (2 workers)\n")
-    w("| who | n | wall | × 50 ms critical path | peak RSS |")
-    w("|---|---|---|---|---|")
+    w("| who | n | timed | wall | end-to-end | × 50 ms | peak RSS | RSS growth |")
+    w("|---|---|---|---|---|---|---|---|")
     for n, wl in ((1000, "delays"), (10000, "delays10k")):
         r = pick(o, wl, "exprflow-2-workers")
         if r:
-            w(f"| exprflow, 2 workers | {n} | {ms(r)} | {r['wall_s'] / 0.05:.2f} | {r['extra'].get('peak_rss_kib', 0) / 1024:.1f} MiB |")
+            x = r["extra"]
+            w(f"| exprflow, 2 workers | {n} | {timed(r)} | {ms(r)} | {e2e(r)} | {r['wall_s'] / 0.05:.2f} | "
+              f"{x.get('peak_rss_kib', 0) / 1024:.1f} MiB | {x.get('rss_growth_kib', 0) / 1024:.1f} MiB |")
     for r in p:
         if r["workload"] == "delays":
-            rss = r["extra"].get("vm_hwm_kib") or r["extra"].get("peak_rss_kib")
+            x = r["extra"]
+            rss = x.get("vm_hwm_kib") or x.get("peak_rss_kib")
+            growth = x.get("vm_hwm_growth_kib") or x.get("rss_growth_kib")
             rss = f"{rss / 1024:.1f} MiB" if rss else ""
-            w(f"| Python {r['peer']} | {r['n']} | {ms(r)} | {r['wall_s'] / 0.05:.2f} | {rss} |")
+            growth = f"{growth / 1024:.1f} MiB" if growth else ""
+            what = "building the graph + computing" if "dask" in r["peer"] else "creating the tasks + running"
+            w(f"| Python {r['peer']} | {r['n']} | {what} ({runs(r)}) | {ms(r)} | {ms(r)} | {r['wall_s'] / 0.05:.2f} | {rss} | {growth} |")
 
     w("\n### 16 independent `busy(i, 25)` (2 workers; the 2-core bound is 200 ms)\n")
-    w("| who | wall | fraction of the bound |")
-    w("|---|---|---|")
+    w("| who | timed | wall | end-to-end | fraction of the bound |")
+    w("|---|---|---|---|---|")
     for who, r in both(o, p, "busy"):
-        w(f"| {who} | {ms(r)} | {0.2 / r['wall_s']:.2f} |")
+        t = timed(r) if who.startswith("exprflow") else f"submitting + running ({runs(r)})"
+        end = e2e(r) if who.startswith("exprflow") else ms(r)
+        w(f"| {who} | {t} | {ms(r)} | {end} | {0.2 / r['wall_s']:.2f} |")
 
     w("\n### Balanced random expression, ~2 million cheap nodes (`+`/`*` of 1..9)\n")
-    w("| who | nodes | wall | µs per source node |")
-    w("|---|---|---|---|")
+    w("| who | source nodes | timed | wall | µs per source node | end-to-end µs per source node |")
+    w("|---|---|---|---|---|---|")
     for who, r in both(o, p, "tree"):
-        w(f"| {who} | {r['n']} | {ms(r)} | {r['extra'].get('us_per_node', 0):.4f} |")
+        x = r["extra"]
+        if who.startswith("exprflow"):
+            w(f"| {who} | {r['n']} | {timed(r)} | {ms(r)} | {x.get('us_per_node', 0):.4f} | {x.get('end_to_end_us_per_node', 0):.4f} |")
+        else:
+            what = "building the graph + computing" if "dask" in r["peer"] else (
+                "creating the futures + running" if "threadpool" in r["peer"] else "evaluating the built tree")
+            w(f"| {who} | {r['n']} | {what} ({runs(r)}) | {ms(r)} | {x.get('us_per_node', 0):.4f} | {x.get('us_per_node', 0):.4f} |")
     seq, par = pick(o, "tree", "exprflow-sequential"), pick(o, "tree", "exprflow-2-workers")
-    fut = pick(p, "tree", "threadpool-2")
     if seq and par:
-        w(f"\nparallel(2) / sequential speedup: **{seq['wall_s'] / par['wall_s']:.2f}×**; "
+        w(f"\nparallel(2) / sequential speedup, evaluation only: **{seq['wall_s'] / par['wall_s']:.2f}×**; "
           f"DAG nodes after hash-consing and rebalancing: {seq['extra'].get('dag_nodes')}.")
-    if par and fut:
-        w(f"Python futures µs/node ÷ exprflow(2) µs/node: **{fut['extra']['us_per_node'] / par['extra']['us_per_node']:.0f}×**.")
 
-    w("\n### Per-node scheduling cost, fusion off (200,000 distinct additions)\n")
-    w("| who | ns per node | overhead over sequential, ns per node |")
-    w("|---|---|---|")
+    w("\n### The same trees as the Python futures peers: every node a task, and fused\n")
+    w("| tree | who | DAG nodes | µs per source node, evaluation | end to end | Python ÷ exprflow: evaluation, end to end |")
+    w("|---|---|---|---|---|---|")
+    for size, peer_names in ((199999, ["threadpool-2"]), (19999, ["dask-threads-2", "dask-sync"])):
+        mine = [r for r in o if r["workload"] == "samesize" and r["n"] == size]
+        theirs = [r for r in p if r["workload"] == "tree" and r["peer"] in peer_names and r["n"] == size]
+        for r in mine:
+            x = r["extra"]
+            ratios = "; ".join(
+                f"{t['peer']} {t['extra']['us_per_node'] / x['us_per_node']:.0f}×, "
+                f"{t['extra']['us_per_node'] / x['end_to_end_us_per_node']:.0f}×" for t in theirs)
+            w(f"| {size:,} | {r['peer']} | {x['dag_nodes']:,} | {x['us_per_node']:.4f} | {x['end_to_end_us_per_node']:.4f} | {ratios} |")
+        for t in theirs:
+            w(f"| {size:,} | Python {t['peer']} ({runs(t)}) | {t['n']:,} futures/tasks | | {t['extra']['us_per_node']:.4f} | |")
+
+    w("\n### Per-node scheduling cost (200,000 distinct additions)\n")
+    w("| who | ns per node, evaluation | overhead over sequential, ns per node | end-to-end |")
+    w("|---|---|---|---|")
     for r in [x for x in o if x["workload"] == "pernode"]:
-        w(f"| {r['peer']} | {r['extra'].get('ns_per_node', 0):.0f} | {r['extra'].get('scheduling_overhead_ns_per_node', '')} |")
+        w(f"| {r['peer']} | {r['extra'].get('ns_per_node', 0):.0f} | {r['extra'].get('scheduling_overhead_ns_per_node', '')} | {e2e(r)} |")
 
     w("\n### `1*2*3*…*100000` written flat\n")
     r = pick(o, "factorial", "exprflow-flat-product-2-workers")
     f, s = pick(p, "factorial", "cpython-math.factorial"), pick(p, "factorial_str", "cpython-str")
-    w("| who | evaluate | print 456,574 digits |")
-    w("|---|---|---|")
+    w("| who | evaluation only | text to value | print 456,574 digits |")
+    w("|---|---|---|---|")
     if r:
-        w(f"| exprflow (parse + DAG + evaluate; print) | {r['extra']['parse_build_eval_s'] * 1e3:.1f} ms | {r['extra']['print_s'] * 1e3:.1f} ms |")
+        x = r["extra"]
+        w(f"| exprflow, 2 workers | {x.get('eval_only_s', 0) * 1e3:.1f} ms | {x['parse_build_eval_s'] * 1e3:.1f} ms | {x['print_s'] * 1e3:.1f} ms |")
     if f and s:
-        w(f"| Python `math.factorial`; `str()` | {ms(f)} | {ms(s)} |")
+        w(f"| Python `math.factorial`; `str()` | {ms(f)} | {ms(f)} | {ms(s)} |")
 
     w("\n### Parsing a 10 MB expression\n")
     r = pick(o, "parse", "exprflow-parse-to-ast")

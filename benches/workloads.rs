@@ -8,6 +8,12 @@
 //! cargo bench --bench workloads -- delays tree  # some of them
 //! ```
 //! Each workload runs in a fresh child process so peak memory is its own.
+//! Every exprflow line says what its `wall_s` times (`extra.timed`): the
+//! evaluation alone (`"eval"`: parsing and the DAG build done before the
+//! clock starts) or everything from text to value (`"text_to_value"`);
+//! evaluation-only lines carry the end-to-end figure beside them
+//! (`extra.end_to_end_s`), since the peers' timings include building their
+//! graphs, futures and coroutines. Every figure is the best of [`RUNS`].
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,12 +22,16 @@ use exprflow::dag::{Dag, DagLimits, NodeId, Scope};
 use exprflow::eval::{CancelToken, Engine, EvalLimits, evaluate_sequential};
 use exprflow::syntax::{Ast, parse_statement};
 
+/// Repetitions of every measurement (the Python peers use the same).
+const RUNS: usize = 3;
+
 const ALL: &[&str] = &[
     "delays1k",
     "delays10k",
     "busy",
     "busydelay",
     "tree",
+    "samesize",
     "pernode",
     "factorial",
     "parse",
@@ -63,6 +73,7 @@ fn run(name: &str) {
         "busy" => busy(),
         "busydelay" => busy_and_delay(),
         "tree" => tree(),
+        "samesize" => same_size(),
         "pernode" => per_node(),
         "factorial" => factorial(),
         "parse" => parse(),
@@ -120,28 +131,65 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> (Duration, T)) -> (Duration, T
     best.expect("at least one run")
 }
 
-fn parallel(engine: &Engine, text: &str) -> (Duration, String) {
-    let (dag, root, _, _) = build(text);
+/// What a measurement's clock covers.
+#[derive(Clone, Copy)]
+enum Timed {
+    /// The evaluation alone: parsing and the DAG build happen first.
+    Eval,
+    /// Everything from text to value.
+    TextToValue,
+}
+
+/// Evaluates `text` on `engine` (the pool) or, with `None`, with the
+/// sequential evaluator; times what `timed` says.
+fn measure(engine: Option<&Engine>, text: &str, timed: Timed) -> (Duration, String) {
     let start = Instant::now();
-    let value = engine
-        .submit(&dag, root)
-        .wait()
-        .expect("workload evaluates");
+    let (dag, root, _, _) = build(text);
+    let start = match timed {
+        Timed::Eval => Instant::now(),
+        Timed::TextToValue => start,
+    };
+    let value = match engine {
+        Some(engine) => engine.submit(&dag, root).wait(),
+        None => evaluate_sequential(
+            &dag,
+            root,
+            &EvalLimits::default(),
+            &CancelToken::new(),
+            &mut |_| {},
+        ),
+    }
+    .expect("workload evaluates");
     (start.elapsed(), value.to_string())
 }
 
+/// The evaluation alone on the pool.
+fn parallel(engine: &Engine, text: &str) -> (Duration, String) {
+    measure(Some(engine), text, Timed::Eval)
+}
+
+/// The evaluation alone, sequentially.
 fn sequential(text: &str) -> (Duration, String) {
-    let (dag, root, _, _) = build(text);
-    let start = Instant::now();
-    let value = evaluate_sequential(
-        &dag,
-        root,
-        &EvalLimits::default(),
-        &CancelToken::new(),
-        &mut |_| {},
+    measure(None, text, Timed::Eval)
+}
+
+/// Text to value on the pool: parse, build and evaluate, all timed.
+fn end_to_end(engine: &Engine, text: &str) -> (Duration, String) {
+    measure(Some(engine), text, Timed::TextToValue)
+}
+
+/// Text to value with the sequential evaluator, all timed.
+fn end_to_end_sequential(text: &str) -> (Duration, String) {
+    measure(None, text, Timed::TextToValue)
+}
+
+/// The `extra` fields of an evaluation-only line: what is timed, and the
+/// end-to-end figure beside it.
+fn eval_only(end_to_end: Duration) -> String {
+    format!(
+        "\"timed\": \"eval\", \"end_to_end_s\": {:.6}",
+        end_to_end.as_secs_f64()
     )
-    .expect("workload evaluates");
-    (start.elapsed(), value.to_string())
 }
 
 fn delays(n: usize) {
@@ -149,7 +197,8 @@ fn delays(n: usize) {
     let text = text.join("+");
     let engine = Engine::with_workers(2).expect("engine");
     let before = peak_rss_kib();
-    let (wall, value) = best_of(3, || parallel(&engine, &text));
+    let (wall, value) = best_of(RUNS, || parallel(&engine, &text));
+    let (e2e, _) = best_of(RUNS, || end_to_end(&engine, &text));
     let expected = (n * (n + 1) / 2).to_string();
     let ratio = wall.as_secs_f64() / 0.050;
     emit(
@@ -158,9 +207,11 @@ fn delays(n: usize) {
         n,
         wall,
         &format!(
-            "\"correct\": {}, \"ratio_to_critical_path\": {ratio:.3}, \"peak_rss_kib\": {}, \"rss_before_kib\": {before}",
+            "\"correct\": {}, \"ratio_to_critical_path\": {ratio:.3}, \"peak_rss_kib\": {}, \"rss_before_kib\": {before}, \"rss_growth_kib\": {}, {}",
             value == expected,
-            peak_rss_kib()
+            peak_rss_kib(),
+            peak_rss_kib() - before,
+            eval_only(e2e)
         ),
     );
 }
@@ -169,20 +220,23 @@ fn busy() {
     let text: Vec<String> = (1..=16).map(|i| format!("busy({i},25)")).collect();
     let text = text.join("+");
     let engine = Engine::with_workers(2).expect("engine");
-    let (wall, value) = best_of(3, || parallel(&engine, &text));
+    let (wall, value) = best_of(RUNS, || parallel(&engine, &text));
+    let (e2e, _) = best_of(RUNS, || end_to_end(&engine, &text));
     emit(
         "busy",
         "exprflow-2-workers",
         16,
         wall,
         &format!(
-            "\"correct\": {}, \"two_core_bound_s\": 0.2, \"fraction_of_bound\": {:.3}",
+            "\"correct\": {}, \"two_core_bound_s\": 0.2, \"fraction_of_bound\": {:.3}, {}",
             value == "136",
-            0.2 / wall.as_secs_f64()
+            0.2 / wall.as_secs_f64(),
+            eval_only(e2e)
         ),
     );
-    let (wall, _) = best_of(1, || sequential(&text));
-    emit("busy", "exprflow-sequential", 16, wall, "");
+    let (wall, _) = best_of(RUNS, || sequential(&text));
+    let (e2e, _) = best_of(RUNS, || end_to_end_sequential(&text));
+    emit("busy", "exprflow-sequential", 16, wall, &eval_only(e2e));
 }
 
 /// `busy(1,300) + delay(2,300)` on one worker, in both orders: the delay's
@@ -256,9 +310,11 @@ fn tree() {
     let (dag, root, parsed, built) = build(&text);
     let dag_nodes = dag.len();
     let _ = root;
-    let (seq, seq_value) = best_of(3, || sequential(&text));
+    let (seq, seq_value) = best_of(RUNS, || sequential(&text));
+    let (seq_e2e, _) = best_of(RUNS, || end_to_end_sequential(&text));
     let engine = Engine::with_workers(2).expect("engine");
-    let (par, par_value) = best_of(3, || parallel(&engine, &text));
+    let (par, par_value) = best_of(RUNS, || parallel(&engine, &text));
+    let (par_e2e, _) = best_of(RUNS, || end_to_end(&engine, &text));
     let per = |d: Duration| d.as_secs_f64() * 1e6 / source_nodes as f64;
     let digits = seq_value.len();
     emit(
@@ -267,10 +323,12 @@ fn tree() {
         source_nodes,
         seq,
         &format!(
-            "\"us_per_node\": {:.4}, \"dag_nodes\": {dag_nodes}, \"digits\": {digits}, \"source\": \"{source}\", \"parse_s\": {:.3}, \"build_s\": {:.3}",
+            "\"us_per_node\": {:.4}, \"dag_nodes\": {dag_nodes}, \"digits\": {digits}, \"source\": \"{source}\", \"parse_s\": {:.3}, \"build_s\": {:.3}, \"end_to_end_us_per_node\": {:.4}, {}",
             per(seq),
             parsed.as_secs_f64(),
-            built.as_secs_f64()
+            built.as_secs_f64(),
+            per(seq_e2e),
+            eval_only(seq_e2e)
         ),
     );
     emit(
@@ -279,12 +337,59 @@ fn tree() {
         source_nodes,
         par,
         &format!(
-            "\"us_per_node\": {:.4}, \"speedup_vs_sequential\": {:.3}, \"same_value\": {}",
+            "\"us_per_node\": {:.4}, \"speedup_vs_sequential\": {:.3}, \"same_value\": {}, \"end_to_end_us_per_node\": {:.4}, {}",
             per(par),
             seq.as_secs_f64() / par.as_secs_f64(),
-            seq_value == par_value
+            seq_value == par_value,
+            per(par_e2e),
+            eval_only(par_e2e)
         ),
     );
+}
+
+/// The trees the Python futures peers evaluate (`tree.py --emit-futures`,
+/// 199,999 source nodes; `--emit-dask`, 19,999), evaluated here with every
+/// DAG node its own task (fusion off) and fused: per source node, like for
+/// like. Skipped when the files are absent (run `benches/peers/run_all.sh`).
+fn same_size() {
+    let engine_off = Engine::builder()
+        .workers(2)
+        .fuse_ns(0)
+        .build()
+        .expect("engine");
+    let engine_on = Engine::with_workers(2).expect("engine");
+    for file in ["tree-futures.expr", "tree-dask.expr"] {
+        let path = format!("{}/benches/peers/{file}", env!("CARGO_MANIFEST_DIR"));
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!("samesize: {path} is missing; run benches/peers/run_all.sh first");
+            continue;
+        };
+        let text = text.trim();
+        let source_nodes = text
+            .bytes()
+            .filter(|b| b.is_ascii_digit() || *b == b'+' || *b == b'*')
+            .count();
+        let (dag, _, _, _) = build(text);
+        let dag_nodes = dag.len();
+        for (name, engine) in [("fuse-off", &engine_off), ("fuse-on", &engine_on)] {
+            let (wall, value) = best_of(RUNS, || parallel(engine, text));
+            let (e2e, _) = best_of(RUNS, || end_to_end(engine, text));
+            let per = |d: Duration| d.as_secs_f64() * 1e6 / source_nodes as f64;
+            emit(
+                "samesize",
+                &format!("exprflow-2w-{name}"),
+                source_nodes,
+                wall,
+                &format!(
+                    "\"us_per_node\": {:.4}, \"end_to_end_us_per_node\": {:.4}, \"dag_nodes\": {dag_nodes}, \"digits\": {}, \"source\": \"peers/{file}\", {}",
+                    per(wall),
+                    per(e2e),
+                    value.len(),
+                    eval_only(e2e)
+                ),
+            );
+        }
+    }
 }
 
 fn per_node() {
@@ -294,14 +399,15 @@ fn per_node() {
     let text = text.join("+");
     let (dag, _, _, _) = build(&text);
     let nodes = dag.len() - n;
-    let (seq, _) = best_of(3, || sequential(&text));
+    let (seq, _) = best_of(RUNS, || sequential(&text));
     for (workers, fuse) in [(1, 0), (2, 0), (2, exprflow::eval::DEFAULT_FUSE_NS)] {
         let engine = Engine::builder()
             .workers(workers)
             .fuse_ns(fuse)
             .build()
             .expect("engine");
-        let (wall, _) = best_of(3, || parallel(&engine, &text));
+        let (wall, _) = best_of(RUNS, || parallel(&engine, &text));
+        let (e2e, _) = best_of(RUNS, || end_to_end(&engine, &text));
         let overhead_ns =
             (wall.as_secs_f64() * workers as f64 - seq.as_secs_f64()) * 1e9 / nodes as f64;
         emit(
@@ -313,8 +419,9 @@ fn per_node() {
             nodes,
             wall,
             &format!(
-                "\"ns_per_node\": {:.1}, \"scheduling_overhead_ns_per_node\": {overhead_ns:.1}",
-                wall.as_secs_f64() * 1e9 / nodes as f64
+                "\"ns_per_node\": {:.1}, \"scheduling_overhead_ns_per_node\": {overhead_ns:.1}, {}",
+                wall.as_secs_f64() * 1e9 / nodes as f64,
+                eval_only(e2e)
             ),
         );
     }
@@ -324,8 +431,9 @@ fn per_node() {
         nodes,
         seq,
         &format!(
-            "\"ns_per_node\": {:.1}",
-            seq.as_secs_f64() * 1e9 / nodes as f64
+            "\"ns_per_node\": {:.1}, {}",
+            seq.as_secs_f64() * 1e9 / nodes as f64,
+            eval_only(best_of(RUNS, || end_to_end_sequential(&text)).0)
         ),
     );
     // rayon's own costs, for reference.
@@ -349,7 +457,7 @@ fn per_node() {
         spawns,
         spawn,
         &format!(
-            "\"ns_per_node\": {:.1}",
+            "\"ns_per_node\": {:.1}, \"timed\": \"spawns\"",
             spawn.as_secs_f64() * 1e9 / spawns as f64
         ),
     );
@@ -359,7 +467,8 @@ fn factorial() {
     let text: Vec<String> = (1..=100_000).map(|i| i.to_string()).collect();
     let text = text.join("*");
     let engine = Engine::with_workers(2).expect("engine");
-    let (total, (eval, print, digits)) = best_of(3, || {
+    let (eval_alone, _) = best_of(RUNS, || parallel(&engine, &text));
+    let (total, (eval, print, digits)) = best_of(RUNS, || {
         let start = Instant::now();
         let (dag, root, _, _) = build(&text);
         let value = engine.submit(&dag, root).wait().expect("100000! evaluates");
@@ -375,9 +484,10 @@ fn factorial() {
         100_000,
         total,
         &format!(
-            "\"parse_build_eval_s\": {:.4}, \"print_s\": {:.4}, \"digits\": {digits}",
+            "\"parse_build_eval_s\": {:.4}, \"print_s\": {:.4}, \"digits\": {digits}, \"eval_only_s\": {:.4}, \"timed\": \"text_to_value_and_print\"",
             eval.as_secs_f64(),
-            print.as_secs_f64()
+            print.as_secs_f64(),
+            eval_alone.as_secs_f64()
         ),
     );
 }
@@ -407,7 +517,7 @@ fn parse() {
         text.len(),
         parsed,
         &format!(
-            "\"mb\": {mb:.2}, \"mb_per_s\": {:.2}, \"dag_build_s\": {:.3}, \"build_to_parse\": {:.3}, \"pest_raw_s\": {:.3}, \"pest_raw_mb_per_s\": {:.2}",
+            "\"timed\": \"parse\", \"mb\": {mb:.2}, \"mb_per_s\": {:.2}, \"dag_build_s\": {:.3}, \"build_to_parse\": {:.3}, \"pest_raw_s\": {:.3}, \"pest_raw_mb_per_s\": {:.2}",
             mb / parsed.as_secs_f64(),
             built.as_secs_f64(),
             built.as_secs_f64() / parsed.as_secs_f64(),

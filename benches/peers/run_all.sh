@@ -22,9 +22,10 @@ run() {
 }
 
 start=$(date +%s)
-run "$DIR/delays.py"                                  # ~60 s: n=1000, 4 peers + asyncio RSS probe (n=10000)
+run "$DIR/delays.py"                                  # ~3.5 min: n=1000, 4 peers x 3 runs + asyncio RSS probe (n=10000)
 run "$DIR/busy.py"                                    # ~3 s
-run "$DIR/tree.py" --emit "$DIR/tree.expr"            # ~20 s: 2M-node tree, futures on 200k, dask on 20k
+run "$DIR/tree.py" --emit "$DIR/tree.expr" \
+    --emit-futures "$DIR/tree-futures.expr" --emit-dask "$DIR/tree-dask.expr"  # ~60 s: 2M-node tree, futures on 200k, dask on 20k, 3 runs each
 run "$DIR/factorial.py"                               # ~8 s
 end=$(date +%s)
 
