@@ -200,3 +200,43 @@ fn a_timeout_names_its_limit_as_the_repl_does() {
     assert_eq!(out, "error: timed out: the limit of 100 ms passed\n2\n");
     assert!(err.contains("^^^^"), "{err}");
 }
+
+#[test]
+fn a_batch_timeline_keeps_names_and_shows_real_work() {
+    let dir = std::env::temp_dir().join(format!("exprflow-newcomer-tl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg_path = dir.join("t.svg");
+    let out = exprflow()
+        .args(["batch", "-j", "2", "--timeline", svg_path.to_str().unwrap()])
+        .write_stdin("total = 1+2\ntotal * 3\n")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "3\n9\n");
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let title = doc
+        .descendants()
+        .find(|n| n.has_tag_name("title"))
+        .and_then(|n| n.text())
+        .unwrap_or("");
+    assert!(title.contains("total = 1+2"), "{title}");
+    // Every bar is wide enough to see and to hover.
+    for bar in doc.descendants().filter(|n| {
+        n.has_tag_name("rect") && n.attribute("class").is_some_and(|c| c.contains("bar"))
+    }) {
+        let width: f64 = bar.attribute("width").unwrap().parse().unwrap();
+        assert!(width >= 6.0, "a bar {width} px wide");
+    }
+    // A worker's lane says how long it was busy, not a bare 0%.
+    let subs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("lane-sub"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(
+        subs.iter()
+            .any(|s| s.starts_with("busy ") && (s.contains("µs") || s.contains("ns"))),
+        "{subs:?}"
+    );
+}

@@ -107,9 +107,12 @@ pub(super) fn lanes(out: &mut String, chart: &Chart<'_>, layout: &Layout, lanes:
                 "{} waits",
                 lanes[i].bars.iter().map(|b| b.merged).sum::<usize>()
             ),
+            // The share and the time itself: a tiny run's workers are busy
+            // a few microseconds of a wall time spent mostly scheduling.
             Lane::Worker(_) => format!(
-                "busy {:.0}%",
-                100.0 * busy.as_secs_f64() / chart.wall.as_secs_f64()
+                "busy {} · {}",
+                percent(busy.as_secs_f64() / chart.wall.as_secs_f64()),
+                format_duration(busy)
             ),
         };
         let mid = top + h / 2.0;
@@ -322,4 +325,14 @@ pub(super) fn legend(out: &mut String, chart: &Chart<'_>, layout: &Layout) {
         fmt_px(chart.width - RIGHT),
         fmt_px(legend_y)
     );
+}
+
+/// A share as a percentage that never rounds real work down to `0%`.
+fn percent(share: f64) -> String {
+    let p = 100.0 * finite(share);
+    if p > 0.0 && p < 1.0 {
+        "<1%".to_string()
+    } else {
+        format!("{p:.0}%")
+    }
 }

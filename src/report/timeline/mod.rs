@@ -52,7 +52,7 @@ const LANE_PAD: f64 = 6.0;
 /// Most pixels one lane may take before its rows get thinner.
 const LANE_MAX: f64 = 180.0;
 /// Narrowest bar drawn, in pixels, so that a microsecond still shows.
-const MIN_WIDTH: f64 = 3.0;
+const MIN_WIDTH: f64 = 6.0;
 /// How far (in pixels) a bar may start before the previous bar of its row
 /// ends and still share the row: bars that merely touch share it.
 const TOUCH: f64 = 0.01;
@@ -204,7 +204,13 @@ fn chart_title(options: &TimelineOptions, dag: &Dag, roots: &[NodeId], source: &
             .iter()
             .take(12)
             .filter(|r| r.index() < dag.len())
-            .map(|&r| source_of(dag, r, source, 160))
+            .map(|&r| {
+                let text = source_of(dag, r, source, 160);
+                match assigned_name(source, dag.node(r).span.start) {
+                    Some(name) => format!("{name} = {text}"),
+                    None => text,
+                }
+            })
             .filter(|s| !s.is_empty())
             .collect();
         if texts.is_empty() {
@@ -213,4 +219,30 @@ fn chart_title(options: &TimelineOptions, dag: &Dag, roots: &[NodeId], source: &
             texts.join("  ·  ")
         }
     })
+}
+
+/// The variable a statement starting its expression at `start` assigns,
+/// when the text before it on its line is `name =`: the title of a batch
+/// keeps its variable names.
+fn assigned_name(source: &str, start: usize) -> Option<&str> {
+    let before = source.get(..start)?;
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let name = line.trim_end().strip_suffix('=')?.trim();
+    let ok = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    ok.then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::assigned_name;
+
+    #[test]
+    fn titles_keep_variable_names() {
+        let source = "x = 1+2\n  total=x*3\n(1+2)\nx == 3\n";
+        assert_eq!(assigned_name(source, 4), Some("x"));
+        assert_eq!(assigned_name(source, 16), Some("total"));
+        assert_eq!(assigned_name(source, 20), None);
+        assert_eq!(assigned_name(source, 0), None);
+    }
 }
