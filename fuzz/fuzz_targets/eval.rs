@@ -10,6 +10,13 @@
 //! - every statement that parses prints back (`syntax::print`) to text that
 //!   parses to the same tree (`Ast::same_shape`).
 //!
+//! When the first byte's top bit is set, a prelude of function
+//! definitions (recursive, mutually recursive, with `if`, comparisons and
+//! a failing body) comes before the input, so that inputs calling `fibr`,
+//! `sumto`, `inv`, `even`/`odd` or `w` exercise calls, the memo and errors
+//! inside bodies (endless recursion is left out: where it stops depends on
+//! timing, by design).
+//!
 //! Limits are small (bit limit 2^8..2^16, `delay`/`busy` at most 2 ms) so
 //! that one execution stays in the millisecond range; the default limits are
 //! covered by `tests/adversarial.rs`.
@@ -30,6 +37,15 @@ const MAX_BITS: [u64; 4] = [1 << 8, 1 << 12, 1 << 16, 1 << 16];
 const MAX_DEPTH: usize = 64;
 /// Configurations: bits 0-1 workers - 1, bit 2 fusion, bits 3-4 bit limit.
 const CONFIGS: u8 = 32;
+/// Definitions put before the input when the first byte's top bit is set.
+const PRELUDE: &str = "fibr(n) = if(n < 2, n, fibr(n-1) + fibr(n-2))
+sumto(n) = if(n <= 0, 0, n + sumto(n-1))
+inv(x) = 1 / x
+even(n) = if(n == 0, 1, odd(n - 1))
+odd(n) = if(n == 0, 0, even(n - 1))
+w(x, y) = inv(x) * y + v
+v = 3
+";
 
 fn limits(config: u8) -> EvalLimits {
     EvalLimits {
@@ -91,6 +107,14 @@ fn check_round_trip(text: &str) {
 fuzz_target!(|data: &[u8]| {
     let Some((&config, text)) = data.split_first() else {
         return;
+    };
+    let mut owned = Vec::new();
+    let text = if config & 0x80 != 0 {
+        owned.extend_from_slice(PRELUDE.as_bytes());
+        owned.extend_from_slice(text);
+        &owned[..]
+    } else {
+        text
     };
     let config = config % CONFIGS;
     let limits = limits(config);
