@@ -69,7 +69,7 @@ fn mission_future_round_trip(bencher: divan::Bencher) {
     let (dag, node) = dag_of("(3+7)*(2+8)*((2*3)-1)");
     bencher
         .with_inputs(|| Arc::new(dag.clone()))
-        .bench_values(|dag| engine.submit(&dag, node).wait());
+        .bench_values(|dag| engine.submit_node(&dag, node).wait());
 }
 
 /// 20,000 distinct additions with fusion off: every node a task.
@@ -84,7 +84,7 @@ fn every_node_a_task(bencher: divan::Bencher, workers: usize) {
     bencher
         .counter(divan::counter::ItemsCount::new(dag.len()))
         .with_inputs(|| Arc::new(dag.clone()))
-        .bench_values(|dag| engine.submit(&dag, node).wait());
+        .bench_values(|dag| engine.submit_node(&dag, node).wait());
 }
 
 /// The same additions evaluated sequentially, for comparison.

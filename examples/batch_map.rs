@@ -14,7 +14,7 @@ fn main() -> Result<(), exprflow::Error> {
 
     // map: input order, errors in place.
     let inputs = ["fact(20)", "1/3 + 1/6", "sqrt(-1)", "2^100", "fib(90)"];
-    for (text, outcome) in inputs.iter().zip(engine.map(&inputs)) {
+    for (text, outcome) in inputs.iter().zip(engine.map(inputs)) {
         match outcome {
             Ok(value) => println!("map    {text:<10} = {value}"),
             Err(error) => println!("map    {text:<10} : {error}"),

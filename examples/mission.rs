@@ -20,7 +20,14 @@ fn main() -> Result<(), exprflow::Error> {
 
     let engine = Engine::with_workers(2)?;
     let future = engine
-        .submit_all(&dag, &[node], SubmitOptions { events: true })
+        .submit_all(
+            &dag,
+            &[node],
+            SubmitOptions {
+                events: true,
+                ..Default::default()
+            },
+        )
         .pop()
         .ok_or_else(|| exprflow::Error::new(exprflow::ErrorKind::Internal, Default::default()))?;
     future

@@ -21,13 +21,16 @@ pub mod report;
 pub mod session;
 pub mod syntax;
 pub mod value;
+mod wait;
 
 pub use batch::{Batch, BatchLine, BatchOptions};
 pub use error::{CallChain, Error, ErrorKind, Span};
+pub use eval::SubmitOptions;
 pub use eval::{Engine, ExprFuture};
 pub use handle::{Evaluator, Finished, GRACE, Progress, RunHandle, RunOptions, Step, Stopped};
 pub use session::Session;
 pub use value::Value;
+pub use wait::{AsCompleted, Return, as_completed, wait};
 
 /// Evaluates one expression sequentially, with default limits.
 ///

@@ -28,12 +28,17 @@ pub struct Added {
 /// Python's REPL, an error does not replace `_`). [`Session::eval`] and
 /// [`Session::eval_sequential`] settle by themselves.
 ///
+/// A session made by [`Engine::session`] evaluates on that engine's pool;
+/// one made by [`Session::new`] evaluates with the sequential reference
+/// evaluator, or on any engine with [`Session::eval_on`].
+///
 /// ```
 /// let engine = exprflow::Engine::with_workers(2).unwrap();
-/// let mut session = exprflow::Session::new();
-/// session.eval(&engine, "x = 2 + 3").unwrap();
-/// assert_eq!(session.eval(&engine, "x * x").unwrap().unwrap().to_string(), "25");
-/// assert_eq!(session.eval(&engine, "_ + 1").unwrap().unwrap().to_string(), "26");
+/// let mut session = engine.session();
+/// assert_eq!(session.eval("x = 2 + 3").unwrap().unwrap().to_string(), "5");
+/// assert_eq!(session.eval("# a comment").unwrap(), None); // nothing to evaluate
+/// assert_eq!(session.eval("x * x").unwrap().unwrap().to_string(), "25");
+/// assert_eq!(session.eval("_ + 1").unwrap().unwrap().to_string(), "26");
 /// ```
 #[derive(Debug)]
 pub struct Session {
@@ -46,6 +51,8 @@ pub struct Session {
     /// Assignments not settled yet: the name and what it was bound to
     /// before, so that a cancelled or timed-out one can be undone.
     unsettled: HashMap<NodeId, (Box<str>, Option<Binding>)>,
+    /// Where [`Session::eval`] evaluates (`None`: sequentially).
+    engine: Option<Engine>,
 }
 
 /// A clone is a session of its own: it copies the DAG (values included) so
@@ -60,6 +67,7 @@ impl Clone for Session {
             max_depth: self.max_depth,
             last_good: self.last_good,
             unsettled: self.unsettled.clone(),
+            engine: self.engine.clone(),
         }
     }
 }
@@ -85,7 +93,16 @@ impl Session {
             max_depth: DEFAULT_MAX_DEPTH,
             last_good: None,
             unsettled: HashMap::new(),
+            engine: None,
         }
+    }
+
+    /// A session evaluating on `engine`, with its DAG limits and nesting.
+    pub(crate) fn on(engine: Engine) -> Session {
+        let mut session = Session::with_limits(*engine.dag_limits());
+        session.max_depth = engine.max_depth();
+        session.engine = Some(engine);
+        session
     }
 
     /// Sets the maximum nesting of parentheses.
@@ -172,16 +189,16 @@ impl Session {
     /// ```
     /// let engine = exprflow::Engine::with_workers(2).unwrap();
     /// let mut session = exprflow::Session::new();
-    /// session.eval(&engine, "6 * 7").unwrap();
-    /// assert!(session.eval(&engine, "1/0").is_err());
-    /// assert_eq!(session.eval(&engine, "_ + 1").unwrap().unwrap().to_string(), "43");
+    /// session.eval_on(&engine, "6 * 7").unwrap();
+    /// assert!(session.eval_on(&engine, "1/0").is_err());
+    /// assert_eq!(session.eval_on(&engine, "_ + 1").unwrap().unwrap().to_string(), "43");
     ///
     /// // A cancelled assignment leaves the name as it was.
-    /// session.eval(&engine, "w = 1").unwrap();
+    /// session.eval_on(&engine, "w = 1").unwrap();
     /// let future = session.submit(&engine, "w = delay(8, 60000)").unwrap().unwrap();
     /// future.cancel();
     /// session.settle(future.node(), &future.wait());
-    /// assert_eq!(session.eval(&engine, "w").unwrap().unwrap().to_string(), "1");
+    /// assert_eq!(session.eval_on(&engine, "w").unwrap().unwrap().to_string(), "1");
     /// ```
     pub fn settle(&mut self, node: NodeId, outcome: &Result<Value, Error>) {
         let assigned = self.unsettled.remove(&node);
@@ -211,11 +228,29 @@ impl Session {
         Ok(self
             .add(text)?
             .filter(|added| added.signature.is_none())
-            .map(|added| engine.submit(&self.dag, added.node)))
+            .map(|added| engine.submit_node(&self.dag, added.node)))
+    }
+
+    /// Adds a statement and evaluates it: on the session's engine (see
+    /// [`Engine::session`]), else with the sequential reference evaluator.
+    /// An assignment gives the value assigned; a statement with no value (a
+    /// blank or comment line, or a definition) gives `Ok(None)`.
+    pub fn eval(&mut self, text: impl AsRef<str>) -> Result<Option<Value>, Error> {
+        let text = text.as_ref();
+        match self.engine.clone() {
+            Some(engine) => self.eval_on(&engine, text),
+            None => {
+                let limits = crate::eval::EvalLimits {
+                    value: self.dag.limits().value,
+                    ..Default::default()
+                };
+                self.eval_here(text, &limits, &CancelToken::new())
+            }
+        }
     }
 
     /// Adds a statement and evaluates it on `engine`, waiting for the value.
-    pub fn eval(&mut self, engine: &Engine, text: &str) -> Result<Option<Value>, Error> {
+    pub fn eval_on(&mut self, engine: &Engine, text: &str) -> Result<Option<Value>, Error> {
         match self.submit(engine, text)? {
             Some(future) => {
                 let outcome = future.wait();
@@ -234,15 +269,22 @@ impl Session {
         text: &str,
         cancel: &CancelToken,
     ) -> Result<Option<Value>, Error> {
+        self.eval_here(text, engine.limits(), cancel)
+    }
+}
+
+impl Session {
+    /// Adds a statement and evaluates it on this thread.
+    fn eval_here(
+        &mut self,
+        text: &str,
+        limits: &crate::eval::EvalLimits,
+        cancel: &CancelToken,
+    ) -> Result<Option<Value>, Error> {
         match self.add(text)? {
             Some(added) if added.signature.is_none() => {
-                let outcome = evaluate_sequential(
-                    &self.dag,
-                    added.node,
-                    engine.limits(),
-                    cancel,
-                    &mut |_| {},
-                );
+                let outcome =
+                    evaluate_sequential(&self.dag, added.node, limits, cancel, &mut |_| {});
                 self.settle(added.node, &outcome);
                 outcome.map(Some)
             }
@@ -255,9 +297,9 @@ impl Session {
     ///
     /// ```
     /// let engine = exprflow::Engine::with_workers(1).unwrap();
-    /// let mut session = exprflow::Session::new();
-    /// assert_eq!(session.eval(&engine, "f(x) = x^2").unwrap(), None);
-    /// assert_eq!(session.eval(&engine, "f(12)").unwrap().unwrap().to_string(), "144");
+    /// let mut session = engine.session();
+    /// assert_eq!(session.eval("f(x) = x^2").unwrap(), None);
+    /// assert_eq!(session.eval("f(12)").unwrap().unwrap().to_string(), "144");
     /// assert_eq!(session.functions(), vec![("f".to_string(), "f(x) = x^2".to_string())]);
     /// ```
     pub fn functions(&self) -> Vec<(String, String)> {

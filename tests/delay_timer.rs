@@ -11,7 +11,14 @@ use exprflow::eval::{Engine, Lane, NodeEvent, SubmitOptions};
 fn events_of(text: &str) -> (Batch, Vec<NodeEvent>) {
     let engine = Engine::builder().workers(1).build().unwrap();
     let batch = Batch::parse(text.as_bytes(), Default::default());
-    let futures = engine.submit_all(&batch.dag, &batch.roots(), SubmitOptions { events: true });
+    let futures = engine.submit_all(
+        &batch.dag,
+        &batch.roots(),
+        SubmitOptions {
+            events: true,
+            ..Default::default()
+        },
+    );
     let completions = futures[0].completions().unwrap();
     for future in &futures {
         future.wait().unwrap();

@@ -94,7 +94,7 @@ fn if_is_lazy() {
 fn the_branch_not_taken_is_never_scheduled() {
     for engine in engines() {
         let future = engine
-            .submit_str("if(1, 7, busy(1, 3600000)) + if(0, delay(1, 3600000), 8)")
+            .submit("if(1, 7, busy(1, 3600000)) + if(0, delay(1, 3600000), 8)")
             .unwrap();
         let value = future.wait_timeout(Duration::from_secs(60)).unwrap();
         assert_eq!(value.to_string(), "15");
@@ -109,7 +109,10 @@ fn the_branch_not_taken_is_never_reported() {
     let batch = exprflow::Batch::parse(b"if(2 > 1, 10 * 7, 3 * 11)", Default::default());
     let batch_roots = batch.roots();
     let dag = std::sync::Arc::new(batch.dag);
-    let options = exprflow::eval::SubmitOptions { events: true };
+    let options = exprflow::eval::SubmitOptions {
+        events: true,
+        ..Default::default()
+    };
     let futures = engine.submit_all(&dag, &batch_roots, options);
     let value = futures[0].wait().unwrap();
     assert_eq!(value.to_string(), "70");
@@ -131,7 +134,7 @@ fn session(statements: &[&str]) -> String {
         let mut s = exprflow::Session::new();
         let mut last = String::new();
         for text in statements {
-            last = match s.eval(&engine, text) {
+            last = match s.eval_on(&engine, text) {
                 Ok(Some(v)) => v.to_string(),
                 Ok(None) => "none".to_string(),
                 Err(e) => format!("error: {e}"),
@@ -232,15 +235,18 @@ fn the_leftmost_rule_applies_inside_bodies() {
 fn calls_are_memoised_by_value() {
     let engine = Engine::with_workers(2).unwrap();
     let mut s = exprflow::Session::new();
-    s.eval(&engine, FIBR).unwrap();
+    s.eval_on(&engine, FIBR).unwrap();
     assert_eq!(
-        s.eval(&engine, "fibr(150)").unwrap().unwrap().to_string(),
+        s.eval_on(&engine, "fibr(150)")
+            .unwrap()
+            .unwrap()
+            .to_string(),
         "9969216677189303386214405760200"
     );
     let calls = s.dag().calls().len();
     assert!((150..=152).contains(&calls), "{calls} distinct calls");
     // Equal argument values from another call site are the same call.
-    s.eval(&engine, "fibr(140 + 10) + fibr(149)").unwrap();
+    s.eval_on(&engine, "fibr(140 + 10) + fibr(149)").unwrap();
     assert_eq!(s.dag().calls().len(), calls);
 }
 
@@ -276,8 +282,8 @@ fn endless_recursion_stops_at_the_node_limit() {
             .build()
             .unwrap();
         let mut s = exprflow::Session::with_limits(limits);
-        s.eval(&engine, "loop(x) = loop(x + 1)").unwrap();
-        let e = s.eval(&engine, "loop(1)").unwrap_err();
+        s.eval_on(&engine, "loop(x) = loop(x + 1)").unwrap();
+        let e = s.eval_on(&engine, "loop(1)").unwrap_err();
         assert_eq!(e.kind, ErrorKind::MemoryBudget, "{e}");
         assert!(e.to_string().starts_with("result too large"), "{e}");
         // Not remembered: a resource verdict.
@@ -291,9 +297,9 @@ fn endless_recursion_stops_at_the_node_limit() {
 fn an_error_in_a_body_names_its_calls() {
     let mut s = exprflow::Session::new();
     let engine = Engine::with_workers(2).unwrap();
-    s.eval(&engine, "inv(x) = 1 / x").unwrap();
-    s.eval(&engine, "g(x) = inv(x - 1) * 2").unwrap();
-    let e = s.eval(&engine, "3 + g(1)").unwrap_err();
+    s.eval_on(&engine, "inv(x) = 1 / x").unwrap();
+    s.eval_on(&engine, "g(x) = inv(x - 1) * 2").unwrap();
+    let e = s.eval_on(&engine, "3 + g(1)").unwrap_err();
     assert_eq!(e.kind, ErrorKind::DivisionByZero);
     assert_eq!(&s.source()[e.span.start..e.span.end], "1 / x");
     let calls: Vec<(&str, &str)> = e

@@ -91,7 +91,14 @@ fn a_run_with_events_keeps_every_value_for_their_readers() {
     let root = *b.lines[1].node.as_ref().unwrap();
     let engine = Engine::builder().workers(2).fuse_ns(0).build().unwrap();
     let future = engine
-        .submit_all(&b.dag, &[root], SubmitOptions { events: true })
+        .submit_all(
+            &b.dag,
+            &[root],
+            SubmitOptions {
+                events: true,
+                ..Default::default()
+            },
+        )
         .remove(0);
     assert_eq!(future.wait().unwrap().to_string(), "0");
     let events: Vec<_> = future.completions().unwrap().try_iter().collect();
@@ -136,7 +143,7 @@ fn a_budget_refusal_is_not_remembered() {
     wait_for_held(&session, &|bits| bits >= 14_000);
     let text = "(2^11000 + 1) - 2^11000"; // two values of 11,001 bits
     let error = session
-        .eval(&engine, text)
+        .eval_on(&engine, text)
         .expect_err("over the budget while the first statement holds its values");
     assert_eq!(error.kind, ErrorKind::MemoryBudget, "{error}");
     assert!(error.to_string().starts_with("result too large"), "{error}");
@@ -145,7 +152,7 @@ fn a_budget_refusal_is_not_remembered() {
     drop(first);
     wait_for_held(&session, &|bits| bits == 0);
     assert_eq!(
-        session.eval(&engine, text).unwrap().unwrap().to_string(),
+        session.eval_on(&engine, text).unwrap().unwrap().to_string(),
         "1"
     );
 }

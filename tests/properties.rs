@@ -78,7 +78,7 @@ fn sequential(text: &str) -> Outcome {
 
 fn parallel(text: &str, workers: usize, fuse: bool) -> Outcome {
     let (dag, root) = build(text, dag_limits())?;
-    let future = engine(workers, fuse).submit(&Arc::new(dag), root);
+    let future = engine(workers, fuse).submit_node(&Arc::new(dag), root);
     let outcome = future.wait_timeout(Duration::from_secs(60));
     if let Err(e) = &outcome {
         assert_ne!(
@@ -774,7 +774,7 @@ proptest! {
         let mut sequential = exprflow::Session::with_limits(dag_limits());
         for line in lines.iter().chain([&"_ + 1".to_string()]) {
             let a = sequential.eval_sequential(engine, line, &CancelToken::new());
-            let b = parallel.eval(engine, line);
+            let b = parallel.eval_on(engine, line);
             match (a, b) {
                 (Ok(Some(x)), Ok(Some(y))) => prop_assert_eq!(x, y, "{:?}", line),
                 (Ok(None), Ok(None)) => {}

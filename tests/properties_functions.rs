@@ -242,7 +242,7 @@ proptest! {
         for engine in engines() {
             let mut session = exprflow::Session::new();
             for (k, line) in lines.iter().enumerate() {
-                let got = shown(session.eval(engine, line));
+                let got = shown(session.eval_on(engine, line));
                 prop_assert_eq!(&got, &sequential[k], "{} workers\n{}", engine.workers(), text);
             }
             let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());

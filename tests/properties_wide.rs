@@ -73,7 +73,14 @@ fn sequentially(batch: &Batch) -> Vec<Outcome> {
 /// Every line's outcome on the pool (all lines submitted at once), and the
 /// run's node events.
 fn on_the_pool(batch: &Batch, engine: &Engine) -> (Vec<Outcome>, Vec<NodeEvent>) {
-    let futures = engine.submit_all(&batch.dag, &batch.roots(), SubmitOptions { events: true });
+    let futures = engine.submit_all(
+        &batch.dag,
+        &batch.roots(),
+        SubmitOptions {
+            events: true,
+            ..Default::default()
+        },
+    );
     let outcomes: Vec<_> = futures
         .iter()
         .map(|f| outcome(f.wait_timeout(Duration::from_secs(60))))

@@ -283,7 +283,14 @@ fn library_trace_from_events_puts_delays_on_the_timer_lane() {
     let roots = batch.roots();
     let engine = exprflow::Engine::with_workers(2).unwrap();
     let began = Instant::now();
-    let futures = engine.submit_all(&batch.dag, &roots, SubmitOptions { events: true });
+    let futures = engine.submit_all(
+        &batch.dag,
+        &roots,
+        SubmitOptions {
+            events: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(futures[0].wait().unwrap().to_string(), "3");
     let events = futures[0].completions().unwrap().try_iter().collect();
     let trace = Trace::from_events(events, engine.workers(), began.elapsed());

@@ -217,10 +217,10 @@ fn leftmost_error_wins() {
 fn constants_can_be_shadowed() {
     let engine = Engine::with_workers(2).unwrap();
     let mut session = exprflow::Session::new();
-    session.eval(&engine, "pi = 3").unwrap();
+    session.eval_on(&engine, "pi = 3").unwrap();
     assert_eq!(
         session
-            .eval(&engine, "pi * 2")
+            .eval_on(&engine, "pi * 2")
             .unwrap()
             .unwrap()
             .to_string(),
@@ -274,27 +274,37 @@ fn deep_and_long_inputs() {
 fn cloned_sessions_grow_apart() {
     let engine = Engine::with_workers(2).unwrap();
     let mut session = exprflow::Session::new();
-    session.eval(&engine, "y = 3").unwrap();
+    session.eval_on(&engine, "y = 3").unwrap();
     let mut copy = session.clone();
     assert_eq!(
-        copy.eval(&engine, "3*4 + 1").unwrap().unwrap().to_string(),
+        copy.eval_on(&engine, "3*4 + 1")
+            .unwrap()
+            .unwrap()
+            .to_string(),
         "13"
     );
-    assert_eq!(copy.eval(&engine, "7").unwrap().unwrap().to_string(), "7");
     assert_eq!(
-        session.eval(&engine, "2+2").unwrap().unwrap().to_string(),
+        copy.eval_on(&engine, "7").unwrap().unwrap().to_string(),
+        "7"
+    );
+    assert_eq!(
+        session
+            .eval_on(&engine, "2+2")
+            .unwrap()
+            .unwrap()
+            .to_string(),
         "4"
     );
     assert_eq!(
         session
-            .eval(&engine, "3*4 + y")
+            .eval_on(&engine, "3*4 + y")
             .unwrap()
             .unwrap()
             .to_string(),
         "15"
     );
     assert_eq!(
-        copy.eval(&engine, "_ * y").unwrap().unwrap().to_string(),
+        copy.eval_on(&engine, "_ * y").unwrap().unwrap().to_string(),
         "21"
     );
 }

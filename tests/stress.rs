@@ -169,7 +169,7 @@ fn submit(engine: &Engine, text: &str) -> (ExprFuture, Weak<Dag>) {
     let mut dag = Dag::with_limits(DagLimits::default());
     let node = dag.add_expr(&ast, root, &Scope::new()).expect("builds");
     let dag = Arc::new(dag);
-    let future = engine.submit(&dag, node);
+    let future = engine.submit_node(&dag, node);
     (future, Arc::downgrade(&dag))
 }
 
@@ -265,7 +265,7 @@ fn a_thousand_panics_leave_the_pool_whole() {
     quiet_injected_panics();
     let engine = engine(2);
     let futures: Vec<ExprFuture> = (0..1000)
-        .map(|i| engine.submit_str(&format!("__panic({i})")).unwrap())
+        .map(|i| engine.submit(format!("__panic({i})")).unwrap())
         .collect();
     for f in &futures {
         assert_eq!(f.wait().unwrap_err().kind, ErrorKind::Internal);
@@ -715,13 +715,13 @@ fn small_statements_in_a_large_session() {
     let big = format!("big = {}", terms.join("+"));
     let cancel = exprflow::eval::CancelToken::new();
     assert_eq!(
-        parallel.eval(&engine, &big).unwrap(),
+        parallel.eval_on(&engine, &big).unwrap(),
         sequential.eval_sequential(&engine, &big, &cancel).unwrap()
     );
     for i in 0..300 {
         let text = format!("big % {} + {i}*{i} - ({}*{})", i + 7, i + 1, i + 1);
         assert_eq!(
-            parallel.eval(&engine, &text).unwrap(),
+            parallel.eval_on(&engine, &text).unwrap(),
             sequential.eval_sequential(&engine, &text, &cancel).unwrap(),
             "{text}"
         );

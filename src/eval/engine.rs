@@ -20,7 +20,16 @@ pub const DEFAULT_FUSE_NS: u64 = 50_000;
 pub const MAX_WORKERS: usize = 1024;
 
 /// Options of one submission.
-#[derive(Clone, Copy, Debug, Default)]
+///
+/// ```
+/// use std::time::Duration;
+/// use exprflow::{Engine, ErrorKind, SubmitOptions};
+/// let engine = Engine::builder().workers(2).build().unwrap();
+/// let options = SubmitOptions { timeout: Some(Duration::from_millis(20)), ..Default::default() };
+/// let future = engine.submit_with("delay(1, 60000)", options).unwrap();
+/// assert_eq!(future.wait().unwrap_err().kind, ErrorKind::TimedOut);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SubmitOptions {
     /// Record a [`NodeEvent`](super::NodeEvent) per node (worker, start,
     /// end), readable in completion order from
@@ -29,6 +38,9 @@ pub struct SubmitOptions {
     /// value in the DAG, big intermediate ones included, so that readers of
     /// the events can look them up with [`Dag::result`].
     pub events: bool,
+    /// Give up after this long: futures not resolved by then resolve
+    /// `timed out` and their work stops (like [`ExprFuture::cancel`]).
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Builds an [`Engine`].
@@ -56,7 +68,7 @@ impl EngineBuilder {
     }
 
     /// Limits of the DAGs the engine builds from text ([`Engine::eval`],
-    /// [`Engine::submit_str`], [`Engine::map`]): most nodes and the memory
+    /// [`Engine::submit`], [`Engine::map`]): most nodes and the memory
     /// budget. Their bit limit is always that of [`EngineBuilder::limits`].
     ///
     /// ```
@@ -136,18 +148,15 @@ impl EngineBuilder {
 
 /// A worker pool (rayon) plus a timer thread for `delay`. Submitting an
 /// expression returns an [`ExprFuture`] at once; its independent
-/// subexpressions run concurrently.
+/// subexpressions run concurrently. Clones share the pool.
 ///
 /// ```
-/// use std::sync::Arc;
-/// use exprflow::dag::{Dag, Scope};
-/// let engine = exprflow::Engine::with_workers(2).unwrap();
-/// let (ast, root) = exprflow::syntax::parse_expr("fact(20) / fact(18)").unwrap();
-/// let mut dag = Dag::default();
-/// let node = dag.add_expr(&ast, root, &Scope::new()).unwrap();
-/// let future = engine.submit(&Arc::new(dag), node);
+/// let engine = exprflow::Engine::builder().workers(2).build().unwrap();
+/// assert_eq!(engine.eval("(3+7)*(2+8)*((2*3)-1)").unwrap().to_string(), "500");
+/// let future = engine.submit("fact(20) / fact(18)").unwrap();
 /// assert_eq!(future.wait().unwrap().to_string(), "380");
 /// ```
+#[derive(Clone)]
 pub struct Engine {
     pool: Arc<rayon::ThreadPool>,
     timers: Arc<Timers>,
@@ -156,6 +165,15 @@ pub struct Engine {
     fuse_ns: u64,
     dag_limits: DagLimits,
     max_depth: usize,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("workers", &self.workers)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Engine {
@@ -171,6 +189,11 @@ impl Engine {
     }
 
     /// An engine with one worker per CPU.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::new().unwrap();
+    /// assert!(engine.workers() >= 1);
+    /// ```
     pub fn new() -> Result<Engine, Error> {
         Engine::builder().build()
     }
@@ -211,7 +234,7 @@ impl Engine {
     }
 
     /// Submits node `root` of `dag`.
-    pub fn submit(&self, dag: &Arc<Dag>, root: NodeId) -> ExprFuture {
+    pub fn submit_node(&self, dag: &Arc<Dag>, root: NodeId) -> ExprFuture {
         let mut futures = self.submit_all(dag, &[root], SubmitOptions::default());
         futures.pop().unwrap_or_else(|| ExprFuture {
             state: Arc::new(super::promise::Promise::new(root)),
@@ -234,6 +257,7 @@ impl Engine {
             pool: Arc::clone(&self.pool),
             timers: Arc::clone(&self.timers),
             record: options.events,
+            timeout: options.timeout,
         };
         let run = Run::start(Arc::clone(dag), roots, context);
         run.promises()
@@ -247,11 +271,45 @@ impl Engine {
             .collect()
     }
 
-    /// Parses `text` as one expression and submits it.
-    pub fn submit_str(&self, text: &str) -> Result<ExprFuture, Error> {
+    /// Parses `text` as one expression and starts evaluating it at once;
+    /// the future resolves to its value or error. A syntax error is
+    /// returned at once.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::builder().workers(2).build().unwrap();
+    /// let future = engine.submit("fact(30) / fact(28)").unwrap();
+    /// assert_eq!(future.wait().unwrap().to_string(), "870");
+    /// assert!(engine.submit("1 +").is_err());
+    /// ```
+    pub fn submit(&self, text: impl AsRef<str>) -> Result<ExprFuture, Error> {
+        self.submit_with(text, SubmitOptions::default())
+    }
+
+    /// Like [`submit`](Self::submit), with [`SubmitOptions`].
+    pub fn submit_with(
+        &self,
+        text: impl AsRef<str>,
+        options: SubmitOptions,
+    ) -> Result<ExprFuture, Error> {
         let mut dag = Dag::with_limits(self.dag_limits);
-        let root = build_one(&mut dag, text, 0, &Scope::new(), self.max_depth)?;
-        Ok(self.submit(&Arc::new(dag), root))
+        let root = build_one(&mut dag, text.as_ref(), 0, &Scope::new(), self.max_depth)?;
+        let mut futures = self.submit_all(&Arc::new(dag), &[root], options);
+        futures
+            .pop()
+            .ok_or_else(|| Error::new(ErrorKind::Internal, Span::default()))
+    }
+
+    /// A session on this engine: statements with variables (and, later,
+    /// functions), each evaluated on the pool.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::builder().workers(2).build().unwrap();
+    /// let mut session = engine.session();
+    /// assert_eq!(session.eval("x = 12").unwrap(), Some(exprflow::Value::from(12)));
+    /// assert_eq!(session.eval("x^2").unwrap(), Some(exprflow::Value::from(144)));
+    /// ```
+    pub fn session(&self) -> crate::Session {
+        crate::Session::on(self.clone())
     }
 
     /// Evaluates one expression and waits for it.
@@ -260,8 +318,8 @@ impl Engine {
     /// let engine = exprflow::Engine::with_workers(2).unwrap();
     /// assert_eq!(engine.eval("2^-1").unwrap().to_string(), "0.5");
     /// ```
-    pub fn eval(&self, text: &str) -> Result<Value, Error> {
-        self.submit_str(text)?.wait()
+    pub fn eval(&self, text: impl AsRef<str>) -> Result<Value, Error> {
+        self.submit(text)?.wait()
     }
 
     /// Evaluates many independent expressions as one DAG (shared
@@ -274,11 +332,14 @@ impl Engine {
     /// assert_eq!(out[2].as_ref().unwrap().to_string(), "1024");
     /// assert!(out[1].is_err());
     /// ```
-    pub fn map<S: AsRef<str>>(&self, texts: &[S]) -> Vec<Result<Value, Error>> {
+    pub fn map<S: AsRef<str>>(
+        &self,
+        texts: impl IntoIterator<Item = S>,
+    ) -> Vec<Result<Value, Error>> {
         let mut dag = Dag::with_limits(self.dag_limits);
         let scope = Scope::new();
         let mut offset = 0;
-        let mut roots: Vec<Result<NodeId, Error>> = Vec::with_capacity(texts.len());
+        let mut roots: Vec<Result<NodeId, Error>> = Vec::new();
         for text in texts {
             let text = text.as_ref();
             roots.push(build_one(&mut dag, text, offset, &scope, self.max_depth));

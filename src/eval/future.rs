@@ -21,7 +21,7 @@ use crate::value::Value;
 ///
 /// ```
 /// let engine = exprflow::Engine::with_workers(2).unwrap();
-/// let future = engine.submit_str("(3+7)*(2+8)*((2*3)-1)").unwrap();
+/// let future = engine.submit("(3+7)*(2+8)*((2*3)-1)").unwrap();
 /// assert_eq!(future.wait().unwrap().to_string(), "500");
 /// assert!(future.is_done());
 /// ```
@@ -113,6 +113,14 @@ impl ExprFuture {
     }
 }
 
+impl std::fmt::Debug for ExprFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExprFuture")
+            .field("outcome", &self.try_get())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Drop for ExprFuture {
     fn drop(&mut self) {
         if !self.is_done()
@@ -133,7 +141,7 @@ impl Drop for ExprFuture {
 ///
 /// ```
 /// let engine = exprflow::Engine::with_workers(2).unwrap();
-/// let future = engine.submit_str("2^10").unwrap();
+/// let future = engine.submit("2^10").unwrap();
 /// let value = futures::executor::block_on(future).unwrap();
 /// assert_eq!(value.to_string(), "1024");
 /// ```

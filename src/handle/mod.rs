@@ -141,8 +141,8 @@ enum Source {
     Sequential(sequential::Thread),
 }
 
-/// One run of several roots, watched to the end (see the [module
-/// docs](self)). Iterating gives `(root index, outcome)` in completion
+/// One run of several roots of a DAG, watched to the end (made by
+/// [`Engine::start`]). Iterating gives `(root index, outcome)` in completion
 /// order and honours the timeout.
 pub struct RunHandle {
     source: Source,
@@ -172,7 +172,14 @@ impl Engine {
         let (source, workers, nodes_total) = match options.evaluator {
             Evaluator::Parallel => {
                 let record = options.events || options.progress;
-                let futures = self.submit_all(dag, roots, SubmitOptions { events: record });
+                let futures = self.submit_all(
+                    dag,
+                    roots,
+                    SubmitOptions {
+                        events: record,
+                        timeout: None,
+                    },
+                );
                 let events = futures.first().and_then(|f| f.completions());
                 let resolved = completion_channel(&futures);
                 let source = Source::Parallel {

@@ -16,6 +16,7 @@ mod combinat;
 mod convert;
 mod estimate;
 mod format;
+mod from;
 mod functions;
 mod int;
 mod literal;

@@ -63,6 +63,8 @@ pub(crate) struct RunContext {
     pub(crate) timers: Arc<Timers>,
     /// Record a [`NodeEvent`] per node.
     pub(crate) record: bool,
+    /// Futures not resolved by then resolve `timed out`.
+    pub(crate) timeout: Option<std::time::Duration>,
 }
 
 /// Everything one run shares between its tasks, timers and futures.
@@ -141,6 +143,10 @@ impl Run {
         }
         for t in works {
             run.spawn(t);
+        }
+        if let Some(deadline) = context.timeout.and_then(|t| Instant::now().checked_add(t)) {
+            let target: Arc<Run> = Arc::clone(&run);
+            run.timers.add(deadline, target, parked::DEADLINE);
         }
         run
     }

@@ -11,6 +11,10 @@ use super::super::timer::Wake;
 use super::state::TaskState;
 use super::{Run, lock};
 use crate::dag::Outcome;
+use crate::error::{Error, ErrorKind};
+
+/// The timer token of a run's deadline (no task has this id).
+pub(super) const DEADLINE: u32 = u32::MAX;
 
 /// Values of `delay` tasks waiting for their timer, with their start.
 #[derive(Default)]
@@ -40,6 +44,14 @@ impl Run {
 impl Wake for Run {
     /// A `delay` timer fired: its task completes with the parked value.
     fn wake(&self, token: u32) {
+        if token == DEADLINE {
+            // The run's timeout: what is still open times out.
+            for (i, promise) in self.promises().iter().enumerate() {
+                let error = Error::new(ErrorKind::TimedOut, self.span_of(promise.node));
+                self.cancel_future(i, error);
+            }
+            return;
+        }
         let t = TaskId(token);
         let Some((outcome, start)) = self.parked.take(t) else {
             return;
