@@ -243,3 +243,19 @@ fn a_timeout_reads_as_in_eval() -> Result<(), Error> {
     assert!(shown.contains("^^^^"), "{shown}");
     quit(repl)
 }
+
+#[test]
+fn dot_and_dag_name_nodes_as_just_typed() -> Result<(), Error> {
+    let dir = Dir::new("dotlabels");
+    let mut repl = start(&dir, "")?;
+    let _ = ask(&mut repl, "a = 1_0 + 3.0")?;
+    let _ = ask(&mut repl, "2 *  3")?;
+    let shown = ask(&mut repl, ":dot 10+3")?;
+    assert!(shown.contains("tooltip=\"10+3\""), "{shown}");
+    assert!(!shown.contains("1_0"), "{shown}");
+    let shown = ask(&mut repl, ":dot 1+2*3")?;
+    assert!(shown.contains("tooltip=\"2*3\""), "{shown}");
+    let shown = ask(&mut repl, ":dag a*2")?;
+    assert!(shown.contains("+ = 13   a"), "{shown}");
+    quit(repl)
+}

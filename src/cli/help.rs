@@ -6,9 +6,11 @@ Language: numbers (42, 1_000, 3.25, .5, 1e3; every literal is exact, so 0.1 is 1
 + - * / (exact division) // (floor) % ^ or ** (power, right-associative) and n! \
 (factorial); functions such as sqrt, fact, gcd, min, max, float, exact, and \
 delay(x, ms) (x after ms milliseconds, waiting without a worker) and busy(x, ms) \
-(x after ms of CPU work); constants pi, e, tau; `name = expr` binds a variable for \
-later statements; # starts a comment. Independent subexpressions run concurrently \
-and shared ones are computed once.";
+(x after ms of CPU work); constants pi, e, tau; comparisons < <= > >= == != give 1 \
+or 0, and if(c, a, b) evaluates only the branch taken; `name = expr` binds a variable \
+and `f(x, y) = expr` defines a function for later statements; # starts a comment. \
+Independent subexpressions run concurrently and shared ones (calls too) are \
+computed once.";
 
 /// After `exprflow --help`.
 pub const TOP: &str = "\

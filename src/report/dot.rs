@@ -30,10 +30,23 @@ pub fn to_dot(dag: &Dag, roots: &[NodeId]) -> String {
 /// the DAG's spans index: [`Batch::source`](crate::Batch::source) or
 /// [`Session::source`](crate::Session::source)) as its tooltip.
 pub fn to_dot_with_source(dag: &Dag, roots: &[NodeId], source: &str) -> String {
-    render(dag, roots, Some(source))
+    render(dag, roots, Some(&|id| source_of(dag, id, source, 200)))
 }
 
-fn render(dag: &Dag, roots: &[NodeId], source: Option<&str>) -> String {
+/// Like [`to_dot`], with `text(node)` as each node's tooltip (for instance
+/// the node's text in the input just typed, where a shared node's own span
+/// points at an earlier input).
+///
+/// ```
+/// let batch = exprflow::Batch::parse(b"1+2", Default::default());
+/// let dot = exprflow::report::to_dot_with_text(&batch.dag, &batch.roots(), |_| "here".into());
+/// assert!(dot.contains("tooltip=\"here\""));
+/// ```
+pub fn to_dot_with_text(dag: &Dag, roots: &[NodeId], text: impl Fn(NodeId) -> String) -> String {
+    render(dag, roots, Some(&text))
+}
+
+fn render(dag: &Dag, roots: &[NodeId], text: Option<&dyn Fn(NodeId) -> String>) -> String {
     let nodes = reachable(dag, roots);
     let mut out = String::with_capacity(nodes.len() * 96 + 512);
     out.push_str("digraph exprflow {\n");
@@ -90,8 +103,8 @@ fn render(dag: &Dag, roots: &[NodeId], source: Option<&str>) -> String {
             attrs.push("peripheries=2".to_string());
         }
         let mut tip = String::new();
-        if let Some(source) = source {
-            tip = source_of(dag, id, source, 200);
+        if let Some(text) = text {
+            tip = text(id);
         }
         if let Some(Err(e)) = result {
             if !tip.is_empty() {

@@ -48,7 +48,7 @@ use crate::dag::NodeId;
 pub use crate::eval::{Lane, NodeEvent};
 
 pub use chrome::chrome_json;
-pub use dot::{to_dot, to_dot_with_source};
+pub use dot::{to_dot, to_dot_with_source, to_dot_with_text};
 pub use stats::{Stats, critical_path, work_span};
 pub use text::{format_duration, value_preview};
 pub use timeline::{TimelineOptions, timeline_svg, timeline_svg_with};

@@ -108,19 +108,35 @@ impl Repl {
 
     pub(super) fn dag(&self, expr: &str) {
         if let Some((copy, node)) = self.scratch(expr) {
+            let typed = typed_texts_of(&copy, node, expr);
+            let texts = tree::Texts {
+                source: copy.source(),
+                typed: &typed,
+            };
             print!(
                 "{}",
-                tree::render(copy.dag(), node, copy.source(), self.style, DAG_LINES)
+                tree::render_with_texts(copy.dag(), node, &texts, self.style, DAG_LINES)
             );
         }
     }
 
     pub(super) fn dot(&self, expr: &str) {
         if let Some((copy, node)) = self.scratch(expr) {
-            print!(
-                "{}",
-                report::to_dot_with_source(copy.dag(), &[node], copy.source())
-            );
+            let typed = typed_texts_of(&copy, node, expr);
+            let source = copy.source();
+            let dot = report::to_dot_with_text(copy.dag(), &[node], |id| {
+                match typed.get(&id) {
+                    Some(text) => text.clone(),
+                    None => {
+                        let span = copy.dag().node(id).span;
+                        source.get(span.start..span.end).unwrap_or("").to_string()
+                    }
+                }
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+            });
+            print!("{dot}");
             println!(
                 "{}",
                 self.style
@@ -332,5 +348,19 @@ impl Repl {
             self.print_trace(&dag, &finished);
         }
         self.after_run(&dag, &roots, &finished);
+    }
+}
+
+/// The texts of the nodes of `expr` as typed (none for the default `_`,
+/// whose text is the earlier input itself).
+fn typed_texts_of(
+    copy: &Session,
+    node: NodeId,
+    expr: &str,
+) -> std::collections::HashMap<NodeId, String> {
+    if expr.trim().is_empty() {
+        Default::default()
+    } else {
+        tree::typed_texts(copy.dag(), node, expr)
     }
 }

@@ -160,6 +160,8 @@ const LANGUAGE: &str = "\
              delay(x, ms): x after ms of waiting (simulated I/O, holds no worker)
              busy(x, ms):  x after ms of CPU work on a worker
   Constants: pi e tau.  # starts a comment.
+  Compare: < <= > >= == != give 1 or 0; if(c, a, b) runs only the branch taken
+  Define:  f(x, y) = x^2 + y   then   f(3, 4)   (computed once per arguments)
   An expression is a DAG: equal subexpressions are one node, computed once,
   and independent nodes run at the same time on the worker pool. Results stay
   in the session's DAG, so later statements reuse them. Cheap arithmetic is

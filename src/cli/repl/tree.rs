@@ -60,7 +60,7 @@ fn tree_size(dag: &Dag, root: NodeId, nodes: &HashMap<NodeId, usize>) -> u64 {
 }
 
 /// What a node is: its operation (or constant value) and, if known, its value.
-fn describe(dag: &Dag, id: NodeId, source: &str, style: Style) -> String {
+fn describe(dag: &Dag, id: NodeId, source: &Texts<'_>, style: Style) -> String {
     let node = dag.node(id);
     match &node.op {
         Op::Const => match dag.result(id) {
@@ -83,7 +83,7 @@ fn describe(dag: &Dag, id: NodeId, source: &str, style: Style) -> String {
                 }
                 None => {}
             }
-            if let Some(snippet) = source.get(node.span.start..node.span.end) {
+            if let Some(snippet) = source.of(dag, id) {
                 let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
                 let _ = write!(text, "   {}", style.dim(&shorten(&snippet)));
             }
@@ -94,7 +94,83 @@ fn describe(dag: &Dag, id: NodeId, source: &str, style: Style) -> String {
 
 /// Draws `root` of `dag` as a tree of at most `max_lines` lines. `source` is
 /// the text spans index into.
+#[cfg(test)]
 pub fn render(dag: &Dag, root: NodeId, source: &str, style: Style, max_lines: usize) -> String {
+    let texts = Texts {
+        source,
+        typed: &HashMap::new(),
+    };
+    render_with_texts(dag, root, &texts, style, max_lines)
+}
+
+/// Where `:dag` and `:dot` read a node's text: the input just typed when
+/// the node appears in it, else its own span of the session's source.
+pub struct Texts<'a> {
+    /// The session's source (spans index into it).
+    pub source: &'a str,
+    /// Nodes' texts in the input just typed.
+    pub typed: &'a HashMap<NodeId, String>,
+}
+
+impl Texts<'_> {
+    /// The text of `id`.
+    pub fn of<'s>(&'s self, dag: &Dag, id: NodeId) -> Option<&'s str> {
+        match self.typed.get(&id) {
+            Some(text) => Some(text),
+            None => {
+                let span = dag.node(id).span;
+                self.source.get(span.start..span.end)
+            }
+        }
+    }
+}
+
+/// The text in `typed` (the input just added to a copy of the session,
+/// whose statement node is `root` of `dag`) of every node it reaches:
+/// `typed` is built again alone and walked beside `dag` while the two
+/// agree, so a node shared with an earlier input is named as typed now
+/// (a variable by its name).
+pub fn typed_texts(dag: &Dag, root: NodeId, typed: &str) -> HashMap<NodeId, String> {
+    let mut texts = HashMap::new();
+    let mut alone = exprflow::Session::new();
+    let Ok(Some(added)) = alone.add(typed) else {
+        return texts;
+    };
+    let fresh = alone.dag();
+    let text_of = |id: NodeId| {
+        let span = fresh.node(id).span;
+        alone.source().get(span.start..span.end).map(str::to_string)
+    };
+    let mut work = vec![(added.node, root)];
+    while let Some((f, d)) = work.pop() {
+        if texts.contains_key(&d) {
+            continue;
+        }
+        if let Some(text) = text_of(f) {
+            texts.insert(d, text);
+        }
+        let (fresh_node, node) = (fresh.node(f), dag.node(d));
+        if fresh_node.op == node.op && fresh_node.inputs.len() == node.inputs.len() {
+            work.extend(
+                fresh_node
+                    .inputs
+                    .iter()
+                    .copied()
+                    .zip(node.inputs.iter().copied()),
+            );
+        }
+    }
+    texts
+}
+
+/// Like [`render`], with node texts from `texts`.
+pub fn render_with_texts(
+    dag: &Dag,
+    root: NodeId,
+    source: &Texts<'_>,
+    style: Style,
+    max_lines: usize,
+) -> String {
     let uses = uses(dag, root);
     let shared = |id: NodeId| {
         uses.get(&id).copied().unwrap_or(0) > 1 && !matches!(dag.node(id).op, Op::Const)
