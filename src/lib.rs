@@ -25,8 +25,8 @@ mod wait;
 
 pub use batch::{Batch, BatchLine, BatchOptions};
 pub use error::{CallChain, Error, ErrorKind, Span};
-pub use eval::SubmitOptions;
 pub use eval::{Engine, ExprFuture};
+pub use eval::{Lane, NodeEvent, NodeEvents, SubmitOptions};
 pub use handle::{Evaluator, Finished, GRACE, Progress, RunHandle, RunOptions, Step, Stopped};
 pub use session::Session;
 pub use value::Value;

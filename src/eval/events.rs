@@ -35,3 +35,37 @@ impl NodeEvent {
         self.end.saturating_sub(self.start)
     }
 }
+
+/// The per-node events of a run, in completion order, as they arrive (see
+/// [`ExprFuture::completions`](crate::ExprFuture::completions)). Clones
+/// share one stream: each event is read once.
+///
+/// ```
+/// use exprflow::{Engine, SubmitOptions};
+/// let engine = Engine::builder().workers(2).build().unwrap();
+/// let options = SubmitOptions { events: true, ..Default::default() };
+/// let future = engine.submit_with("(1+2)*(3+4)", options).unwrap();
+/// future.wait().unwrap();
+/// let events: Vec<_> = future.completions().unwrap().try_iter().collect();
+/// assert!(!events.is_empty());
+/// ```
+#[derive(Clone, Debug)]
+pub struct NodeEvents(pub(crate) crossbeam_channel::Receiver<NodeEvent>);
+
+impl NodeEvents {
+    /// The events that have arrived, without waiting.
+    pub fn try_iter(&self) -> impl Iterator<Item = NodeEvent> + '_ {
+        self.0.try_iter()
+    }
+
+    /// Every event, waiting for each; ends when the run is over and its
+    /// last event has been read.
+    pub fn iter(&self) -> impl Iterator<Item = NodeEvent> + '_ {
+        self.0.iter()
+    }
+
+    /// The next event, waiting at most `timeout` (`None` if none came).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<NodeEvent> {
+        self.0.recv_timeout(timeout).ok()
+    }
+}

@@ -4,9 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossbeam_channel::Receiver;
-
-use super::events::NodeEvent;
+use super::events::NodeEvents;
 use super::promise::Promise;
 use super::run::{Run, RunShape};
 use crate::dag::{NodeId, Outcome};
@@ -93,8 +91,8 @@ impl ExprFuture {
     /// The node completions of this future's run, in completion order (the
     /// `as_completed` of `concurrent.futures`), if it was submitted with
     /// events on. Shared by all futures of one submission.
-    pub fn completions(&self) -> Option<Receiver<NodeEvent>> {
-        self.run.as_ref().and_then(|r| r.events())
+    pub fn completions(&self) -> Option<NodeEvents> {
+        self.run.as_ref().and_then(|r| r.events()).map(NodeEvents)
     }
 
     /// How this future's run was planned (nodes to compute, tasks), or

@@ -22,7 +22,7 @@ pub use cancel::CancelToken;
 pub use cpu::thread_cpu_time;
 pub(crate) use engine::single_expression;
 pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, MAX_WORKERS, SubmitOptions};
-pub use events::{Lane, NodeEvent};
+pub use events::{Lane, NodeEvent, NodeEvents};
 pub use future::ExprFuture;
 pub use limits::EvalLimits;
 pub use run::RunShape;

@@ -180,7 +180,7 @@ impl Engine {
                         timeout: None,
                     },
                 );
-                let events = futures.first().and_then(|f| f.completions());
+                let events = futures.first().and_then(|f| f.completions()).map(|e| e.0);
                 let resolved = completion_channel(&futures);
                 let source = Source::Parallel {
                     futures,
