@@ -326,3 +326,21 @@ fn the_command_line_prints_signatures_and_call_notes() {
     assert!(err.contains("1 | inv(x) = 1 / x"), "{err}");
     assert!(err.contains("in inv(0), called at line 3"), "{err}");
 }
+
+#[test]
+fn stats_count_calls_and_memo_hits() {
+    let text = format!("{FIBR}\nfibr(90)\n");
+    let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
+    let engine = Engine::with_workers(2).unwrap();
+    let roots = batch.roots();
+    for future in engine.submit_all(&batch.dag, &roots, Default::default()) {
+        future.wait().unwrap();
+    }
+    let stats = exprflow::report::Stats::compute(&batch.dag, &roots, &Default::default());
+    assert_eq!(stats.calls, 91, "fibr(0) to fibr(90)");
+    assert!(stats.memo_hits >= 88, "{}", stats.memo_hits);
+    assert!(
+        stats.to_string().contains("calls        91 distinct"),
+        "{stats}"
+    );
+}

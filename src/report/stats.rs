@@ -226,6 +226,10 @@ pub struct Stats {
     pub max_speedup: f64,
     /// Efficiency against the bound: bound / wall time (1 = as fast as possible).
     pub efficiency: f64,
+    /// Distinct user-function calls the DAG's memo holds (each computed once).
+    pub calls: usize,
+    /// Calls answered from the memo instead of being computed again.
+    pub memo_hits: u64,
 }
 
 fn ratio(a: Duration, b: Duration) -> f64 {
@@ -324,6 +328,8 @@ impl Stats {
         };
         let wall = trace.wall;
         Stats {
+            calls: dag.calls().len(),
+            memo_hits: dag.calls().hits(),
             nodes: nodes.len(),
             tree_nodes,
             saved: tree_nodes.saturating_sub(nodes.len() as u128),
@@ -387,6 +393,13 @@ impl fmt::Display for Stats {
             big(self.saved)
         )?;
         writeln!(f, "edges        {}", self.edges)?;
+        if self.calls > 0 {
+            writeln!(
+                f,
+                "calls        {} distinct, computed once each ({} answered from the memo)",
+                self.calls, self.memo_hits
+            )?;
+        }
         writeln!(f, "depth        {} levels", self.depth)?;
         writeln!(f, "computed     {}", nodes(self.computed))?;
         writeln!(
