@@ -228,7 +228,8 @@ impl Engine {
         self.fuse_ns
     }
 
-    /// `delay` timers still waiting (for leak checks).
+    /// `delay` timers still waiting (for leak checks; feature `test-hooks`).
+    #[cfg(feature = "test-hooks")]
     pub fn pending_timers(&self) -> usize {
         self.timers.pending()
     }

@@ -72,7 +72,7 @@ impl ExprFuture {
 
     /// Like [`cancel`](Self::cancel), resolving with an error of `kind`
     /// (e.g. `timed out` when a deadline passed).
-    pub fn cancel_as(&self, kind: ErrorKind) -> bool {
+    pub(crate) fn cancel_as(&self, kind: ErrorKind) -> bool {
         if self.is_done() {
             return false;
         }

@@ -104,6 +104,7 @@ impl Timers {
     }
 
     /// Timers waiting to fire (or to be dropped).
+    #[cfg(feature = "test-hooks")]
     pub fn pending(&self) -> usize {
         self.pending.load(Ordering::SeqCst)
     }
