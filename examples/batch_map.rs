@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use exprflow::eval::{Engine, SubmitOptions};
 use exprflow::{Batch, BatchOptions};
+use exprflow::{Engine, SubmitOptions};
 
 fn main() -> Result<(), exprflow::Error> {
     let engine = Engine::with_workers(2)?;
@@ -27,18 +27,10 @@ fn main() -> Result<(), exprflow::Error> {
         "slow = delay(1, 300)\nfast = delay(2, 20)\nmiddle = busy(3, 100)\nslow + fast + middle\n";
     let batch = Batch::parse(source.as_bytes(), BatchOptions::default());
     let futures = engine.submit_all(&batch.dag, &batch.roots(), SubmitOptions::default());
-    let (sender, receiver) = crossbeam_channel::unbounded();
-    for (i, future) in futures.iter().enumerate() {
-        let sender = sender.clone();
-        future.on_complete(move |_| {
-            let _ = sender.send(i);
-        });
-    }
-    drop(sender);
     let start = Instant::now();
-    for i in receiver.iter() {
+    for (i, outcome) in exprflow::as_completed(&futures) {
         let line = &batch.lines[i];
-        let value = futures[i].wait()?;
+        let value = outcome?;
         println!(
             "done   line {} after {:>4} ms: {} = {}",
             line.line,
