@@ -169,7 +169,9 @@ impl Engine {
     /// handle that watches the run.
     pub fn start(&self, dag: &Arc<Dag>, roots: &[NodeId], options: RunOptions) -> RunHandle {
         let began = Instant::now();
-        let (source, workers, nodes_total) = match options.evaluator {
+        // Counted before the run starts: it fills in results as it goes.
+        let nodes_total = pending_nodes(dag, roots);
+        let (source, workers) = match options.evaluator {
             Evaluator::Parallel => {
                 let record = options.events || options.progress;
                 let futures = self.submit_all(
@@ -187,11 +189,11 @@ impl Engine {
                     resolved,
                     events,
                 };
-                (source, self.workers(), pending_nodes(dag, roots))
+                (source, self.workers())
             }
             Evaluator::Sequential => {
                 let thread = sequential::Thread::start(dag, roots, *self.limits());
-                (Source::Sequential(thread), 1, pending_nodes(dag, roots))
+                (Source::Sequential(thread), 1)
             }
         };
         RunHandle {
