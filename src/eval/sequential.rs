@@ -80,50 +80,47 @@ pub(crate) fn walk(
             return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
         }
         let node = dag.node(id);
-        if node.op == Op::If {
-            // Lazy: the condition, then only the branch it chooses.
-            let start = began.elapsed();
-            let outcome = match if_step(dag, node, next, held, outside) {
-                IfStep::Descend(input) => {
-                    stack.push((input, 0, pins.len()));
-                    continue;
-                }
-                IfStep::Done(outcome) => outcome,
-            };
-            let finished = Finished { id, start, outcome };
-            match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
-                Ok(None) => {
-                    stack.pop();
-                    continue;
-                }
-                Ok(Some(outcome)) | Err(outcome) => return outcome,
+        // `if` and user calls: their own order of inputs, then their step.
+        let start = match node.op {
+            Op::If | Op::UserCall(_) => began.elapsed(),
+            _ => Duration::ZERO,
+        };
+        let lazy = match &node.op {
+            Op::If => Some(if_step(dag, node, next, held, outside)),
+            Op::UserCall(site) => {
+                Some(match call_step(dag, node, site.args, next, held, outside) {
+                    CallStep::Descend(input) => IfStep::Descend(input),
+                    CallStep::Done(outcome) => IfStep::Done(outcome),
+                    CallStep::Ready(inputs) => {
+                        let outcome = compute_call(dag, node, site, &inputs, limits, cancel);
+                        if outcome
+                            .as_ref()
+                            .is_err_and(|e| e.kind == ErrorKind::Cancelled)
+                        {
+                            return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+                        }
+                        IfStep::Done(outcome)
+                    }
+                })
             }
-        }
-        if let Op::UserCall(site) = &node.op {
-            // Arguments and environment first, then the call's expansion.
-            let start = began.elapsed();
-            let outcome = match call_step(dag, node, site.args, next, held, outside) {
-                CallStep::Descend(input) => {
-                    stack.push((input, 0, pins.len()));
-                    continue;
-                }
-                CallStep::Done(outcome) => outcome,
-                CallStep::Ready(inputs) => compute_call(dag, node, site, &inputs, limits, cancel),
-            };
-            if outcome
-                .as_ref()
-                .is_err_and(|e| e.kind == ErrorKind::Cancelled)
-            {
-                return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+            _ => None,
+        };
+        match lazy {
+            Some(IfStep::Descend(input)) => {
+                stack.push((input, 0, pins.len()));
+                continue;
             }
-            let finished = Finished { id, start, outcome };
-            match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
-                Ok(None) => {
-                    stack.pop();
-                    continue;
+            Some(IfStep::Done(outcome)) => {
+                let finished = Finished { id, start, outcome };
+                match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
+                    Ok(None) => {
+                        stack.pop();
+                        continue;
+                    }
+                    Ok(Some(outcome)) | Err(outcome) => return outcome,
                 }
-                Ok(Some(outcome)) | Err(outcome) => return outcome,
             }
+            None => {}
         }
         // Walk inputs left to right; descend into the first unknown one.
         // Values are gathered on the way when the walk starts at the first
@@ -262,10 +259,10 @@ fn finish(
     })
 }
 
-/// The next step of a lazy `if`: descend into its condition or chosen
-/// branch, or its outcome (the condition's error, or the branch's
-/// outcome). `next` is 0 while the condition is unknown, then the index of
-/// the chosen branch.
+/// The next step of a lazy `if` (or a user call): descend into its
+/// condition or chosen branch, or its outcome (the condition's error, or
+/// the branch's outcome). `next` is 0 while the condition is unknown, then
+/// the index of the chosen branch.
 enum IfStep {
     Descend(NodeId),
     Done(Outcome),
