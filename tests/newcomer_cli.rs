@@ -240,3 +240,69 @@ fn a_batch_timeline_keeps_names_and_shows_real_work() {
         "{subs:?}"
     );
 }
+
+/// The bar labels of a timeline: (y, left, right) in pixels, with the
+/// chart's own estimate of 6.2 px per character.
+fn label_boxes(svg: &str) -> Vec<(String, f64, f64)> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some("bar-label"))
+        .map(|n| {
+            let x: f64 = n.attribute("x").unwrap().parse().unwrap();
+            let w = n.text().unwrap_or("").chars().count() as f64 * 6.2;
+            let y = n.attribute("y").unwrap().to_string();
+            match n.attribute("text-anchor") {
+                Some("end") => (y, x - w, x),
+                _ => (y, x, x + w),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn timeline_labels_never_overlap_and_every_node_has_a_bar() {
+    let dir = std::env::temp_dir().join(format!("exprflow-newcomer-lb-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases: [&[&str]; 3] = [
+        &[
+            "-j",
+            "2",
+            "--no-fuse",
+            "(delay(3,100)+delay(7,200))*(delay(2,150)+delay(8,50))*((delay(2,80)*delay(3,120))-delay(1,60))",
+        ],
+        &["-j", "2", "(busy(3,30)+busy(7,20))*(2+8)*((2*3)-1)"],
+        &[
+            "-j",
+            "1",
+            "(1+2)*(3+4)*(5+6)*(7+8)+delay(1,5)+delay(2,5)+delay(3,5)+delay(4,5)+delay(5,5)",
+        ],
+    ];
+    for (i, args) in cases.iter().enumerate() {
+        let path = dir.join(format!("t{i}.svg"));
+        let out = exprflow()
+            .arg("eval")
+            .args(["--stats", "--timeline", path.to_str().unwrap()])
+            .args(*args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let svg = std::fs::read_to_string(&path).unwrap();
+        let boxes = label_boxes(&svg);
+        for (a, first) in boxes.iter().enumerate() {
+            for second in &boxes[a + 1..] {
+                let apart = first.0 != second.0 || first.2 <= second.1 || second.2 <= first.1;
+                assert!(apart, "case {i}: labels {first:?} and {second:?} overlap");
+            }
+        }
+        // The default (fused) picture still shows every computed node.
+        let err = String::from_utf8_lossy(&out.stderr);
+        let computed: usize = err
+            .lines()
+            .find_map(|l| l.strip_prefix("computed"))
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert_eq!(svg.matches("class=\"node\"").count(), computed, "case {i}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

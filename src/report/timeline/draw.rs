@@ -9,7 +9,9 @@ use std::time::Duration;
 use super::super::Lane;
 use super::super::stats::Stats;
 use super::super::text::{format_duration, shorten_text, xml_escape};
-use super::labels::{bar_title, busy_time, finite, fmt_px, place_label, tick_step, trim_float};
+use super::labels::{
+    bar_title, busy_time, finite, fmt_px, label_width, place_label, tick_step, trim_float,
+};
 use super::pack::LaneBars;
 use super::{
     BUSY, COMPUTE, CRITICAL, Chart, DELAY, ERROR, FONT, LANE_PAD, LEFT, Layout, RIGHT, TOP,
@@ -210,9 +212,15 @@ pub(super) fn bars(
                 room[k] = (before, after);
             }
         }
+        // Where each row's last label ends, so that a label never runs
+        // into the label of the bar before it.
+        let mut labelled_to: HashMap<usize, f64> = HashMap::new();
         for (k, bar) in bars.iter().enumerate() {
             let e = bar.event;
             let (x0, x1) = (bar.x0, bar.x1);
+            let taken = labelled_to.get(&bar.row).copied().unwrap_or(LEFT);
+            let (before, after) = room[k];
+            let room_k = (before.max(taken), after);
             let top = layout.lane_top[i] + LANE_PAD + bar.row as f64 * h + 0.5;
             let bh = (h - 1.0).max(2.0);
             let is_critical = chart.on_path.contains(&e.node);
@@ -247,8 +255,13 @@ pub(super) fn bars(
             if bh >= 12.0
                 && bar.merged == 1
                 && let Some((label, x, anchor, colour)) =
-                    place_label(dag, e, chart.source, (x0, x1), room[k], ink)
+                    place_label(dag, e, chart.source, (x0, x1), room_k, ink)
             {
+                let end = match anchor {
+                    "end" => x,
+                    _ => x + label_width(&label),
+                };
+                labelled_to.insert(bar.row, end.max(x1));
                 let _ = write!(
                     drawn,
                     "<text class=\"bar-label\" x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" fill=\"{colour}\">{}</text>",

@@ -236,6 +236,70 @@ fn assigned_name(source: &str, start: usize) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::assigned_name;
+    use crate::eval::{Lane, NodeEvent};
+
+    #[test]
+    fn labels_in_one_gap_do_not_overlap() {
+        // Two short delays in one timer row, a gap between them that each
+        // label alone would fit: only one of them may take it.
+        let batch = crate::Batch::parse(b"delay(1,1)+delay(2,1)+delay(3,1)", Default::default());
+        let delays: Vec<_> = batch
+            .dag
+            .ids()
+            .filter(|&id| {
+                let span = batch.dag.node(id).span;
+                batch.source[span.start..span.end].starts_with("delay")
+            })
+            .collect();
+        let us = std::time::Duration::from_micros;
+        let event = |node, start, end| NodeEvent {
+            node,
+            lane: Lane::Timer,
+            start: us(start),
+            end: us(end),
+            ok: true,
+        };
+        for &id in &delays {
+            let _ = batch.dag.keep(id, Ok(crate::Value::from(1)));
+        }
+        // The third right after the second: the second's label cannot go
+        // right of it, and tries the gap on its left.
+        let events = vec![
+            event(delays[0], 0, 100),
+            event(delays[1], 1900, 2000),
+            event(delays[2], 2050, 9000),
+        ];
+        let trace = super::super::Trace::from_events(events, 1, us(10_000));
+        let svg = super::timeline_svg(&batch.dag, &batch.roots(), &trace, &batch.source);
+        // (left, right) of each label, at the chart's 6.2 px per character.
+        let mut boxes: Vec<(f64, f64, String)> = Vec::new();
+        for part in svg.split("class=\"bar-label\" x=\"").skip(1) {
+            let x: f64 = part.split('"').next().unwrap_or("0").parse().unwrap_or(0.0);
+            let text = part
+                .split('>')
+                .nth(1)
+                .unwrap_or("")
+                .split('<')
+                .next()
+                .unwrap_or("");
+            let w = text.chars().count() as f64 * 6.2;
+            let y = part.split("y=\"").nth(1).unwrap_or("").split('"').next();
+            let y = y.unwrap_or("").to_string();
+            let head = part.split('>').next().unwrap_or("");
+            boxes.push(if head.contains("text-anchor=\"end\"") {
+                (x - w, x, y)
+            } else {
+                (x, x + w, y)
+            });
+        }
+        assert!(boxes.len() >= 2, "{svg}");
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.2 != b.2 || a.1 <= b.0 || b.1 <= a.0;
+                assert!(apart, "labels {a:?} and {b:?} overlap: {svg}");
+            }
+        }
+    }
 
     #[test]
     fn titles_keep_variable_names() {
