@@ -1,34 +1,14 @@
 //! The spec's "Comparisons and `if`" and "Functions" sections, through the
 //! library and the binary, with the sequential evaluator and the pool (1, 2,
-//! 3 and 8 workers) agreeing.
+//! 3, 4 and 8 workers) agreeing.
 
 use std::time::Duration;
 
 use exprflow::{Engine, ErrorKind};
 
-fn engines() -> Vec<Engine> {
-    [1, 2, 3, 8]
-        .iter()
-        .map(|&n| Engine::with_workers(n).unwrap())
-        .collect()
-}
-
-/// Evaluates `text` every way and checks they agree; returns the display form.
-fn show(text: &str) -> String {
-    let sequential = exprflow::eval(text);
-    for engine in engines() {
-        assert_eq!(
-            engine.eval(text),
-            sequential,
-            "{text} on {} workers",
-            engine.workers()
-        );
-    }
-    match sequential {
-        Ok(v) => v.to_string(),
-        Err(e) => format!("error: {e}"),
-    }
-}
+#[path = "support/agree.rs"]
+mod agree;
+use agree::{engines, show};
 
 #[test]
 fn comparisons_are_exact_across_the_tower() {

@@ -1,31 +1,11 @@
 //! Every example of the spec's sections 1 and 2, through the library, with
-//! the sequential evaluator and the pool (1, 2 and 4 workers) agreeing.
+//! the sequential evaluator and the pool (1, 2, 3, 4 and 8 workers) agreeing.
 
 use exprflow::{Engine, ErrorKind};
 
-fn engines() -> Vec<Engine> {
-    [1, 2, 4]
-        .iter()
-        .map(|&n| Engine::with_workers(n).unwrap())
-        .collect()
-}
-
-/// Evaluates `text` every way and checks they agree; returns the display form.
-fn show(text: &str) -> String {
-    let sequential = exprflow::eval(text);
-    for engine in engines() {
-        assert_eq!(
-            engine.eval(text),
-            sequential,
-            "{text} on {} workers",
-            engine.workers()
-        );
-    }
-    match sequential {
-        Ok(v) => v.to_string(),
-        Err(e) => format!("error: {e}"),
-    }
-}
+#[path = "support/agree.rs"]
+mod agree;
+use agree::{engines, show};
 
 fn kind(text: &str) -> ErrorKind {
     let sequential = exprflow::eval(text).expect_err(text);
