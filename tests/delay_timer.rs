@@ -4,27 +4,26 @@
 //! by the order of trace events, not by timing.
 
 use exprflow::Batch;
+use exprflow::RunOptions;
 use exprflow::dag::NodeId;
-use exprflow::eval::{Engine, Lane, NodeEvent, SubmitOptions};
+use exprflow::eval::{Engine, Lane, NodeEvent};
 
 /// The events of `text` run on one worker.
 fn events_of(text: &str) -> (Batch, Vec<NodeEvent>) {
     let engine = Engine::builder().workers(1).build().unwrap();
     let batch = Batch::parse(text.as_bytes(), Default::default());
-    let futures = engine.submit_all(
-        &batch.dag,
-        &batch.roots(),
-        SubmitOptions {
-            events: true,
-            ..Default::default()
-        },
-    );
-    let completions = futures[0].completions().unwrap();
-    for future in &futures {
-        future.wait().unwrap();
-    }
-    let events = completions.try_iter().collect();
-    (batch, events)
+    let run = engine
+        .start(
+            &batch.dag,
+            &batch.roots(),
+            RunOptions {
+                events: true,
+                ..Default::default()
+            },
+        )
+        .finish();
+    assert!(run.outcomes.iter().all(Result::is_ok), "{text}");
+    (batch, run.events)
 }
 
 /// The event of the node whose source text is `text`.

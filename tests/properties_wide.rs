@@ -17,10 +17,8 @@ use std::cell::Cell;
 use std::time::Duration;
 
 use exprflow::dag::DagLimits;
-use exprflow::eval::{
-    CancelToken, EvalLimits, Lane, NodeEvent, SubmitOptions, evaluate_sequential,
-};
-use exprflow::{Batch, BatchOptions, Engine, ErrorKind};
+use exprflow::eval::{CancelToken, EvalLimits, Lane, NodeEvent, evaluate_sequential};
+use exprflow::{Batch, BatchOptions, Engine, ErrorKind, RunOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -73,24 +71,18 @@ fn sequentially(batch: &Batch) -> Vec<Outcome> {
 /// Every line's outcome on the pool (all lines submitted at once), and the
 /// run's node events.
 fn on_the_pool(batch: &Batch, engine: &Engine) -> (Vec<Outcome>, Vec<NodeEvent>) {
-    let futures = engine.submit_all(
-        &batch.dag,
-        &batch.roots(),
-        SubmitOptions {
-            events: true,
-            ..Default::default()
-        },
-    );
-    let outcomes: Vec<_> = futures
-        .iter()
-        .map(|f| outcome(f.wait_timeout(Duration::from_secs(60))))
-        .collect();
-    let events = futures
-        .first()
-        .and_then(|f| f.completions())
-        .map(|events| events.try_iter().collect())
-        .unwrap_or_default();
-    (outcomes, events)
+    let run = engine
+        .start(
+            &batch.dag,
+            &batch.roots(),
+            RunOptions {
+                events: true,
+                timeout: Some(Duration::from_secs(60)),
+                ..Default::default()
+            },
+        )
+        .finish();
+    (run.outcomes.into_iter().map(outcome).collect(), run.events)
 }
 
 /// The most `delay`s pending at one moment, from the run's events.
