@@ -228,6 +228,12 @@ impl Engine {
         self.fuse_ns
     }
 
+    /// The worker pool, for the crate's own parallel loops
+    /// (`Formula::eval_many`).
+    pub(crate) fn pool(&self) -> &rayon::ThreadPool {
+        &self.pool
+    }
+
     /// `delay` timers still waiting (for leak checks; feature `test-hooks`).
     #[cfg(feature = "test-hooks")]
     pub fn pending_timers(&self) -> usize {

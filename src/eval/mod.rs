@@ -27,3 +27,4 @@ pub use future::ExprFuture;
 pub use limits::EvalLimits;
 pub use run::RunShape;
 pub use sequential::evaluate_sequential;
+pub(crate) use sequential::wait as wait_node;
