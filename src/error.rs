@@ -55,6 +55,9 @@ pub enum ErrorKind {
     TimedOut,
     /// An internal fault (a panic inside evaluation) caught and isolated.
     Internal,
+    /// Cells of a [`Model`](crate::Model) that read each other in a
+    /// circle: `cycle: a -> c -> b -> a`, each cell reading the next.
+    Cycle,
 }
 
 impl ErrorKind {
@@ -72,6 +75,7 @@ impl ErrorKind {
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::TimedOut => "timed out",
             ErrorKind::Internal => "internal error",
+            ErrorKind::Cycle => "cycle",
         }
     }
 

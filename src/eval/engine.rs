@@ -229,7 +229,7 @@ impl Engine {
     }
 
     /// The worker pool, for the crate's own parallel loops
-    /// (`Formula::eval_many`).
+    /// (`Formula::eval_many`, a `Model`'s recompute).
     pub(crate) fn pool(&self) -> &rayon::ThreadPool {
         &self.pool
     }

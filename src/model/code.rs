@@ -1,0 +1,151 @@
+//! One formula cell's definition, parsed once: its expression, the names it
+//! reads (its dependencies) and how to evaluate it given their outcomes.
+
+use std::sync::Arc;
+
+use crate::dag::{Binding, Dag, Outcome, Scope};
+use crate::error::{Error, ErrorKind, Span};
+use crate::eval::{CancelToken, EvalLimits, evaluate_sequential};
+use crate::syntax::{Ast, ExprId, ExprKind, Statement, parse_statement};
+use crate::value::Builtin;
+
+/// A parsed `name = expr` line of a model.
+#[derive(Debug)]
+pub(crate) struct Code {
+    ast: Ast,
+    expr: ExprId,
+    /// The cell's name and its span in the model's source.
+    pub(crate) target: (Box<str>, Span),
+    /// The variable names the expression reads, distinct, in order of
+    /// first appearance (left to right).
+    pub(crate) names: Vec<Box<str>>,
+    /// Whether evaluating it may take long (`busy`, `delay`): such cells
+    /// are worth a pool task of their own.
+    pub(crate) heavy: bool,
+}
+
+/// What a cell's evaluation needs besides its inputs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Context {
+    pub(crate) limits: EvalLimits,
+    pub(crate) dag_limits: crate::dag::DagLimits,
+}
+
+impl Code {
+    /// Parses one line of a model (at `offset` in the model's source).
+    /// `Ok(None)` for a blank or comment-only line.
+    pub(crate) fn parse(
+        line: &str,
+        offset: usize,
+        max_depth: usize,
+    ) -> Result<Option<Code>, Error> {
+        let mut ast = Ast::new();
+        let Some(statement) = parse_statement(&mut ast, line, offset, max_depth)? else {
+            return Ok(None);
+        };
+        let Statement {
+            target,
+            params,
+            expr,
+            span,
+            ..
+        } = statement;
+        let target = match (target, params) {
+            (Some(target), None) => target,
+            (Some((name, span)), Some(_)) => {
+                return Err(Error::with_detail(
+                    ErrorKind::Syntax,
+                    span,
+                    format!("a model defines cells, not functions: `{name}(...) = ...`"),
+                ));
+            }
+            (None, _) => {
+                return Err(Error::with_detail(
+                    ErrorKind::Syntax,
+                    span,
+                    "expected a cell definition `name = expression`",
+                ));
+            }
+        };
+        let (names, heavy) = reads(&ast, expr);
+        Ok(Some(Code {
+            ast,
+            expr,
+            target,
+            names,
+            heavy,
+        }))
+    }
+
+    /// Evaluates the expression with each of its names bound to `inputs`
+    /// (in the order of [`Code::names`]): a value, an error (reading the
+    /// name gives that error, as reading a variable whose statement failed),
+    /// or `None` for a name that is no cell (then it is a constant such as
+    /// `pi`, or `unknown variable`). Exactly what a session evaluating the
+    /// cells in order would give.
+    pub(crate) fn eval(
+        &self,
+        inputs: &[Option<&Outcome>],
+        context: &Context,
+        cancel: &CancelToken,
+    ) -> Outcome {
+        let mut dag = Dag::with_limits(context.dag_limits);
+        let mut scope = Scope::new();
+        for (name, input) in self.names.iter().zip(inputs) {
+            let binding = match input {
+                Some(Ok(value)) => Binding::Node(dag.constant(value.clone(), self.target.1)?),
+                Some(Err(error)) => Binding::Failed(error.clone()),
+                None => continue,
+            };
+            scope.bind(name, binding);
+        }
+        let root = dag.add_expr(&self.ast, self.expr, &scope)?;
+        evaluate_sequential(&dag, root, &context.limits, cancel, &mut |_| {})
+    }
+}
+
+/// The variable names under `root`, distinct, left to right, and whether
+/// it calls `busy` or `delay`. Iterative (any depth).
+fn reads(ast: &Ast, root: ExprId) -> (Vec<Box<str>>, bool) {
+    let mut names: Vec<Box<str>> = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut heavy = false;
+    let mut work = vec![root];
+    while let Some(id) = work.pop() {
+        match &ast.get(id).kind {
+            ExprKind::Var(name) if seen.insert(name.clone()) => names.push(name.clone()),
+            ExprKind::Call { name, .. } => {
+                heavy |= matches!(
+                    Builtin::from_name(name),
+                    Some(Builtin::Busy | Builtin::Delay)
+                );
+            }
+            _ => {}
+        }
+        work.extend(ast.children(id).iter().rev().copied());
+    }
+    (names, heavy)
+}
+
+/// Whether `name` is an identifier of the language.
+pub(crate) fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// A shared, immutable outcome (cheap to snapshot).
+pub(crate) type Shared = Arc<Outcome>;
+
+/// Whether two outcomes are the same for every reader: equal values of the
+/// same kind (floats bit for bit, so `-0.0` is not `0.0`), or equal errors.
+pub(crate) fn same(a: &Outcome, b: &Outcome) -> bool {
+    match (a, b) {
+        (Ok(crate::value::Value::Float(x)), Ok(crate::value::Value::Float(y))) => {
+            x.to_bits() == y.to_bits()
+        }
+        _ => a == b,
+    }
+}
