@@ -93,7 +93,10 @@ fn comparable(model: &Model, outcome: Result<Value, Error>) -> Result<String, (S
         Ok(value) => Ok(format!("{value:?}")),
         Err(e) => {
             let source = model.source();
-            let at = source.get(e.span.start..e.span.end).unwrap_or("").to_string();
+            let at = source
+                .get(e.span.start..e.span.end)
+                .unwrap_or("")
+                .to_string();
             Err((e.to_string(), at))
         }
     }

@@ -239,6 +239,19 @@ fn independent_cells_run_in_parallel_and_agree() {
     assert_eq!(model.last_recompute(), counts(201, 0));
 }
 
+/// `get(name)` on another thread, and `meanwhile` on this one once that
+/// `get` is recomputing.
+fn get_while(model: &Model, name: &str, meanwhile: impl FnOnce()) -> Result<Value, crate::Error> {
+    std::thread::scope(|scope| {
+        let getter = scope.spawn(|| model.get(name));
+        while !model.recomputing() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        meanwhile();
+        getter.join().unwrap()
+    })
+}
+
 /// A `set` from another thread cancels the stale recompute of a `get` in
 /// progress, which then answers for the new cells. Without cancellation
 /// the first recompute would burn a minute of CPU.
@@ -248,14 +261,8 @@ fn an_edit_cancels_a_stale_recompute() {
     model.define("y = if(x == 1, busy(1, 60000), 7)").unwrap();
     model.set("x", 1.into()).unwrap();
     let began = Instant::now();
-    std::thread::scope(|scope| {
-        let getter = scope.spawn(|| model.get("y"));
-        while !model.recomputing() {
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        model.set("x", 2.into()).unwrap();
-        assert_eq!(getter.join().unwrap().unwrap().to_string(), "7");
-    });
+    let got = get_while(&model, "y", || model.set("x", 2.into()).unwrap());
+    assert_eq!(got.unwrap().to_string(), "7");
     // A generous bound: what is tested is that it does not hang.
     assert!(began.elapsed() < Duration::from_secs(30));
     assert_eq!(model.last_recompute(), counts(1, 0));
@@ -270,16 +277,11 @@ fn a_get_cancels_a_stale_recompute_of_another_get() {
         .define("y = if(x == 1, busy(1, 60000), x * 10)\nz = y + 1")
         .unwrap();
     model.set("x", 1.into()).unwrap();
-    std::thread::scope(|scope| {
-        let first = scope.spawn(|| model.get("y"));
-        while !model.recomputing() {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+    let first = get_while(&model, "y", || {
         model.set("x", 3.into()).unwrap();
-        let second = scope.spawn(|| model.get("z"));
-        assert_eq!(second.join().unwrap().unwrap().to_string(), "31");
-        assert_eq!(first.join().unwrap().unwrap().to_string(), "30");
+        assert_eq!(model.get("z").unwrap().to_string(), "31");
     });
+    assert_eq!(first.unwrap().to_string(), "30");
 }
 
 #[test]
