@@ -324,3 +324,56 @@ fn stats_count_calls_and_memo_hits() {
         "{stats}"
     );
 }
+
+/// Two independent calls inside one body (`w(x) + w(x + 1)`) run at the
+/// same time on a pool: four `delay`s of 500 ms that one worker would wait
+/// for one after the other (2 s) take about 0.5 s on 4 workers. The bound
+/// is generous: what is tested is that the calls do not run one by one.
+#[test]
+fn calls_inside_a_body_run_in_parallel() {
+    let engine = Engine::with_workers(4).unwrap();
+    let mut s = exprflow::Session::new();
+    s.eval_on(&engine, "w(x) = delay(x, 500)").unwrap();
+    s.eval_on(&engine, "pair(x) = w(x) + w(x + 1)").unwrap();
+    s.eval_on(&engine, "quad(x) = pair(x) + pair(x + 2)")
+        .unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        s.eval_on(&engine, "quad(1)").unwrap().unwrap().to_string(),
+        "10"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(s.dag().calls().len(), 7);
+}
+
+/// Forked branches keep the leftmost rule and the call notes: the left
+/// branch's error wins even when the right one fails first or never ends.
+#[test]
+fn forked_calls_keep_the_leftmost_error() {
+    for engine in [
+        Engine::with_workers(1).unwrap(),
+        Engine::with_workers(4).unwrap(),
+    ] {
+        let mut s = exprflow::Session::new();
+        s.eval_on(&engine, "slow(x) = delay(x, 200) + 1 / x")
+            .unwrap();
+        s.eval_on(&engine, "quick(x) = 2 / x").unwrap();
+        s.eval_on(&engine, "fast(x) = 1 / (x - 1)").unwrap();
+        s.eval_on(&engine, "loop(x) = loop(x + 1)").unwrap();
+        s.eval_on(&engine, "f(x) = slow(x) + quick(x)").unwrap();
+        s.eval_on(&engine, "g(x) = fast(x) + loop(x)").unwrap();
+        let e = s.eval_on(&engine, "f(0)").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::DivisionByZero);
+        assert_eq!(&s.source()[e.span.start..e.span.end], "1 / x");
+        let notes: Vec<&str> = e.calls.notes.iter().map(|(_, c)| &**c).collect();
+        assert_eq!(notes, ["slow(0)", "f(0)"]);
+        let e = s.eval_on(&engine, "g(1)").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::DivisionByZero, "{e}");
+        let notes: Vec<&str> = e.calls.notes.iter().map(|(_, c)| &**c).collect();
+        assert_eq!(notes, ["fast(1)", "g(1)"]);
+    }
+}

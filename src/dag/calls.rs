@@ -42,6 +42,8 @@ pub struct CallTable {
     memo: Mutex<rustc_hash::FxHashMap<CallKey, Outcome>>,
     envs: Mutex<rustc_hash::FxHashMap<EnvKey, u64>>,
     hits: std::sync::atomic::AtomicU64,
+    /// `memo.len()`, readable without the lock (checked at every call).
+    count: std::sync::atomic::AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -81,14 +83,15 @@ impl CallTable {
         {
             return;
         }
-        lock(&self.memo)
-            .entry(key)
-            .or_insert_with(|| outcome.clone());
+        let mut memo = lock(&self.memo);
+        memo.entry(key).or_insert_with(|| outcome.clone());
+        self.count
+            .store(memo.len(), std::sync::atomic::Ordering::Relaxed);
     }
 
     /// How many distinct calls are remembered.
     pub fn len(&self) -> usize {
-        lock(&self.memo).len()
+        self.count.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Whether no call is remembered.
@@ -103,6 +106,8 @@ impl CallTable {
 
     /// Forgets every remembered outcome (e.g. after the bit limit changed).
     pub fn clear(&self) {
-        lock(&self.memo).clear();
+        let mut memo = lock(&self.memo);
+        memo.clear();
+        self.count.store(0, std::sync::atomic::Ordering::Relaxed);
     }
 }

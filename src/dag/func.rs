@@ -57,12 +57,43 @@ pub struct BodyNode {
 pub struct Body {
     /// The nodes, in topological order.
     pub nodes: Vec<BodyNode>,
+    /// Per node: whether its subtree calls something that may take long
+    /// (a function that is not a built-in, or `busy`/`delay`). A parallel
+    /// run computes two such inputs of one node at the same time.
+    pub heavy: Vec<bool>,
 }
 
 impl Body {
+    /// A body of `nodes` (children first), with their [`Body::heavy`] flags.
+    pub fn new(nodes: Vec<BodyNode>) -> Body {
+        let mut heavy = vec![false; nodes.len()];
+        for (i, node) in nodes.iter().enumerate() {
+            let below = |k: &BodyId| heavy.get(*k as usize).copied().unwrap_or(false);
+            heavy[i] = match &node.op {
+                BodyOp::Const(_) | BodyOp::Fail(_) | BodyOp::Param(_) | BodyOp::Global(_) => false,
+                BodyOp::Unary(_, a) => below(a),
+                BodyOp::Binary(_, a, b) => below(a) || below(b),
+                BodyOp::If(c, a, b) => below(c) || below(a) || below(b),
+                BodyOp::Call { name, args } => {
+                    let slow = match value::Builtin::from_name(name) {
+                        Some(f) => matches!(f, value::Builtin::Busy | value::Builtin::Delay),
+                        None => true,
+                    };
+                    slow || args.iter().any(below)
+                }
+            };
+        }
+        Body { nodes, heavy }
+    }
+
     /// The root node.
     pub fn root(&self) -> BodyId {
         self.nodes.len().saturating_sub(1) as BodyId
+    }
+
+    /// Whether node `b`'s subtree may take long (see [`Body::heavy`]).
+    pub fn is_heavy(&self, b: BodyId) -> bool {
+        self.heavy.get(b as usize).copied().unwrap_or(false)
     }
 }
 
@@ -168,7 +199,7 @@ impl FuncDef {
             id: NEXT_DEF.fetch_add(1, Ordering::Relaxed),
             name: name.into(),
             params: params.iter().map(|(p, _)| p.clone()).collect(),
-            body: Body { nodes },
+            body: Body::new(nodes),
             calls,
             globals,
             span,

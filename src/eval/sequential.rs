@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::calls::compute_call;
+use super::calls::{Forking, compute_call};
 use super::cancel::CancelToken;
 use super::compute::{apply, wait_of};
 use super::cpu::burn;
@@ -39,11 +39,25 @@ pub fn evaluate_sequential(
     if let Some(known) = dag.result(root) {
         return known.clone();
     }
-    let outcome = walk(dag, root, limits, cancel, on_node, &|_| None, false);
+    let options = WalkOptions {
+        keep_big: false,
+        forking: Forking::Serial,
+    };
+    let outcome = walk(dag, root, limits, cancel, on_node, &|_| None, options);
     match dag.keep(root, outcome) {
         Ok(kept) => kept.clone(),
         Err(unkept) => unkept,
     }
+}
+
+/// How a [`walk`] goes about its work.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WalkOptions {
+    /// Keep big intermediate values in the DAG (a run whose events someone
+    /// reads keeps every value) instead of dropping them after their use.
+    pub(crate) keep_big: bool,
+    /// Whether user calls may fork onto the pool (a parallel run's worker).
+    pub(crate) forking: Forking,
 }
 
 /// Computes `root` and returns its outcome without keeping it in the DAG
@@ -51,7 +65,7 @@ pub fn evaluate_sequential(
 /// the DAG or, failing that, from `outside` (a parallel run's held values).
 /// Small results and errors are kept in the DAG; big intermediate values
 /// are held only until their last consumer here has been computed, unless
-/// `keep_big` (a run whose events someone reads keeps every value).
+/// `options.keep_big`.
 pub(crate) fn walk(
     dag: &Dag,
     root: NodeId,
@@ -59,8 +73,9 @@ pub(crate) fn walk(
     cancel: &CancelToken,
     on_node: &mut dyn FnMut(NodeEvent),
     outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
-    keep_big: bool,
+    options: WalkOptions,
 ) -> Outcome {
+    let WalkOptions { keep_big, forking } = options;
     let holding = Holding(dag, HeldValues::default());
     let held = &holding.1;
     let began = Instant::now();
@@ -92,7 +107,8 @@ pub(crate) fn walk(
                     CallStep::Descend(input) => IfStep::Descend(input),
                     CallStep::Done(outcome) => IfStep::Done(outcome),
                     CallStep::Ready(inputs) => {
-                        let outcome = compute_call(dag, node, site, &inputs, limits, cancel);
+                        let outcome =
+                            compute_call(dag, node, site, &inputs, limits, cancel, forking);
                         if outcome
                             .as_ref()
                             .is_err_and(|e| e.kind == ErrorKind::Cancelled)
@@ -408,7 +424,10 @@ mod tests {
             &CancelToken::new(),
             &mut |_| {},
             &outside,
-            false,
+            WalkOptions {
+                keep_big: false,
+                forking: Forking::Serial,
+            },
         );
         assert_eq!(outcome.unwrap().to_string(), "7");
         assert!(asked.get());

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use super::super::calls::compute_call;
+use super::super::calls::{Forking, compute_call};
 use super::super::compute::{apply, branch_of, wait_of};
 use super::super::events::NodeEvent;
 use super::super::held::Got;
 use super::super::ids::{LocalId, TaskId};
-use super::super::sequential::walk;
+use super::super::sequential::{WalkOptions, walk};
 use super::{Run, this_lane};
 use crate::dag::{CallSite, Node, NodeId, Op, Outcome};
 use crate::error::Error;
@@ -63,7 +63,10 @@ impl Run {
                 }
             },
             &outside,
-            record,
+            WalkOptions {
+                keep_big: record,
+                forking: Forking::Pool,
+            },
         )
     }
 
@@ -195,8 +198,18 @@ impl Run {
                 outcome => inputs.push(outcome.map(|v| (*v).clone())),
             }
         }
-        (pass == Pass::Full)
-            .then(|| compute_call(&self.dag, node, site, &inputs, &self.limits, &self.token))
+        let limits = &self.limits;
+        (pass == Pass::Full).then(|| {
+            compute_call(
+                &self.dag,
+                node,
+                site,
+                &inputs,
+                limits,
+                &self.token,
+                Forking::Pool,
+            )
+        })
     }
 
     /// The outcome of `if` member `node` of task `t`: its condition's
