@@ -85,6 +85,9 @@ fn render(dag: &Dag, roots: &[NodeId], text: Option<&dyn Fn(NodeId) -> String>) 
         match &node.op {
             Op::Const => attrs.push("shape=ellipse, fillcolor=\"#f4f7ed\"".to_string()),
             Op::Call(_) => attrs.push("fillcolor=\"#e6f0fa\"".to_string()),
+            // A user call: its body's calls are computed inside it (memo),
+            // not drawn as nodes.
+            Op::UserCall(_) => attrs.push("shape=component, fillcolor=\"#efe6fa\"".to_string()),
             _ => {}
         }
         if let Some(Err(_)) = result {

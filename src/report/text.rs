@@ -94,8 +94,26 @@ pub(crate) fn op_name(dag: &Dag, id: NodeId) -> String {
         },
         Op::Unary(crate::value::UnOp::Neg) => "neg".to_string(),
         Op::Unary(crate::value::UnOp::Fact) => "!".to_string(),
+        Op::UserCall(site) => call_name(
+            dag,
+            &site.def.name,
+            node.inputs.get(..site.args).unwrap_or(&[]),
+        ),
         op => op.label().to_string(),
     }
+}
+
+/// A user call as its argument values: `f(3, 1/2)` (each value shortened),
+/// or just `f` while an argument is not known (or failed).
+fn call_name(dag: &Dag, name: &str, args: &[NodeId]) -> String {
+    let mut values = Vec::with_capacity(args.len());
+    for &arg in args {
+        match dag.result(arg) {
+            Some(Ok(v)) => values.push(value_preview(v, 12)),
+            _ => return name.to_string(),
+        }
+    }
+    format!("{name}({})", values.join(", "))
 }
 
 /// A duration for people: `850 ns`, `12.5 µs`, `3.25 ms`, `1.204 s`.
