@@ -22,6 +22,8 @@ use exprflow::dag::{Dag, DagLimits, NodeId, Scope};
 use exprflow::eval::{CancelToken, Engine, EvalLimits, evaluate_sequential};
 use exprflow::syntax::{Ast, parse_statement};
 
+mod frontend;
+
 /// Repetitions of every measurement (the Python peers use the same).
 const RUNS: usize = 3;
 
@@ -35,6 +37,8 @@ const ALL: &[&str] = &[
     "pernode",
     "factorial",
     "parse",
+    "frontend",
+    "frontend-process",
 ];
 
 fn main() {
@@ -77,6 +81,8 @@ fn run(name: &str) {
         "pernode" => per_node(),
         "factorial" => factorial(),
         "parse" => parse(),
+        "frontend" => frontend::run(),
+        "frontend-process" => frontend::run_processes(),
         _ => eprintln!("unknown workload {name}"),
     }
 }

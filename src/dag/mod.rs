@@ -72,16 +72,27 @@ fn bytes_text(bytes: u64) -> String {
 pub type Outcome = Result<Value, Error>;
 
 /// What makes two nodes the same: their operation and inputs, or a
-/// constant's value.
+/// constant's value. Compact (16 bytes): the common keys (small integers,
+/// operations of one or two inputs) are inline, so the index holds no
+/// pointers to follow when it compares keys; the rare ones are boxed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Key {
     /// A small integer constant, keyed without formatting it.
     SmallInt(i64),
-    Const(&'static str, Box<str>),
-    Op(OpKey, Arc<[NodeId]>),
+    /// Another constant: its kind and its value as text.
+    Const(Box<(&'static str, Box<str>)>),
+    /// An operation of one input.
+    Op1(OpKey, NodeId),
+    /// An operation of two inputs.
+    Op2(OpKey, NodeId, NodeId),
+    /// An operation of any other number of inputs.
+    Op(Box<(OpKey, Arc<[NodeId]>)>),
     /// A user call: definition, environment functions, inputs.
-    Call(u64, Arc<[(Box<str>, u64)]>, Arc<[NodeId]>),
+    Call(Box<UserCallKey>),
 }
+
+/// A user call's key: definition, environment signature, inputs.
+type UserCallKey = (u64, Arc<[(Box<str>, u64)]>, Arc<[NodeId]>);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum OpKey {
@@ -322,7 +333,10 @@ impl Dag {
     pub(crate) fn constant(&mut self, value: Value, span: Span) -> Result<NodeId, Error> {
         let key = match &value {
             Value::Int(i) if let Some(small) = i.to_i64() => Key::SmallInt(small),
-            _ => Key::Const(value.kind_name(), value.to_string().into_boxed_str()),
+            _ => Key::Const(Box::new((
+                value.kind_name(),
+                value.to_string().into_boxed_str(),
+            ))),
         };
         if let Some(&id) = self.index().get(&key) {
             return Ok(id);
@@ -339,7 +353,7 @@ impl Dag {
     pub(crate) fn failure(&mut self, error: Error, inputs: Arc<[NodeId]>) -> Result<NodeId, Error> {
         let span = error.span;
         let no_inputs = inputs.is_empty();
-        let id = self.push(Op::Fail(error.clone()), inputs, span, None)?;
+        let id = self.push(Op::Fail(Box::new(error.clone())), inputs, span, None)?;
         if no_inputs && let Some(slot) = self.results.slot(id.index()) {
             let _ = slot.set(Err(error));
         }
@@ -359,7 +373,11 @@ impl Dag {
             Op::Call(f) => OpKey::Call(f),
             Op::If => OpKey::If,
             Op::UserCall(ref site) => {
-                let key = Key::Call(site.def.id, Arc::clone(&site.env.signature), inputs.clone());
+                let key = Key::Call(Box::new((
+                    site.def.id,
+                    Arc::clone(&site.env.signature),
+                    inputs.clone(),
+                )));
                 if let Some(&id) = self.index().get(&key) {
                     return Ok(id);
                 }
@@ -369,7 +387,11 @@ impl Dag {
             }
             Op::Const | Op::Fail(_) => return self.push(op, inputs, span, None),
         };
-        let key = Key::Op(op_key, inputs.clone());
+        let key = match *inputs {
+            [a] => Key::Op1(op_key, a),
+            [a, b] => Key::Op2(op_key, a, b),
+            _ => Key::Op(Box::new((op_key, inputs.clone()))),
+        };
         if let Some(&id) = self.index().get(&key) {
             return Ok(id);
         }

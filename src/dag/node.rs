@@ -31,7 +31,7 @@ pub enum Op {
     /// An error found while building (unknown name, wrong arity, bad literal):
     /// evaluates to the first failing input's error, else to this one, as a
     /// left-to-right evaluation would.
-    Fail(Error),
+    Fail(Box<Error>),
 }
 
 impl Op {
@@ -84,4 +84,24 @@ pub struct Node {
     /// from scratch (saturating; shared inputs are counted once per use, so
     /// this over-estimates a DAG and never under-estimates it).
     pub total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nodes stay compact: a big DAG holds millions of them.
+    #[test]
+    fn a_node_is_compact() {
+        assert!(
+            std::mem::size_of::<Op>() <= 16,
+            "{}",
+            std::mem::size_of::<Op>()
+        );
+        assert!(
+            std::mem::size_of::<Node>() <= 88,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
+    }
 }

@@ -34,7 +34,7 @@ fn apply_op(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
             let owned: Vec<Value> = args.iter().map(|v| (*v).clone()).collect();
             value::call(*f, &owned, limits).map_err(fault)
         }
-        (Op::Fail(e), _) => Err(e.clone()),
+        (Op::Fail(e), _) => Err((**e).clone()),
         // `if` chooses a branch (see `branch_of`); its value is the branch's.
         (Op::If, [_, chosen]) => Ok((*chosen).clone()),
         _ => Err(Error::with_detail(

@@ -84,6 +84,11 @@ impl Ast {
         id
     }
 
+    /// Drops the nodes from `len` on (a statement that failed to parse).
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.nodes.truncate(len);
+    }
+
     /// Widens the span of `id` (to include parentheses around it).
     pub fn set_span(&mut self, id: ExprId, span: Span) {
         if let Some(node) = self.nodes.get_mut(id.0 as usize) {

@@ -1,12 +1,12 @@
-//! Folding pest's flat pair stream into an [`Ast`] with an iterative
+//! Folding a statement's flat token stream (pest's `Start`/`End` tokens, or
+//! the same tokens from the fast scanner) into an [`Ast`] with an iterative
 //! operator-precedence parser (shunting-yard), so no pass recurses on the
 //! depth of the input: a million prefix minuses or a 100,000-long `^` chain
 //! fold with a few heap vectors.
 
-use pest::iterators::{Pair, Pairs};
-
 use super::ast::{Ast, ExprId, ExprKind};
 use super::grammar::Rule;
+use super::scan::Sink;
 use crate::error::Span;
 use crate::value::{BinOp, UnOp};
 
@@ -26,30 +26,24 @@ struct StackedOp {
     start: usize,
 }
 
-struct ExprFrame<'i> {
-    pairs: Pairs<'i, Rule>,
-    /// The span including parentheses, for a parenthesised expression.
-    parens: Option<Span>,
+#[derive(Default)]
+struct ExprFrame {
+    /// Where the parentheses around this expression start, if any.
+    paren: Option<usize>,
     operands: Vec<ExprId>,
     ops: Vec<StackedOp>,
 }
 
-struct CallFrame<'i> {
-    pairs: Pairs<'i, Rule>,
+struct CallFrame {
     name: Box<str>,
     name_span: Span,
-    span: Span,
+    start: usize,
     args: Vec<ExprId>,
 }
 
-enum Frame<'i> {
-    Expr(ExprFrame<'i>),
-    Call(CallFrame<'i>),
-}
-
-fn span_of(pair: &Pair<'_, Rule>, offset: usize) -> Span {
-    let s = pair.as_span();
-    Span::new(offset + s.start(), offset + s.end())
+enum Frame {
+    Expr(ExprFrame),
+    Call(CallFrame),
 }
 
 fn infix(text: &str) -> Option<(BinOp, u8, bool)> {
@@ -71,7 +65,7 @@ fn infix(text: &str) -> Option<(BinOp, u8, bool)> {
     })
 }
 
-impl ExprFrame<'_> {
+impl ExprFrame {
     fn reduce_top(&mut self, ast: &mut Ast) {
         let Some(top) = self.ops.pop() else { return };
         match top.op {
@@ -115,112 +109,200 @@ impl ExprFrame<'_> {
     }
 }
 
-/// Folds one `expr` pair (grammar-checked) into `ast`; `offset` is added to spans.
-/// Returns `None` only if the pair stream is not what the grammar produces.
-pub fn fold_expr(ast: &mut Ast, expr: Pair<'_, Rule>, offset: usize) -> Option<ExprId> {
-    let mut stack = vec![Frame::Expr(ExprFrame {
-        pairs: expr.into_inner(),
-        parens: None,
-        operands: Vec::new(),
-        ops: Vec::new(),
-    })];
-    let mut finished: Option<ExprId> = None;
-    loop {
-        // Deliver the value of a frame that just finished to its parent.
-        if let Some(id) = finished.take() {
-            match stack.last_mut() {
-                None => return Some(id),
-                Some(Frame::Expr(parent)) => parent.operands.push(id),
-                Some(Frame::Call(parent)) => parent.args.push(id),
-            }
+/// What a statement's tokens fold into: its target, parameters and the
+/// root of its expression (spans offset by the statement's position).
+#[derive(Default)]
+pub(super) struct Folded {
+    pub(super) target: Option<(Box<str>, Span)>,
+    pub(super) params: Option<Vec<(Box<str>, Span)>>,
+    pub(super) expr: Option<ExprId>,
+}
+
+/// Folds tokens into `ast` as they arrive (a [`Sink`]).
+pub(super) struct Folder<'a, 't> {
+    ast: &'a mut Ast,
+    text: &'t str,
+    offset: usize,
+    stack: Vec<Frame>,
+    /// Where the current atomic token (number, name, operator) started.
+    token_start: usize,
+    /// Where a `(` just opened, for the expression inside it.
+    paren: Option<usize>,
+    /// A parenthesised expression that ended, waiting for its `)`.
+    closed: Option<(ExprId, usize)>,
+    folded: Folded,
+    /// The tokens were not what the grammar produces.
+    broken: bool,
+}
+
+impl<'a, 't> Folder<'a, 't> {
+    pub(super) fn new(ast: &'a mut Ast, text: &'t str, offset: usize) -> Self {
+        Folder {
+            ast,
+            text,
+            offset,
+            stack: Vec::new(),
+            token_start: 0,
+            paren: None,
+            closed: None,
+            folded: Folded::default(),
+            broken: false,
         }
-        let top = stack.last_mut()?;
-        match top {
-            Frame::Expr(frame) => {
-                let Some(pair) = frame.pairs.next() else {
-                    let Some(Frame::Expr(frame)) = stack.pop() else {
-                        return None;
-                    };
-                    let parens = frame.parens;
-                    let id = frame.finish(ast)?;
-                    if let Some(span) = parens {
-                        ast.set_span(id, span);
-                    }
-                    finished = Some(id);
-                    continue;
+    }
+
+    /// The statement, or `None` if the tokens were malformed.
+    pub(super) fn finish(self) -> Option<Folded> {
+        (!self.broken && self.stack.is_empty()).then_some(self.folded)
+    }
+
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.offset + start, self.offset + end)
+    }
+
+    fn token_text(&self, end: usize) -> &'t str {
+        self.text.get(self.token_start..end).unwrap_or("")
+    }
+
+    fn top_expr(&mut self) -> Option<&mut ExprFrame> {
+        match self.stack.last_mut() {
+            Some(Frame::Expr(frame)) => Some(frame),
+            _ => None,
+        }
+    }
+
+    /// Gives a finished expression or call to the level around it.
+    fn deliver(&mut self, id: ExprId) {
+        match self.stack.last_mut() {
+            None => self.folded.expr = Some(id),
+            Some(Frame::Expr(parent)) => parent.operands.push(id),
+            Some(Frame::Call(parent)) => parent.args.push(id),
+        }
+    }
+
+    fn end(&mut self, rule: Rule, pos: usize) -> Option<()> {
+        let span = self.span(self.token_start, pos);
+        match rule {
+            Rule::number => {
+                let kind = ExprKind::Number(self.token_text(pos).into());
+                let id = self.ast.push(kind, span);
+                self.top_expr()?.operands.push(id);
+            }
+            Rule::ident => {
+                let kind = ExprKind::Var(self.token_text(pos).into());
+                let id = self.ast.push(kind, span);
+                self.top_expr()?.operands.push(id);
+            }
+            Rule::sign => {
+                let op = if self.token_text(pos) == "-" {
+                    UnOp::Neg
+                } else {
+                    UnOp::Plus
                 };
-                let span = span_of(&pair, offset);
-                match pair.as_rule() {
-                    Rule::sign => frame.ops.push(StackedOp {
-                        op: Pending::Prefix(if pair.as_str() == "-" {
-                            UnOp::Neg
-                        } else {
-                            UnOp::Plus
-                        }),
-                        prec: PREFIX_PREC,
-                        start: span.start,
-                    }),
-                    Rule::number => frame
-                        .operands
-                        .push(ast.push(ExprKind::Number(pair.as_str().into()), span)),
-                    Rule::ident => frame
-                        .operands
-                        .push(ast.push(ExprKind::Var(pair.as_str().into()), span)),
-                    Rule::factorial => {
-                        let operand = frame.operands.pop()?;
-                        let span = ast.get(operand).span.to(span);
-                        frame
-                            .operands
-                            .push(ast.push(ExprKind::Unary(UnOp::Fact, operand), span));
-                    }
-                    Rule::paren => {
-                        let inner = pair.into_inner().next()?;
-                        stack.push(Frame::Expr(ExprFrame {
-                            pairs: inner.into_inner(),
-                            parens: Some(span),
-                            operands: Vec::new(),
-                            ops: Vec::new(),
-                        }));
-                    }
-                    Rule::call => {
-                        let mut pairs = pair.into_inner();
-                        let name = pairs.next()?;
-                        stack.push(Frame::Call(CallFrame {
-                            name: name.as_str().into(),
-                            name_span: span_of(&name, offset),
-                            span,
-                            pairs,
-                            args: Vec::new(),
-                        }));
-                    }
-                    Rule::infix | Rule::compare => {
-                        let (op, prec, right) = infix(pair.as_str())?;
-                        frame.push_infix(ast, op, prec, right, span.start);
-                    }
-                    _ => return None,
+                self.top_expr()?.ops.push(StackedOp {
+                    op: Pending::Prefix(op),
+                    prec: PREFIX_PREC,
+                    start: span.start,
+                });
+            }
+            Rule::factorial => {
+                let ast = &mut *self.ast;
+                let Some(Frame::Expr(frame)) = self.stack.last_mut() else {
+                    return None;
+                };
+                let operand = frame.operands.pop()?;
+                let span = ast.get(operand).span.to(span);
+                frame
+                    .operands
+                    .push(ast.push(ExprKind::Unary(UnOp::Fact, operand), span));
+            }
+            Rule::infix | Rule::compare => {
+                let (op, prec, right) = infix(self.token_text(pos))?;
+                let ast = &mut *self.ast;
+                let Some(Frame::Expr(frame)) = self.stack.last_mut() else {
+                    return None;
+                };
+                frame.push_infix(ast, op, prec, right, span.start);
+            }
+            Rule::name => {
+                let name = self.token_text(pos).into();
+                let Some(Frame::Call(call)) = self.stack.last_mut() else {
+                    return None;
+                };
+                call.name = name;
+                call.name_span = span;
+            }
+            Rule::target => self.folded.target = Some((self.token_text(pos).into(), span)),
+            Rule::param => {
+                let param = (self.token_text(pos).into(), span);
+                self.folded.params.get_or_insert_with(Vec::new).push(param);
+            }
+            Rule::definition => {
+                self.folded.params.get_or_insert_with(Vec::new);
+            }
+            Rule::expr => {
+                let Some(Frame::Expr(frame)) = self.stack.pop() else {
+                    return None;
+                };
+                let paren = frame.paren;
+                let id = frame.finish(self.ast)?;
+                match paren {
+                    Some(start) => self.closed = Some((id, start)),
+                    None => self.deliver(id),
                 }
             }
-            Frame::Call(frame) => match frame.pairs.next() {
-                Some(pair) => stack.push(Frame::Expr(ExprFrame {
-                    pairs: pair.into_inner(),
-                    parens: None,
-                    operands: Vec::new(),
-                    ops: Vec::new(),
-                })),
-                None => {
-                    let Some(Frame::Call(call)) = stack.pop() else {
-                        return None;
-                    };
-                    finished = Some(ast.push(
-                        ExprKind::Call {
-                            name: call.name,
-                            name_span: call.name_span,
-                            args: call.args,
-                        },
-                        call.span,
-                    ));
-                }
-            },
+            Rule::paren => {
+                let (id, start) = self.closed.take()?;
+                let span = self.span(start, pos);
+                self.ast.set_span(id, span);
+                self.top_expr()?.operands.push(id);
+            }
+            Rule::call => {
+                let Some(Frame::Call(call)) = self.stack.pop() else {
+                    return None;
+                };
+                let span = self.span(call.start, pos);
+                let id = self.ast.push(
+                    ExprKind::Call {
+                        name: call.name,
+                        name_span: call.name_span,
+                        args: call.args,
+                    },
+                    span,
+                );
+                self.top_expr()?.operands.push(id);
+            }
+            _ => {}
+        }
+        Some(())
+    }
+}
+
+impl Sink for Folder<'_, '_> {
+    #[inline]
+    fn token(&mut self, rule: Rule, start: bool, pos: usize) {
+        if self.broken {
+            return;
+        }
+        if !start {
+            self.broken = self.end(rule, pos).is_none();
+            return;
+        }
+        match rule {
+            Rule::expr => {
+                let paren = self.paren.take();
+                self.stack.push(Frame::Expr(ExprFrame {
+                    paren,
+                    ..ExprFrame::default()
+                }));
+            }
+            Rule::paren => self.paren = Some(pos),
+            Rule::call => self.stack.push(Frame::Call(CallFrame {
+                name: Box::from(""),
+                name_span: Span::new(0, 0),
+                start: pos,
+                args: Vec::new(),
+            })),
+            _ => self.token_start = pos,
         }
     }
 }

@@ -13,6 +13,7 @@ mod fold;
 mod grammar;
 mod position;
 mod print;
+mod scan;
 
 pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Statement};
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
@@ -20,6 +21,8 @@ pub use position::{LineIndex, Position};
 pub use print::print;
 
 use pest::Parser;
+use pest::Token;
+use scan::Sink;
 
 use crate::error::{Error, ErrorKind, Span};
 use grammar::{ExprParser, Rule};
@@ -41,70 +44,46 @@ pub fn parse_statement(
         ));
     }
     check_depth(text, offset, max_depth)?;
-    let mut pairs =
-        ExprParser::parse(Rule::statement, text).map_err(|e| errors::from_pest(e, offset))?;
-    let statement = pairs.next().ok_or_else(|| internal(text, offset))?;
-    let span = Span::new(offset, offset + text.len());
     let first = ExprId(ast.len() as u32);
-    let Some(body) = statement.into_inner().next() else {
-        return Ok(None);
+    let mut folder = fold::Folder::new(ast, text, offset);
+    let folded = match scan::scan(text, &mut folder) {
+        Some(()) => folder.finish(),
+        None => None,
     };
-    match body.as_rule() {
-        Rule::EOI => Ok(None),
-        Rule::expr => {
-            let expr = fold::fold_expr(ast, body, offset).ok_or_else(|| internal(text, offset))?;
-            Ok(Some(Statement {
-                target: None,
-                params: None,
-                expr,
-                first,
-                span,
-            }))
-        }
-        Rule::assignment => {
-            let mut inner = body.into_inner();
-            let (Some(target), Some(value)) = (inner.next(), inner.next()) else {
-                return Err(internal(text, offset));
-            };
-            let target_span = target.as_span();
-            let target_span = Span::new(offset + target_span.start(), offset + target_span.end());
-            let expr = fold::fold_expr(ast, value, offset).ok_or_else(|| internal(text, offset))?;
-            Ok(Some(Statement {
-                target: Some((target.as_str().into(), target_span)),
-                params: None,
-                expr,
-                first,
-                span,
-            }))
-        }
-        Rule::definition => {
-            let to_span = |s: pest::Span<'_>| Span::new(offset + s.start(), offset + s.end());
-            let mut target = None;
-            let mut params = Vec::new();
-            let mut expr = None;
-            for pair in body.into_inner() {
-                match pair.as_rule() {
-                    Rule::target => target = Some((pair.as_str().into(), to_span(pair.as_span()))),
-                    Rule::param => params.push((pair.as_str().into(), to_span(pair.as_span()))),
-                    Rule::expr => expr = Some(pair),
-                    _ => return Err(internal(text, offset)),
+    let folded = match folded {
+        Some(folded) => folded,
+        None => {
+            // Declined by the fast scanner: pest parses it, or says why not.
+            ast.truncate(first.0 as usize);
+            let pairs = ExprParser::parse(Rule::statement, text)
+                .map_err(|e| errors::from_pest(e, offset))?;
+            let mut folder = fold::Folder::new(ast, text, offset);
+            for token in pairs.tokens() {
+                match token {
+                    Token::Start { rule, pos } => folder.token(rule, true, pos.pos()),
+                    Token::End { rule, pos } => folder.token(rule, false, pos.pos()),
                 }
             }
-            let (Some(target), Some(body)) = (target, expr) else {
-                return Err(internal(text, offset));
-            };
-            check_params(&target, &params)?;
-            let expr = fold::fold_expr(ast, body, offset).ok_or_else(|| internal(text, offset))?;
-            Ok(Some(Statement {
-                target: Some(target),
-                params: Some(params),
-                expr,
-                first,
-                span,
-            }))
+            folder.finish().ok_or_else(|| internal(text, offset))?
         }
-        _ => Err(internal(text, offset)),
+    };
+    let span = Span::new(offset, offset + text.len());
+    let Some(expr) = folded.expr else {
+        return Ok(None);
+    };
+    if let (Some(target), Some(params)) = (&folded.target, &folded.params) {
+        if let Err(e) = check_params(target, params) {
+            ast.truncate(first.0 as usize);
+            return Err(e);
+        }
     }
+    Ok(Some(Statement {
+        target: folded.target,
+        params: folded.params,
+        expr,
+        first,
+        span,
+    }))
 }
 
 /// Runs only pest's generated parser over `text` (no fold into an AST), for
