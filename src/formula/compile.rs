@@ -311,7 +311,7 @@ impl Compiler<'_> {
         let all_const = regs.iter().all(|&r| is_const(r));
         let op = match &node.op {
             Op::Fail(e) => {
-                let e = self.error(e.clone());
+                let e = self.error((**e).clone());
                 self.fail_after(id, &locs, e);
                 return Ok(());
             }

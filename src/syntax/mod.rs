@@ -71,11 +71,11 @@ pub fn parse_statement(
     let Some(expr) = folded.expr else {
         return Ok(None);
     };
-    if let (Some(target), Some(params)) = (&folded.target, &folded.params) {
-        if let Err(e) = check_params(target, params) {
-            ast.truncate(first.0 as usize);
-            return Err(e);
-        }
+    if let (Some(target), Some(params)) = (&folded.target, &folded.params)
+        && let Err(e) = check_params(target, params)
+    {
+        ast.truncate(first.0 as usize);
+        return Err(e);
     }
     Ok(Some(Statement {
         target: folded.target,
