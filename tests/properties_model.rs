@@ -2,7 +2,8 @@
 //! edit sequences (proptest): after any sequence of `define` (new cells,
 //! redefinitions, cycles, unknown names, errors) and `set` (values, and
 //! formulas turned into values), an incremental `get` gives exactly what a
-//! fresh model with the same cells gives (the value, or the error's kind,
+//! fresh model with the same cells gives, that one evaluating every cell by
+//! the reference path instead of compiled formulas (the value, or the error's kind,
 //! message and the text its span points at), on 1, 2 and 8 workers; a
 //! second `get` with nothing changed recomputes nothing; and a `get`
 //! evaluates no more cells than its answer needs.
@@ -102,8 +103,10 @@ fn comparable(model: &Model, outcome: Result<Value, Error>) -> Result<String, (S
     }
 }
 
+/// A fresh model with `cells`, evaluated by the reference path (every
+/// cell's DAG built and walked, no compiled formulas).
 fn fresh(workers: usize, cells: &BTreeMap<&'static str, Cell>) -> Model {
-    let model = engine(workers).model();
+    let model = engine(workers).model_interpreted();
     for (name, cell) in cells {
         match cell {
             Cell::Formula(text) => model.define(format!("{name} = {text}")).expect("define"),

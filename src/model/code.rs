@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use crate::dag::{Binding, Dag, Outcome, Scope};
 use crate::error::{Error, ErrorKind, Span};
-use crate::eval::{CancelToken, EvalLimits, evaluate_sequential};
+use crate::eval::{CancelToken, Engine, EvalLimits, evaluate_sequential};
+use crate::formula::Formula;
 use crate::syntax::{Ast, ExprId, ExprKind, Statement, parse_statement};
-use crate::value::Builtin;
+use crate::value::{Builtin, Value};
 
 /// A parsed `name = expr` line of a model.
 #[derive(Debug)]
@@ -22,6 +23,13 @@ pub(crate) struct Code {
     /// Whether evaluating it may take long (`busy`, `delay`): such cells
     /// are worth a pool task of their own.
     pub(crate) heavy: bool,
+    /// The expression compiled to a [`Formula`] (the fast path when every
+    /// input is a value), with the position in `names` of each of its
+    /// inputs. `None` for a cell that waits (`busy`, `delay`: the DAG
+    /// evaluator lets a cancelled recompute stop them), reads a name that
+    /// is also a constant (a formula would take it for the constant), or
+    /// did not compile.
+    formula: Option<(Formula, Vec<usize>)>,
 }
 
 /// What a cell's evaluation needs besides its inputs.
@@ -34,10 +42,13 @@ pub(crate) struct Context {
 impl Code {
     /// Parses one line of a model (at `offset` in the model's source).
     /// `Ok(None)` for a blank or comment-only line.
+    /// With `compile`, the expression is also compiled into a [`Formula`]
+    /// on that engine where it can be.
     pub(crate) fn parse(
         line: &str,
         offset: usize,
         max_depth: usize,
+        compile: Option<&Engine>,
     ) -> Result<Option<Code>, Error> {
         let mut ast = Ast::new();
         let Some(statement) = parse_statement(&mut ast, line, offset, max_depth)? else {
@@ -68,12 +79,24 @@ impl Code {
             }
         };
         let (names, heavy) = reads(&ast, expr);
+        let formula = compile
+            .filter(|_| !heavy && names.iter().all(|n| crate::value::constant(n).is_none()))
+            .and_then(|engine| Formula::from_ast(engine, &ast, expr, line).ok())
+            .and_then(|formula| {
+                let slots: Option<Vec<usize>> = formula
+                    .inputs()
+                    .iter()
+                    .map(|input| names.iter().position(|n| **n == **input))
+                    .collect();
+                Some((formula, slots?))
+            });
         Ok(Some(Code {
             ast,
             expr,
             target,
             names,
             heavy,
+            formula,
         }))
     }
 
@@ -84,6 +107,29 @@ impl Code {
     /// `pi`, or `unknown variable`). Exactly what a session evaluating the
     /// cells in order would give.
     pub(crate) fn eval(
+        &self,
+        inputs: &[Option<&Outcome>],
+        context: &Context,
+        cancel: &CancelToken,
+    ) -> Outcome {
+        if let Some((formula, slots)) = &self.formula {
+            let row: Option<Vec<Value>> = slots
+                .iter()
+                .map(|&k| match inputs.get(k) {
+                    Some(Some(Ok(value))) => Some(value.clone()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(row) = row {
+                return formula.eval_row(&row);
+            }
+        }
+        self.eval_dag(inputs, context, cancel)
+    }
+
+    /// [`Code::eval`] by the DAG builder and the sequential evaluator: any
+    /// inputs, and cancellable.
+    fn eval_dag(
         &self,
         inputs: &[Option<&Outcome>],
         context: &Context,

@@ -92,6 +92,8 @@ pub struct Recompute {
 /// ```
 pub struct Model {
     engine: Engine,
+    /// Whether cells are compiled into formulas (the fast path).
+    compiled: bool,
     state: Mutex<State>,
     /// Signalled when a recompute ends.
     idle: Condvar,
@@ -131,8 +133,21 @@ impl Engine {
     pub fn model(&self) -> Model {
         Model {
             engine: self.clone(),
+            compiled: true,
             state: Mutex::new(State::default()),
             idle: Condvar::new(),
+        }
+    }
+
+    /// A [`Model`] that evaluates every cell by building its DAG (never
+    /// the compiled fast path): the reference the property tests compare
+    /// with (feature `test-hooks`).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
+    pub fn model_interpreted(&self) -> Model {
+        Model {
+            compiled: false,
+            ..self.model()
         }
     }
 }
@@ -163,7 +178,8 @@ impl Model {
         state.source.push('\n');
         let mut codes = Vec::new();
         for line in text.split('\n') {
-            if let Some(code) = Code::parse(line, offset, self.engine.max_depth())? {
+            let compile = self.compiled.then_some(&self.engine);
+            if let Some(code) = Code::parse(line, offset, self.engine.max_depth(), compile)? {
                 codes.push(code);
             }
             offset += line.len() + 1;

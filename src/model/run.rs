@@ -11,6 +11,7 @@ use super::cells::{Cells, Status};
 use super::code::{Context, Shared, same};
 use super::plan::{Input, Plan, Step, Work};
 use crate::dag::Outcome;
+use crate::error::ErrorKind;
 use crate::eval::CancelToken;
 
 /// How many light cells (no `busy` or `delay`) make a pool task: a cell
@@ -87,8 +88,12 @@ fn settle(
         changed |= changed_at > step.verified_at;
         inputs.push(outcome);
     }
+    // Whether a cell is on a cycle depends on the structure, not on its
+    // inputs' values: a cell that was on one (its outcome a cycle error)
+    // and is not any more is computed again.
+    let was_cyclic = |old: &Outcome| old.as_ref().is_err_and(|e| e.kind == ErrorKind::Cycle);
     match &step.old {
-        Some(old) if !step.dirty && !changed => Done {
+        Some(old) if !step.dirty && !changed && !was_cyclic(old) => Done {
             outcome: Arc::clone(old),
             changed_at: step.changed_at,
             recomputed: false,
