@@ -1,0 +1,205 @@
+//! Models (issue 13): 1,000 chains of 100 cells, one `set` + `get` against
+//! a full evaluation, a `get` with nothing changed, and early cutoff.
+//! Prints the rows of the BENCHMARKS.md table "Models".
+//!
+//! ```text
+//! flock /work/wt/notes/bench.lock cargo bench --bench model       # 2 workers
+//! flock /work/wt/notes/bench.lock cargo bench --bench model -- 1  # 1 worker
+//! ```
+//!
+//! The model: inputs `x0..x999`; chain `j` is `c{j}_0 = x{j} * 2` and
+//! `c{j}_{i} = c{j}_{i-1} + 1` up to `c{j}_99` (100 formula cells); `total`
+//! sums the 1,000 chain ends; a separate chain `z0 = w * 0`, `z{i} =
+//! z{i-1} + 1` up to `z99` shows the early cutoff. 100,101 formula cells in
+//! all.
+
+use std::time::{Duration, Instant};
+
+use exprflow::{Engine, Model, Recompute, Value};
+
+const CHAINS: usize = 1000;
+const LENGTH: usize = 100;
+/// Repetitions of the full evaluation (best of).
+const FULL_RUNS: usize = 3;
+/// Edits measured (each on another chain).
+const EDITS: usize = 300;
+/// `get`s with nothing changed.
+const NOOPS: usize = 100_000;
+
+fn text() -> String {
+    let mut text = String::new();
+    for j in 0..CHAINS {
+        text.push_str(&format!("c{j}_0 = x{j} * 2\n"));
+        for i in 1..LENGTH {
+            text.push_str(&format!("c{j}_{i} = c{j}_{} + 1\n", i - 1));
+        }
+    }
+    let ends: Vec<String> = (0..CHAINS)
+        .map(|j| format!("c{j}_{}", LENGTH - 1))
+        .collect();
+    text.push_str(&format!("total = {}\n", ends.join(" + ")));
+    text.push_str("z0 = w * 0\n");
+    for i in 1..LENGTH {
+        text.push_str(&format!("z{i} = z{} + 1\n", i - 1));
+    }
+    text
+}
+
+fn build(engine: &Engine, text: &str) -> (Model, Duration) {
+    let model = engine.model();
+    let began = Instant::now();
+    model.define(text).expect("define");
+    for j in 0..CHAINS {
+        model
+            .set(&format!("x{j}"), Value::from(j as i64))
+            .expect("set");
+    }
+    model.set("w", Value::from(1)).expect("set");
+    (model, began.elapsed())
+}
+
+fn micros(d: Duration) -> String {
+    format!("{:.2} µs", d.as_secs_f64() * 1e6)
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+fn row(what: &str, time: Duration, counts: Recompute, note: &str) {
+    println!(
+        "| {what} | {} | {} | {} | {note} |",
+        micros(time),
+        counts.recomputed,
+        counts.reused
+    );
+}
+
+fn main() {
+    let workers: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(2);
+    let engine = Engine::with_workers(workers).expect("engine");
+    let text = text();
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("workers: {workers}; load average at start: {}", load.trim());
+    println!();
+    println!("| measurement | time | recomputed | reused | note |");
+    println!("|---|---|---|---|---|");
+
+    // Full evaluation: a fresh model's first `get` of everything.
+    let mut full = Duration::MAX;
+    let mut define = Duration::MAX;
+    let mut model = None;
+    for _ in 0..FULL_RUNS {
+        let (fresh, defined) = build(&engine, &text);
+        define = define.min(defined);
+        let began = Instant::now();
+        fresh.get("total").expect("total");
+        full = full.min(began.elapsed());
+        fresh.get("z99").expect("z99");
+        model = Some(fresh);
+    }
+    let model = model.expect("a model");
+    row(
+        "define + set the whole model (100,101 formula cells, 1,001 inputs)",
+        define,
+        Recompute::default(),
+        "parse and compile every cell; best of 3",
+    );
+    row(
+        "full evaluation: first `get(\"total\")` of a fresh model",
+        full,
+        Recompute {
+            recomputed: CHAINS * LENGTH + 1,
+            reused: 0,
+        },
+        "best of 3",
+    );
+
+    // One `set` + `get` of the chain's end.
+    let mut times = Vec::with_capacity(EDITS);
+    let mut counts = Recompute::default();
+    for k in 0..EDITS {
+        let j = (k * 7) % CHAINS;
+        let began = Instant::now();
+        model
+            .set(&format!("x{j}"), Value::from((k + 10_000) as i64))
+            .expect("set");
+        model.get(&format!("c{j}_{}", LENGTH - 1)).expect("get");
+        times.push(began.elapsed());
+        counts = model.last_recompute();
+    }
+    let edit = median(times);
+    row(
+        "one `set` + `get` of that chain's end",
+        edit,
+        counts,
+        &format!(
+            "median of {EDITS}; {:.0}× faster than the full evaluation",
+            full.as_secs_f64() / edit.as_secs_f64()
+        ),
+    );
+
+    // One `set` + `get` of the total (the chain and the sum).
+    let mut times = Vec::with_capacity(EDITS);
+    model.get("total").expect("total");
+    for k in 0..EDITS {
+        let j = (k * 13) % CHAINS;
+        let began = Instant::now();
+        model
+            .set(&format!("x{j}"), Value::from((k + 20_000) as i64))
+            .expect("set");
+        model.get("total").expect("get");
+        times.push(began.elapsed());
+        counts = model.last_recompute();
+    }
+    row(
+        "one `set` + `get(\"total\")`",
+        median(times),
+        counts,
+        &format!("median of {EDITS}; the sum reads 1,000 cells"),
+    );
+
+    // Nothing changed.
+    let end = format!("c0_{}", LENGTH - 1);
+    model.get(&end).expect("get");
+    let began = Instant::now();
+    for _ in 0..NOOPS {
+        model.get(&end).expect("get");
+    }
+    row(
+        "`get` of a chain's end, nothing changed",
+        began.elapsed() / NOOPS as u32,
+        model.last_recompute(),
+        &format!("mean of {NOOPS}"),
+    );
+    let began = Instant::now();
+    for _ in 0..NOOPS {
+        model.get("total").expect("get");
+    }
+    row(
+        "`get(\"total\")`, nothing changed",
+        began.elapsed() / NOOPS as u32,
+        model.last_recompute(),
+        &format!("mean of {NOOPS}"),
+    );
+
+    // Early cutoff: `z0 = w * 0` absorbs the edit.
+    let mut times = Vec::with_capacity(EDITS);
+    for k in 0..EDITS {
+        let began = Instant::now();
+        model.set("w", Value::from(k as i64 + 2)).expect("set");
+        model.get("z99").expect("get");
+        times.push(began.elapsed());
+        counts = model.last_recompute();
+    }
+    row(
+        "early cutoff: `set(\"w\")` + `get(\"z99\")`, `z0 = w * 0`",
+        median(times),
+        counts,
+        &format!("median of {EDITS}; nothing past z0 recomputed"),
+    );
+}
