@@ -5,7 +5,13 @@
 //! ```text
 //! cargo bench --bench calls                  # n = 18, 0.5 ms of CPU per leaf
 //! cargo bench --bench calls -- 20 0.25       # other n and leaf milliseconds
+//! cargo bench --bench calls -- 12 2 delay    # leaves that sleep: `delay`
 //! ```
+//!
+//! `busy` leaves burn CPU, so on a loaded machine (or under a CPU quota)
+//! their speedup shows only what the scheduler grants; `delay` leaves
+//! sleep on the worker (a `delay` inside a body holds its worker), so their
+//! row shows the parallelism of the recursion itself whatever the load.
 //!
 //! The workload: `pfib(n, k) = if(n < 2, busy(n, MS), pfib(n-1, 2*k) +
 //! pfib(n-2, 2*k+1))`, called as `pfib(N, 1)`. The second argument is the
@@ -34,8 +40,13 @@ fn main() {
         .collect();
     let n: u32 = args.first().and_then(|a| a.parse().ok()).unwrap_or(18);
     let ms: f64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0.5);
+    let leaf = match args.get(2).map(String::as_str) {
+        Some("delay") => "delay",
+        _ => "busy",
+    };
+    let workload = if leaf == "busy" { "pfib" } else { "pfib-delay" };
     let text = format!(
-        "pfib(n, k) = if(n < 2, busy(n, {ms}), pfib(n-1, 2*k) + pfib(n-2, 2*k+1))\npfib({n}, 1)"
+        "pfib(n, k) = if(n < 2, {leaf}(n, {ms}), pfib(n-1, 2*k) + pfib(n-2, 2*k+1))\npfib({n}, 1)"
     );
     let leaves = fib(n + 1);
     let expected = fib(n).to_string();
@@ -70,13 +81,13 @@ fn main() {
             .map(|r| format!("{:.6}", r.as_secs_f64()))
             .collect();
         println!(
-            "{{\"workload\": \"pfib\", \"peer\": \"{peer}\", \"n\": {n}, \"wall_s\": {:.6}, \"extra\": {{\"timed\": \"eval\", \"leaf_ms\": {ms}, \"leaves\": {leaves}, \"cpu_work_s\": {:.6}, \"correct\": {correct}, \"runs_s\": [{}]{speedup}}}}}",
+            "{{\"workload\": \"{workload}\", \"peer\": \"{peer}\", \"n\": {n}, \"wall_s\": {:.6}, \"extra\": {{\"timed\": \"eval\", \"leaf_ms\": {ms}, \"leaves\": {leaves}, \"leaf_work_s\": {:.6}, \"correct\": {correct}, \"runs_s\": [{}]{speedup}}}}}",
             best.as_secs_f64(),
             cpu.as_secs_f64(),
             runs_s.join(", ")
         );
         eprintln!(
-            "pfib({n}, 1) {peer:<22} best {:>9.3} ms of {RUNS} (CPU work {:.3} s){}",
+            "pfib({n}, 1) {leaf} {peer:<22} best {:>9.3} ms of {RUNS} (leaf work {:.3} s){}",
             best.as_secs_f64() * 1e3,
             cpu.as_secs_f64(),
             if correct { "" } else { "  WRONG VALUE" }

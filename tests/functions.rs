@@ -377,3 +377,38 @@ fn forked_calls_keep_the_leftmost_error() {
         assert_eq!(notes, ["fast(1)", "g(1)"]);
     }
 }
+
+/// A timeout and a cancel stop a forked recursion of hours of work
+/// promptly, on every branch (the bound is generous: what is tested is
+/// that it stops at all), and the pool is free again afterwards.
+#[test]
+fn timeout_and_cancel_stop_a_forked_recursion() {
+    let engine = Engine::with_workers(2).unwrap();
+    let text = "pf(n, k) = if(n < 2, busy(n, 5), pf(n-1, 2*k) + pf(n-2, 2*k+1))\npf(30, 1)";
+    let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
+    let call = *batch.roots().last().unwrap();
+    let started = std::time::Instant::now();
+    let options = exprflow::SubmitOptions {
+        timeout: Some(Duration::from_millis(200)),
+        ..Default::default()
+    };
+    let e = engine.submit_all(&batch.dag, &[call], options)[0]
+        .wait()
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TimedOut, "{e}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let future = engine
+        .submit_all(&batch.dag, &[call], Default::default())
+        .remove(0);
+    std::thread::sleep(Duration::from_millis(100));
+    future.cancel();
+    assert_eq!(future.wait().unwrap_err().kind, ErrorKind::Cancelled);
+    // Both workers are free again: a quick sum answers at once.
+    let value = engine.submit("busy(1, 1) + busy(2, 1)").unwrap();
+    let value = value.wait_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!(value.to_string(), "3");
+}

@@ -9,7 +9,9 @@ distinct, so exprflow's memo by value cannot fold the tree into n calls:
 both sides do the full naive recursion, fib(N+1) leaves of MS ms of CPU.
 
 Here busy(i, ms) burns ms milliseconds of the calling thread's own CPU time
-(time.thread_time), then returns i, as exprflow's `busy` does.
+(time.thread_time), then returns i, as exprflow's `busy` does. With
+--leaf sleep the leaves sleep instead (exprflow: `delay`), which shows the
+parallelism of the recursion whatever the machine's load.
 
 Peers:
   sequential        plain recursion in the main thread
@@ -46,10 +48,18 @@ def busy(i: int, secs: float) -> int:
     return i
 
 
-def pfib(n: int, k: int, secs: float) -> int:
+def sleep(i: int, secs: float) -> int:
+    time.sleep(secs)
+    return i
+
+
+LEAVES = {"busy": busy, "sleep": sleep}
+
+
+def pfib(n: int, k: int, secs: float, leaf: str = "busy") -> int:
     if n < 2:
-        return busy(n, secs)
-    return pfib(n - 1, 2 * k, secs) + pfib(n - 2, 2 * k + 1, secs)
+        return LEAVES[leaf](n, secs)
+    return pfib(n - 1, 2 * k, secs, leaf) + pfib(n - 2, 2 * k + 1, secs, leaf)
 
 
 def _noop(i: int) -> int:
@@ -77,12 +87,13 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=18, help="N of pfib(N, 1) (default 18)")
     ap.add_argument("--ms", type=float, default=0.5, help="CPU milliseconds per leaf (default 0.5)")
     ap.add_argument("--cutoff", type=int, default=8, help="levels split into pool tasks (default 8)")
+    ap.add_argument("--leaf", choices=sorted(LEAVES), default="busy", help="leaf work (default busy)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per peer, best is reported (default 3)")
     args = ap.parse_args()
     n, secs = args.n, args.ms / 1e3
     expected = fib(n)
     leaves = fib(n + 1)
-    log(f"pfib({n}, 1): {leaves} leaves x {args.ms:g} ms CPU = {fmt_s(leaves * secs)} of work")
+    log(f"pfib({n}, 1): {leaves} leaves x {args.ms:g} ms {args.leaf} = {fmt_s(leaves * secs)} of work")
     one_worker = None
     for peer, workers in [("sequential", 0), ("processpool-1", 1), ("processpool-2", 2)]:
         runs: list[float] = []
@@ -91,7 +102,7 @@ def main() -> None:
         if workers == 0:
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
-                results.append(pfib(n, 1, secs))
+                results.append(pfib(n, 1, secs, args.leaf))
                 runs.append(time.perf_counter() - t0)
         else:
             t0 = time.perf_counter()
@@ -102,7 +113,7 @@ def main() -> None:
                     t1 = time.perf_counter()
                     tasks: list[tuple[int, int]] = []
                     split(n, 1, args.cutoff, tasks)
-                    futures = [ex.submit(pfib, m, k, secs) for m, k in tasks]
+                    futures = [ex.submit(pfib, m, k, secs, args.leaf) for m, k in tasks]
                     results.append(sum(f.result() for f in futures))
                     runs.append(time.perf_counter() - t1)
             extra["tasks"] = len(tasks)
@@ -113,13 +124,13 @@ def main() -> None:
             extra["speedup_vs_1_worker"] = round(one_worker / best, 3)
         ok = all(r == expected for r in results)
         emit(
-            WORKLOAD,
+            WORKLOAD if args.leaf == "busy" else "pfib-delay",
             peer,
             n,
             best,
             leaf_ms=args.ms,
             leaves=leaves,
-            cpu_work_s=round(leaves * secs, 6),
+            leaf_work_s=round(leaves * secs, 6),
             workers=max(workers, 1),
             correct=ok,
             runs_s=[round(r, 6) for r in runs],
