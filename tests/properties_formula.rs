@@ -77,6 +77,27 @@ fn input() -> impl Strategy<Value = Input> {
     ]
 }
 
+fn float_input() -> impl Strategy<Value = Input> {
+    prop_oneof![Just(0.0), Just(-0.0), Just(2.0), Just(1e300), -1e3f64..1e3,].prop_map(float)
+}
+
+fn int_input() -> impl Strategy<Value = Input> {
+    prop_oneof![
+        4 => (-6i64..=6).prop_map(|n| exact(n.to_string())),
+        1 => (any::<i64>()).prop_map(|n| exact(n.to_string())),
+    ]
+}
+
+/// Rows of mixed kinds, of floats only and of integers only (the last two
+/// take the typed programs).
+fn row() -> impl Strategy<Value = [Input; 3]> {
+    prop_oneof![
+        [input(), input(), input()],
+        [float_input(), float_input(), float_input()],
+        [int_input(), int_input(), int_input()],
+    ]
+}
+
 /// A formula over `a`, `b`, `c` and small literals, fully parenthesised.
 fn formula() -> impl Strategy<Value = String> {
     let leaf = prop_oneof![
@@ -193,7 +214,7 @@ proptest! {
     #[test]
     fn eval_many_equals_eval_equals_engine_eval(
         text in formula(),
-        rows in prop::collection::vec([input(), input(), input()], 1..5),
+        rows in prop::collection::vec(row(), 1..5),
     ) {
         check(&text, &rows)?;
     }

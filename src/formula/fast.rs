@@ -27,17 +27,24 @@ pub(super) fn binary(
             if op.is_comparison() {
                 Some(compare(op, p.partial_cmp(q)?))
             } else {
-                float(op, *p, *q)
+                float(op, *p, *q).map(Value::Float)
             }
         }
-        (Value::Int(i), Value::Int(j)) if ints => int(op, i.to_i64()?, j.to_i64()?),
+        (Value::Int(i), Value::Int(j)) if ints => {
+            int(op, i.to_i64()?, j.to_i64()?).map(Value::from_i64)
+        }
         // A float and an exact value: the exact one becomes its nearest
         // float, except in comparisons, which are exact.
         (Value::Float(p), other) if !op.is_comparison() => {
-            float(op, *p, operand(other, program, b)?)
+            float(op, *p, operand(other, program, b)?).map(Value::Float)
         }
         (other, Value::Float(q)) if !op.is_comparison() => {
-            float(op, operand(other, program, a)?, *q)
+            float(op, operand(other, program, a)?, *q).map(Value::Float)
+        }
+        // An exact base and a rational exponent: a float power.
+        (Value::Int(_), Value::Rat(_)) if op == BinOp::Pow => {
+            let (p, q) = (operand(x, program, a)?, operand(y, program, b)?);
+            float(op, p, q).map(Value::Float)
         }
         _ => None,
     }
@@ -53,8 +60,10 @@ fn operand(v: &Value, program: &Program, r: Reg) -> Option<f64> {
     }
 }
 
+/// `x op y` for an arithmetic operator on floats, when it is finite and
+/// no error is possible.
 #[inline(always)]
-fn float(op: BinOp, x: f64, y: f64) -> Option<Value> {
+pub(super) fn float(op: BinOp, x: f64, y: f64) -> Option<f64> {
     let r = match op {
         BinOp::Add => x + y,
         BinOp::Sub => x - y,
@@ -64,11 +73,13 @@ fn float(op: BinOp, x: f64, y: f64) -> Option<Value> {
         BinOp::Pow if x > 0.0 => x.powf(y),
         _ => return None,
     };
-    r.is_finite().then_some(Value::Float(r))
+    r.is_finite().then_some(r)
 }
 
+/// `x op y` on integers when the result is an integer that fits (a
+/// comparison gives 1 or 0).
 #[inline(always)]
-fn int(op: BinOp, x: i64, y: i64) -> Option<Value> {
+pub(super) fn int(op: BinOp, x: i64, y: i64) -> Option<i64> {
     let r = match op {
         BinOp::Add => x.checked_add(y)?,
         BinOp::Sub => x.checked_sub(y)?,
@@ -85,23 +96,28 @@ fn int(op: BinOp, x: i64, y: i64) -> Option<Value> {
             if op == BinOp::FloorDiv { q } else { r }
         }
         BinOp::Pow if y >= 0 => x.checked_pow(u32::try_from(y).ok()?)?,
-        op if op.is_comparison() => return Some(compare(op, x.cmp(&y))),
+        op if op.is_comparison() => i64::from(holds(op, x.cmp(&y))),
         _ => return None,
     };
-    Some(Value::from_i64(r))
+    Some(r)
 }
 
 #[inline(always)]
 fn compare(op: BinOp, order: Ordering) -> Value {
-    let holds = match op {
+    Value::from_i64(i64::from(holds(op, order)))
+}
+
+/// Whether comparison `op` holds of operands ordered `order`.
+#[inline(always)]
+fn holds(op: BinOp, order: Ordering) -> bool {
+    match op {
         BinOp::Lt => order == Ordering::Less,
         BinOp::Le => order != Ordering::Greater,
         BinOp::Gt => order == Ordering::Greater,
         BinOp::Ge => order != Ordering::Less,
         BinOp::Eq => order == Ordering::Equal,
         _ => order != Ordering::Equal,
-    };
-    Value::from_i64(i64::from(holds))
+    }
 }
 
 /// A built-in function of one float argument, when a fast path applies.
@@ -113,6 +129,13 @@ pub(super) fn call(f: Builtin, args: &[Reg], regs: &[Value]) -> Option<Value> {
     let Value::Float(x) = regs[*r as usize] else {
         return None;
     };
+    float_fn(f, x).map(Value::Float)
+}
+
+/// Built-in `f` of one float, when it is a float function whose result is
+/// finite and no error is possible.
+#[inline]
+pub(super) fn float_fn(f: Builtin, x: f64) -> Option<f64> {
     let y = match f {
         Builtin::Sqrt if x >= 0.0 => x.sqrt(),
         Builtin::Abs => x.abs(),
@@ -126,5 +149,5 @@ pub(super) fn call(f: Builtin, args: &[Reg], regs: &[Value]) -> Option<Value> {
         Builtin::Log10 if x > 0.0 => x.log10(),
         _ => return None,
     };
-    y.is_finite().then_some(Value::Float(y))
+    y.is_finite().then_some(y)
 }

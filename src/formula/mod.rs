@@ -14,6 +14,7 @@ mod program;
 mod run;
 #[cfg(test)]
 mod tests;
+mod typed;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ use crate::eval::{Engine, EvalLimits};
 use crate::syntax::{Ast, ExprId, ExprKind};
 use crate::value::Value;
 use program::Program;
+use typed::Typed;
 
 /// A formula compiled once by [`Engine::compile`], to be evaluated on many
 /// rows of input values: one at a time with [`eval`](Formula::eval) or
@@ -67,6 +69,11 @@ struct Compiled {
     /// Where each input first appears.
     input_spans: Vec<Span>,
     program: Program,
+    /// The program over `f64`s, for rows of floats, if it has that form.
+    floats: Option<Typed<f64>>,
+    /// The program over `i64`s, for rows of small integers, if it has that
+    /// form and any `i64` is within the bit limit.
+    integers: Option<Typed<i64>>,
     limits: EvalLimits,
     /// Whether every `i64` is within the bit limit (the integer fast path).
     ints: bool,
@@ -140,15 +147,18 @@ impl Formula {
         let node = dag.add_expr(ast, root, &scope)?;
         let limits = *engine.limits();
         let program = compile::compile(&dag, node, &slots, &limits.value)?;
+        let ints = limits.value.max_bits >= 64;
         Ok(Formula {
             engine: engine.clone(),
             compiled: Arc::new(Compiled {
                 text: text.into(),
                 inputs,
                 input_spans,
+                floats: Typed::floats(&program),
+                integers: Typed::ints(&program).filter(|_| ints),
                 program,
                 limits,
-                ints: limits.value.max_bits >= 64,
+                ints,
             }),
         })
     }
@@ -286,6 +296,8 @@ impl Formula {
 struct Rows<'a> {
     compiled: &'a Compiled,
     regs: Vec<Value>,
+    floats: Vec<f64>,
+    integers: Vec<i64>,
     scratch: Vec<Value>,
 }
 
@@ -294,6 +306,14 @@ impl<'a> Rows<'a> {
         Rows {
             compiled,
             regs: compiled.program.fresh_registers(),
+            floats: compiled
+                .floats
+                .as_ref()
+                .map_or(Vec::new(), Typed::registers),
+            integers: compiled
+                .integers
+                .as_ref()
+                .map_or(Vec::new(), Typed::registers),
             scratch: Vec::new(),
         }
     }
@@ -315,6 +335,9 @@ impl<'a> Rows<'a> {
             ));
         }
         let base = c.program.input_base();
+        if let Some(v) = self.typed(row, base) {
+            return Ok(v);
+        }
         for (slot, value) in self.regs[base..base + row.len()].iter_mut().zip(row) {
             slot.clone_from(value);
         }
@@ -330,6 +353,40 @@ impl<'a> Rows<'a> {
                 "evaluation panicked",
             ))
         })
+    }
+}
+
+impl Rows<'_> {
+    /// The row's value by a typed program, when the row's inputs are all
+    /// floats or all small integers and the program gets to the end.
+    #[inline]
+    fn typed(&mut self, row: &[Value], base: usize) -> Option<Value> {
+        let c = self.compiled;
+        match row.first() {
+            Some(Value::Float(_)) => {
+                let program = c.floats.as_ref()?;
+                let slots = &mut self.floats[base..base + row.len()];
+                for (slot, value) in slots.iter_mut().zip(row) {
+                    let Value::Float(x) = value else {
+                        return None;
+                    };
+                    *slot = *x;
+                }
+                program.run(&mut self.floats).map(Value::Float)
+            }
+            Some(Value::Int(_)) => {
+                let program = c.integers.as_ref()?;
+                let slots = &mut self.integers[base..base + row.len()];
+                for (slot, value) in slots.iter_mut().zip(row) {
+                    let Value::Int(n) = value else {
+                        return None;
+                    };
+                    *slot = n.to_i64()?;
+                }
+                program.run(&mut self.integers).map(Value::from_i64)
+            }
+            _ => None,
+        }
     }
 }
 

@@ -125,6 +125,24 @@ fn constants_are_folded_and_inputs_are_not_constants() {
 }
 
 #[test]
+fn typed_rows_keep_the_types_of_the_tower() {
+    let e = engine();
+    let constant = e.compile("if(1, 5, x)").unwrap();
+    assert_eq!(constant.eval_row(&[f(1.5)]).unwrap(), i(5));
+    let half = e.compile("if(x, 1/2, 0)").unwrap();
+    assert_eq!(half.eval_row(&[i(1)]).unwrap().to_string(), "0.5");
+    let exact = e.compile("x / 3").unwrap();
+    assert_eq!(exact.eval_row(&[i(1)]).unwrap().to_string(), "1/3");
+    let float = e.compile("x / 3 + y").unwrap();
+    assert_eq!(float.eval_row(&[f(1.5), f(1.0)]).unwrap(), f(1.5));
+    assert!(float.compiled.floats.is_some() && float.compiled.integers.is_some());
+    assert_eq!(float.eval_row(&[i(6), i(1)]).unwrap(), i(3));
+    assert_eq!(float.eval_row(&[f(1.0), f(f64::MAX)]).unwrap(), f(f64::MAX));
+    let e2 = float.eval_row(&[f(f64::MAX), f(f64::MAX)]).unwrap_err();
+    assert_eq!(e2.kind, ErrorKind::TooLarge);
+}
+
+#[test]
 fn named_inputs_are_checked() {
     let formula = engine().compile("a + b").unwrap();
     assert_eq!(formula.eval(&[("b", i(1)), ("a", i(2))]).unwrap(), i(3));
