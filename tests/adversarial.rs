@@ -162,7 +162,14 @@ fn batch(input: &[u8], limit: Duration, max_mib: u64) -> Outcome {
 }
 
 fn eval(exprs: &[&str], limit: Duration, max_mib: u64) -> Outcome {
-    let mut args = vec!["eval", "--"];
+    eval_with(&[], exprs, limit, max_mib)
+}
+
+/// `exprflow eval OPTIONS -- EXPRS`.
+fn eval_with(options: &[&str], exprs: &[&str], limit: Duration, max_mib: u64) -> Outcome {
+    let mut args = vec!["eval"];
+    args.extend_from_slice(options);
+    args.push("--");
     args.extend_from_slice(exprs);
     run(&args, b"", limit, max_mib)
 }
@@ -910,9 +917,7 @@ fn endless_recursion_stops_in_bounded_memory() {
             &["loop(x) = loop(x + 1)", "loop(1)"][..],
             &["p(x) = q(x + 1)", "q(x) = p(x * 1 + 1)", "p(1)"][..],
         ] {
-            let mut args = vec!["eval", mode, "--"];
-            args.extend_from_slice(program);
-            let out = run(&args, b"", secs(60), 700);
+            let out = eval_with(&[mode], program, secs(60), 700);
             assert_error(&out, program.len() - 1, "result too large");
             assert!(
                 out.stdout.contains("past 20000000 nodes"),
@@ -940,9 +945,7 @@ fn huge_fan_out_of_calls() {
         "deep(50)",
     ];
     for mode in ["--workers=2", "--sequential"] {
-        let mut args = vec!["eval", mode, "--"];
-        args.extend_from_slice(&program);
-        let out = run(&args, b"", secs(120), 600);
+        let out = eval_with(&[mode], &program, secs(120), 600);
         // 2000 * 2001 / 2 * (50 * 51 / 2)
         assert_eq!(
             out.lines().last(),
@@ -952,15 +955,11 @@ fn huge_fan_out_of_calls() {
         );
     }
     let tree = [
-        "--max-nodes=300000",
-        "--",
         "t(n, k) = if(n == 0, 1, t(n - 1, 2 * k) + t(n - 1, 2 * k + 1))",
         "t(40, 1)",
     ];
     for mode in ["--workers=2", "--sequential"] {
-        let mut args = vec!["eval", mode];
-        args.extend_from_slice(&tree);
-        let out = run(&args, b"", secs(120), 600);
+        let out = eval_with(&[mode, "--max-nodes=300000"], &tree, secs(120), 600);
         assert_error(&out, 1, "result too large");
     }
 }
@@ -971,22 +970,15 @@ fn huge_fan_out_of_calls() {
 #[test]
 fn deep_mutual_recursion() {
     for mode in ["--workers=2", "--sequential"] {
-        let out = run(
-            &[
-                "eval",
-                mode,
-                "--",
-                "even(n) = if(n == 0, 1, odd(n - 1))",
-                "odd(n) = if(n == 0, 0, even(n - 1))",
-                "even(100000) + odd(99999)",
-                "a(x) = b(x) + 1",
-                "b(x) = a(x) * 2",
-                "a(1)",
-            ],
-            b"",
-            secs(60),
-            700,
-        );
+        let program = [
+            "even(n) = if(n == 0, 1, odd(n - 1))",
+            "odd(n) = if(n == 0, 0, even(n - 1))",
+            "even(100000) + odd(99999)",
+            "a(x) = b(x) + 1",
+            "b(x) = a(x) * 2",
+            "a(1)",
+        ];
+        let out = eval_with(&[mode], &program, secs(60), 700);
         assert_eq!(out.lines()[2], "2", "{}", tail(&out.stderr));
         assert_error(&out, 5, "result too large");
     }
