@@ -19,6 +19,7 @@ pub mod eval;
 mod formula;
 mod handle;
 mod model;
+pub mod host;
 pub mod report;
 pub mod session;
 pub mod syntax;

@@ -100,6 +100,7 @@ impl Session {
     /// A session evaluating on `engine`, with its DAG limits and nesting.
     pub(crate) fn on(engine: Engine) -> Session {
         let mut session = Session::with_limits(*engine.dag_limits());
+        session.dag = Arc::new(engine.new_dag());
         session.max_depth = engine.max_depth();
         session.engine = Some(engine);
         session

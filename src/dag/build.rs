@@ -160,7 +160,8 @@ impl Dag {
                 name, name_span, ..
             } if Builtin::from_name(name).is_none()
                 && &**name != "if"
-                && scope.function(name).is_none() =>
+                && scope.function(name).is_none()
+                && self.host_functions().get(name).is_none() =>
             {
                 let error =
                     Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
@@ -210,6 +211,16 @@ impl Dag {
                         expr.span,
                         format!("if takes 3 arguments, got {}", inputs.len()),
                     );
+                    self.failure(error, inputs.into())
+                }
+            }
+            ExprKind::Call { name, .. }
+                if let Some(f) = self.host_functions().get(name).cloned() =>
+            {
+                if inputs.len() == f.arity() {
+                    self.operation(Op::Host(f), inputs.into(), expr.span)
+                } else {
+                    let error = arity_error(name, &f.arity(), inputs.len(), expr.span);
                     self.failure(error, inputs.into())
                 }
             }
@@ -363,6 +374,23 @@ fn plural(arity: &value::Arity) -> &'static str {
         value::Arity::Exactly(1) | value::Arity::AtLeast(1) => "",
         _ => "s",
     }
+}
+
+/// `wrong number of arguments: NAME takes N argument(s), got K` at `span`,
+/// the wording of every arity error.
+pub(crate) fn arity_error(
+    name: &str,
+    expected: &dyn std::fmt::Display,
+    got: usize,
+    span: crate::error::Span,
+) -> Error {
+    let expected = expected.to_string();
+    let s = if expected == "1" { "" } else { "s" };
+    Error::with_detail(
+        ErrorKind::WrongArity,
+        span,
+        format!("{name} takes {expected} argument{s}, got {got}"),
+    )
 }
 
 /// The operands of the maximal `op` chain under `head`, left to right.

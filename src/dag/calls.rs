@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::Outcome;
 use super::node::NodeId;
+use crate::host::HostCall;
 use crate::value::Value;
 
 /// An argument value as a hash key: small integers directly, other values
@@ -44,6 +45,9 @@ pub struct CallTable {
     hits: std::sync::atomic::AtomicU64,
     /// `memo.len()`, readable without the lock (checked at every call).
     count: std::sync::atomic::AtomicUsize,
+    /// Pure host calls by function id and argument values: in progress
+    /// (shared by every party that needs the same call) or done.
+    hosts: Mutex<rustc_hash::FxHashMap<CallKey, Arc<HostCall>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -109,5 +113,41 @@ impl CallTable {
         let mut memo = lock(&self.memo);
         memo.clear();
         self.count.store(0, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.hosts).clear();
+    }
+
+    /// The key of a call of host function `id` with `args`.
+    pub fn host_key(id: u64, args: &[Value]) -> CallKey {
+        CallTable::key(id, 0, args)
+    }
+
+    /// The pure host call `key`, in progress or done, if a usable one is
+    /// known (see [`HostCall::reusable`]).
+    pub fn host_call(&self, key: &CallKey) -> Option<Arc<HostCall>> {
+        lock(&self.hosts)
+            .get(key)
+            .filter(|call| call.reusable())
+            .cloned()
+    }
+
+    /// The pure host call `key`: a usable known one, else the one `make`
+    /// gives, remembered. Returns it and whether it was made now.
+    pub fn host_call_or(
+        &self,
+        key: CallKey,
+        make: impl FnOnce() -> Arc<HostCall>,
+    ) -> (Arc<HostCall>, bool) {
+        let mut hosts = lock(&self.hosts);
+        if let Some(call) = hosts.get(&key).filter(|call| call.reusable()) {
+            return (Arc::clone(call), false);
+        }
+        let call = make();
+        hosts.insert(key, Arc::clone(&call));
+        (call, true)
+    }
+
+    /// How many distinct pure host calls are known (done or in progress).
+    pub fn host_calls(&self) -> usize {
+        lock(&self.hosts).len()
     }
 }

@@ -24,6 +24,8 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
         Op::Fail(_) => (true, 0, 1),
         // A call's work is unknown until it runs: a task of its own.
         Op::UserCall(_) => (false, UNKNOWN, UNKNOWN),
+        // So is a host call: never fused, never inside a whole task.
+        Op::Host(_) => (false, UNKNOWN, UNKNOWN),
         // The branches' sizes bound the result; the cost of the `if` itself
         // is a test of its condition.
         Op::If => {

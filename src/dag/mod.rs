@@ -31,6 +31,7 @@ pub use node::{Node, NodeId, Op};
 pub use scope::{Binding, Scope};
 
 use crate::error::{Error, Span};
+use crate::host::HostFunctions;
 use crate::value::Value;
 
 /// Values of at least this many bits are *big*: they count against the
@@ -100,6 +101,7 @@ enum OpKey {
     Binary(crate::value::BinOp),
     Call(crate::value::Builtin),
     If,
+    Host(u64),
 }
 
 /// A growing, hash-consed expression DAG with a result slot per node.
@@ -119,6 +121,8 @@ pub struct Dag {
     edges: usize,
     /// The memo of user-function calls (shared by forks).
     calls: Arc<CallTable>,
+    /// The host functions names may resolve to.
+    host: Arc<HostFunctions>,
 }
 
 type Index = rustc_hash::FxHashMap<Key, NodeId>;
@@ -133,6 +137,7 @@ impl Clone for Dag {
             limits: self.limits,
             edges: self.edges,
             calls: Arc::default(),
+            host: Arc::clone(&self.host),
         }
     }
 }
@@ -156,6 +161,7 @@ impl Dag {
             limits: self.limits,
             edges: self.edges,
             calls: Arc::clone(&self.calls),
+            host: Arc::clone(&self.host),
         }
     }
 
@@ -169,6 +175,27 @@ impl Dag {
             limits,
             ..Dag::default()
         }
+    }
+
+    /// This DAG with the host functions `host`: names not defined as
+    /// user functions resolve to them before the built-ins.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::builder()
+    ///     .function("seven", 0, |_: &[exprflow::Value]| Ok(7.into()))
+    ///     .build()
+    ///     .unwrap();
+    /// let dag = exprflow::dag::Dag::default().with_host(engine.host_functions().clone());
+    /// assert!(dag.host_functions().get("seven").is_some());
+    /// ```
+    pub fn with_host(mut self, host: Arc<HostFunctions>) -> Dag {
+        self.host = host;
+        self
+    }
+
+    /// The host functions names may resolve to.
+    pub fn host_functions(&self) -> &Arc<HostFunctions> {
+        &self.host
     }
 
     /// The memo of user-function calls.
@@ -372,6 +399,9 @@ impl Dag {
             Op::Binary(b) => OpKey::Binary(b),
             Op::Call(f) => OpKey::Call(f),
             Op::If => OpKey::If,
+            Op::Host(ref f) if f.purity() == crate::host::Purity::Pure => OpKey::Host(f.id()),
+            // A volatile call is never shared: a node per call site.
+            Op::Host(_) => return self.push(op, inputs, span, None),
             Op::UserCall(ref site) => {
                 let key = Key::Call(Box::new((
                     site.def.id,

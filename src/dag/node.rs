@@ -28,6 +28,11 @@ pub enum Op {
     /// the arguments are known, the call is looked up in the DAG's memo or
     /// computed by expanding the body (see `eval::calls`).
     UserCall(std::sync::Arc<super::func::CallSite>),
+    /// A call of a host function (registered on the engine) with its
+    /// inputs as arguments. Pure calls with equal argument values are
+    /// computed once per DAG (`CallTable::host_call_or`); a volatile one
+    /// is a node of its own at every call site.
+    Host(std::sync::Arc<crate::host::HostFn>),
     /// An error found while building (unknown name, wrong arity, bad literal):
     /// evaluates to the first failing input's error, else to this one, as a
     /// left-to-right evaluation would.
@@ -46,6 +51,7 @@ impl Op {
             Op::Call(f) => f.name(),
             Op::If => "if",
             Op::UserCall(site) => &site.def.name,
+            Op::Host(f) => f.name(),
             Op::Fail(_) => "error",
         }
     }

@@ -24,6 +24,24 @@ pub fn apply(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
     })
 }
 
+/// [`apply`], or for a host call, the call run to the end on this thread
+/// (see `host::call_blocking`).
+pub(crate) fn apply_here(
+    dag: &crate::dag::Dag,
+    node: &Node,
+    values: &[&Value],
+    limits: &Limits,
+    cancel: &super::cancel::CancelToken,
+) -> Outcome {
+    match &node.op {
+        Op::Host(f) => {
+            let args = values.iter().map(|v| (*v).clone()).collect();
+            super::host::call_blocking(dag, f, args, node.span, limits, cancel)
+        }
+        _ => apply(node, values, limits),
+    }
+}
+
 fn apply_op(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
     let span = node.span;
     let fault = |f| Error::from_fault(f, span);

@@ -9,6 +9,7 @@ use super::run::{Run, RunContext};
 use super::timer::Timers;
 use crate::dag::{Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
+use crate::host::{HostFn, HostFunctions, Purity, valid_name};
 use crate::value::Value;
 
 /// Default estimated cost (ns) under which a subgraph is fused into one task.
@@ -51,6 +52,9 @@ pub struct EngineBuilder {
     fuse_ns: u64,
     dag_limits: DagLimits,
     max_depth: usize,
+    host: HostFunctions,
+    /// Names given to host functions that are not identifiers.
+    bad_names: Vec<String>,
 }
 
 impl EngineBuilder {
@@ -107,8 +111,132 @@ impl EngineBuilder {
         self
     }
 
-    /// Starts the pool and the timer thread.
+    fn register(mut self, f: HostFn) -> Self {
+        if valid_name(f.name()) {
+            self.host.insert(f);
+        } else {
+            self.bad_names.push(f.name().to_string());
+        }
+        self
+    }
+
+    /// Registers host function `name` taking `arity` arguments: a call
+    /// runs `f` on a pool worker. `Ok(value)` is the call's value;
+    /// `Err(message)` is the error `domain error: message` at the call; a
+    /// panic is an `internal error` of that call only. Pure: equal
+    /// arguments are computed once per run or session. `name` follows the
+    /// language's identifier rule (not `if`); it shadows a built-in of the
+    /// same name, a user function shadows it, and a later registration of
+    /// the same name replaces an earlier one.
+    ///
+    /// ```
+    /// use exprflow::{Engine, Value};
+    /// let engine = Engine::builder()
+    ///     .workers(2)
+    ///     .function("hyp", 2, |args: &[Value]| {
+    ///         let float = |v: &Value| f64::try_from(v).map_err(|e| e.to_string());
+    ///         Value::try_from(float(&args[0])?.hypot(float(&args[1])?)).map_err(|e| e.to_string())
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(engine.eval("hyp(3, 4)").unwrap().to_string(), "5.0");
+    /// let error = engine.eval("hyp(3)").unwrap_err();
+    /// assert_eq!(error.to_string(), "wrong number of arguments: hyp takes 2 arguments, got 1");
+    /// ```
+    pub fn function(
+        self,
+        name: impl AsRef<str>,
+        arity: usize,
+        f: impl Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.register(HostFn::sync(name.as_ref(), arity, Purity::Pure, f))
+    }
+
+    /// Registers async host function `name`: a call is the future `f`
+    /// returns (any future: exprflow polls it with its own waker, no
+    /// runtime needed). While it is pending it holds no worker; when its
+    /// waker fires, a worker polls it again. Cancelling or dropping the
+    /// [`ExprFuture`] that needs the call drops the future. Pure, like
+    /// [`function`](Self::function).
+    ///
+    /// ```
+    /// use exprflow::{Engine, Value};
+    /// let engine = Engine::builder()
+    ///     .async_function("price", 1, |args: Vec<Value>| async move {
+    ///         Ok(args[0].clone()) // e.g. awaiting a tokio JoinHandle
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(engine.eval("price(7) + price(7)").unwrap().to_string(), "14");
+    /// ```
+    pub fn async_function<F, Fut>(self, name: impl AsRef<str>, arity: usize, f: F) -> Self
+    where
+        F: Fn(Vec<Value>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Value, String>> + Send + 'static,
+    {
+        self.register(HostFn::from_async(name.as_ref(), arity, Purity::Pure, f))
+    }
+
+    /// Like [`function`](Self::function), but volatile: called at every
+    /// call site and every evaluation, never shared or remembered (a
+    /// clock, a counter, a random number).
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicI64, Ordering};
+    /// use exprflow::{Engine, Value};
+    /// let counter = AtomicI64::new(0);
+    /// let engine = Engine::builder()
+    ///     .volatile_function("tick", 0, move |_: &[Value]| {
+    ///         Ok(Value::from(counter.fetch_add(1, Ordering::SeqCst) + 1))
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(engine.eval("tick() + tick()").unwrap().to_string(), "3");
+    /// ```
+    pub fn volatile_function(
+        self,
+        name: impl AsRef<str>,
+        arity: usize,
+        f: impl Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
+    ) -> Self {
+        self.register(HostFn::sync(name.as_ref(), arity, Purity::Volatile, f))
+    }
+
+    /// Like [`async_function`](Self::async_function), but volatile (see
+    /// [`volatile_function`](Self::volatile_function)).
+    pub fn volatile_async_function<F, Fut>(self, name: impl AsRef<str>, arity: usize, f: F) -> Self
+    where
+        F: Fn(Vec<Value>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<Value, String>> + Send + 'static,
+    {
+        self.register(HostFn::from_async(
+            name.as_ref(),
+            arity,
+            Purity::Volatile,
+            f,
+        ))
+    }
+
+    /// Starts the pool and the timer thread. A host function whose name
+    /// is not an identifier of the language is a `syntax error` here.
+    ///
+    /// ```
+    /// let built = exprflow::Engine::builder()
+    ///     .function("2x", 1, |args: &[exprflow::Value]| Ok(args[0].clone()))
+    ///     .build();
+    /// assert_eq!(built.unwrap_err().kind, exprflow::ErrorKind::Syntax);
+    /// ```
     pub fn build(self) -> Result<Engine, Error> {
+        if let Some(name) = self.bad_names.first() {
+            return Err(Error::with_detail(
+                ErrorKind::Syntax,
+                Span::default(),
+                format!(
+                    "`{name}` cannot name a host function: a name is a letter or `_`, \
+                     then letters, digits and `_` (and not `if`)"
+                ),
+            ));
+        }
         let workers = self
             .workers
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
@@ -142,6 +270,7 @@ impl EngineBuilder {
                 ..self.dag_limits
             },
             max_depth: self.max_depth,
+            host: Arc::new(self.host),
         })
     }
 }
@@ -165,6 +294,7 @@ pub struct Engine {
     fuse_ns: u64,
     dag_limits: DagLimits,
     max_depth: usize,
+    host: Arc<HostFunctions>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -172,6 +302,7 @@ impl std::fmt::Debug for Engine {
         f.debug_struct("Engine")
             .field("workers", &self.workers)
             .field("limits", &self.limits)
+            .field("host_functions", &self.host.names())
             .finish_non_exhaustive()
     }
 }
@@ -185,7 +316,37 @@ impl Engine {
             fuse_ns: DEFAULT_FUSE_NS,
             dag_limits: DagLimits::default(),
             max_depth: crate::syntax::DEFAULT_MAX_DEPTH,
+            host: HostFunctions::new(),
+            bad_names: Vec::new(),
         }
+    }
+
+    /// The host functions registered on the builder.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::builder()
+    ///     .function("one", 0, |_: &[exprflow::Value]| Ok(1.into()))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(engine.host_functions().names(), ["one"]);
+    /// ```
+    pub fn host_functions(&self) -> &Arc<HostFunctions> {
+        &self.host
+    }
+
+    /// An empty DAG for this engine: its [`dag_limits`](Self::dag_limits)
+    /// and its host functions. Every DAG built from text for this engine
+    /// starts here, so host functions resolve in it.
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::builder()
+    ///     .function("one", 0, |_: &[exprflow::Value]| Ok(1.into()))
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(engine.new_dag().host_functions().get("one").is_some());
+    /// ```
+    pub fn new_dag(&self) -> Dag {
+        Dag::with_limits(self.dag_limits).with_host(Arc::clone(&self.host))
     }
 
     /// An engine with one worker per CPU.
@@ -298,7 +459,7 @@ impl Engine {
         text: impl AsRef<str>,
         options: SubmitOptions,
     ) -> Result<ExprFuture, Error> {
-        let mut dag = Dag::with_limits(self.dag_limits);
+        let mut dag = self.new_dag();
         let root = build_one(&mut dag, text.as_ref(), 0, &Scope::new(), self.max_depth)?;
         let mut futures = self.submit_all(&Arc::new(dag), &[root], options);
         futures
@@ -343,7 +504,7 @@ impl Engine {
         &self,
         texts: impl IntoIterator<Item = S>,
     ) -> Vec<Result<Value, Error>> {
-        let mut dag = Dag::with_limits(self.dag_limits);
+        let mut dag = self.new_dag();
         let scope = Scope::new();
         let mut offset = 0;
         let mut roots: Vec<Result<NodeId, Error>> = Vec::new();

@@ -10,6 +10,7 @@ mod engine;
 mod events;
 mod future;
 mod held;
+mod host;
 mod ids;
 mod limits;
 mod plan;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::calls::{Forking, compute_call};
 use super::cancel::CancelToken;
-use super::compute::{apply, wait_of};
+use super::compute::{apply_here, wait_of};
 use super::cpu::burn;
 use super::events::{Lane, NodeEvent};
 use super::held::{Got, HeldValues, is_big};
@@ -198,8 +198,11 @@ pub(crate) fn walk(
             Some(e) => Err(e),
             None => {
                 let refs: Vec<&Value> = values.iter().map(|v| &**v).collect();
-                let outcome = apply(node, &refs, &limits.value);
+                let outcome = apply_here(dag, node, &refs, &limits.value, cancel);
                 match (&outcome, wait_of(node, &refs, limits.max_wait)) {
+                    (Err(e), _) if e.kind == ErrorKind::Cancelled => {
+                        return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+                    }
                     (Err(_), _) => outcome,
                     (Ok(_), Err(e)) => Err(e),
                     (Ok(_), Ok(None)) => outcome,

@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::{Expansion, Frame, of_slot};
 use crate::dag::{BodyId, BodyOp, FuncDef, Outcome};
 use crate::error::{Error, ErrorKind, Span};
+use crate::eval::host::call_blocking;
 use crate::eval::sequential::wait;
 use crate::value::{self, Builtin, Value};
 
@@ -102,7 +103,7 @@ impl Expansion<'_> {
     }
 
     /// A call inside a body: a user function (of the site's environment),
-    /// else a built-in.
+    /// else a host function, else a built-in.
     fn call(&self, name: &str, args: Vec<Value>, span: Span) -> Step {
         let arity_error = |expected: String| {
             Step::Done(Err(Error::with_detail(
@@ -120,6 +121,16 @@ impl Expansion<'_> {
         }
         if name == "if" {
             return arity_error("3 arguments".into());
+        }
+        if let Some(f) = self.dag.host_functions().get(name) {
+            // Run to the end on this worker (it is held while an async
+            // call is pending: calls inside bodies are computed here).
+            if f.arity() != args.len() {
+                let n = f.arity();
+                return arity_error(format!("{n} argument{}", if n == 1 { "" } else { "s" }));
+            }
+            let outcome = call_blocking(self.dag, f, args, span, &self.limits.value, self.cancel);
+            return Step::Done(outcome);
         }
         let Some(f) = Builtin::from_name(name) else {
             return Step::Done(Err(Error::with_detail(

@@ -9,10 +9,12 @@
 //! - [`complete`]: a task finished; releasing dependents; internal faults.
 //! - [`answers`]: the run's futures (promises) and cancelling them.
 //! - [`parked`]: `delay` tasks waiting on the timer thread.
+//! - [`hosted`]: tasks waiting for a host call, holding no worker.
 //! - [`record`]: per-node events, when asked for.
 
 mod answers;
 mod complete;
+mod hosted;
 mod parked;
 mod record;
 mod region;
@@ -83,6 +85,7 @@ pub(crate) struct Run {
     /// Big intermediate values, until their last consumer has finished.
     held: HeldValues,
     parked: Parked,
+    hosted: hosted::Hosted,
     answers: Answers,
     pool: Arc<ThreadPool>,
     timers: Arc<Timers>,
@@ -110,6 +113,7 @@ impl Run {
             faults: Faults::default(),
             held: HeldValues::default(),
             parked: Parked::default(),
+            hosted: hosted::Hosted::default(),
             answers,
             pool: context.pool,
             timers: context.timers,
@@ -182,6 +186,7 @@ impl Run {
                 self.park(t, outcome, start, duration);
                 None
             }
+            RegionResult::Host(f, args) => self.start_host(t, &f, args, start),
             RegionResult::Unknown => Some(Err(Error::with_detail(
                 ErrorKind::Internal,
                 self.span_of(self.plan.node(t.root())),
@@ -228,6 +233,7 @@ impl Run {
         self.cancelled.store(true, Ordering::SeqCst);
         self.token.cancel();
         self.timers.cancel_run(self.id.0);
+        self.drop_hosts();
         self.held.clear(&self.dag);
     }
 
@@ -267,6 +273,9 @@ impl Run {
                     self.park(t, outcome, start, duration);
                     None
                 }
+                RegionResult::Host(f, args) => self
+                    .start_host(t, &f, args, start)
+                    .and_then(|outcome| self.complete(t, outcome, true)),
                 RegionResult::Unknown => {
                     // Cannot happen when every input is known; fail loudly but safely.
                     let error = Error::with_detail(
@@ -321,6 +330,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Drop for Run {
     fn drop(&mut self) {
+        self.drop_hosts();
         self.held.clear(&self.dag);
     }
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::super::calls::{Forking, compute_call};
-use super::super::compute::{apply, branch_of, wait_of};
+use super::super::compute::{apply, apply_here, branch_of, wait_of};
 use super::super::events::NodeEvent;
 use super::super::held::Got;
 use super::super::ids::{LocalId, TaskId};
@@ -20,6 +20,8 @@ pub(super) enum RegionResult {
     Done(Outcome),
     /// The root is a `delay`/`busy` whose inputs are known: wait, then `x`.
     Wait(Builtin, Duration, Outcome),
+    /// The root is a host call whose arguments are known.
+    Host(std::sync::Arc<crate::host::HostFn>, Vec<Value>),
     /// Some input is not known yet.
     Unknown,
 }
@@ -143,6 +145,19 @@ impl Run {
             }
         }
         let values: Vec<&Value> = values.iter().map(|v| &**v).collect();
+        if let Op::Host(f) = &node.op {
+            // A host call is always a task's root (never fused): the task
+            // joins the call and gives its worker back.
+            if !is_root {
+                let limits = &self.limits.value;
+                return Some(apply_here(&self.dag, node, &values, limits, &self.token));
+            }
+            if pass == Pass::Full {
+                let args = values.iter().map(|v| (*v).clone()).collect();
+                *result = RegionResult::Host(std::sync::Arc::clone(f), args);
+            }
+            return None;
+        }
         let computed = apply(node, &values, &self.limits.value);
         match (
             &computed,
