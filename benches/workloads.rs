@@ -15,6 +15,9 @@
 //! (`extra.end_to_end_s`), since the peers' timings include building their
 //! graphs, futures and coroutines. Every figure is the best of [`RUNS`].
 
+#[path = "../tests/support/sleep.rs"]
+mod sleep;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -39,6 +42,7 @@ const ALL: &[&str] = &[
     "parse",
     "frontend",
     "frontend-process",
+    "host1k",
 ];
 
 fn main() {
@@ -83,6 +87,7 @@ fn run(name: &str) {
         "parse" => parse(),
         "frontend" => frontend::run(),
         "frontend-process" => frontend::run_processes(),
+        "host1k" => host_calls(1_000),
         _ => eprintln!("unknown workload {name}"),
     }
 }
@@ -532,6 +537,40 @@ fn parse() {
             built.as_secs_f64() / parsed.as_secs_f64(),
             raw.0.as_secs_f64(),
             mb / raw.0.as_secs_f64()
+        ),
+    );
+}
+
+/// `io(1) + … + io(n)`, each an async host function awaiting a 50 ms
+/// timer (a runtime-free timer thread, `tests/support/sleep.rs`), on 2
+/// workers: the calls wait together, holding no worker, so the whole sum
+/// takes about 50 ms. Timed from text to value, a fresh DAG (and so a
+/// fresh memo) each run.
+fn host_calls(n: usize) {
+    let engine = Engine::builder()
+        .workers(2)
+        .async_function("io", 1, |args: Vec<exprflow::Value>| async move {
+            sleep::sleep(Duration::from_millis(50)).await;
+            Ok(args[0].clone())
+        })
+        .build()
+        .expect("engine");
+    let text: Vec<String> = (1..=n).map(|i| format!("io({i})")).collect();
+    let text = text.join("+");
+    let (wall, value) = best_of(RUNS, || {
+        let start = Instant::now();
+        let value = engine.eval(&text).expect("workload evaluates");
+        (start.elapsed(), value.to_string())
+    });
+    let ratio = wall.as_secs_f64() / 0.050;
+    emit(
+        "host1k",
+        "exprflow-2-workers",
+        n,
+        wall,
+        &format!(
+            "\"correct\": {}, \"ratio_to_50ms\": {ratio:.3}, \"timed\": \"text_to_value\"",
+            value == (n * (n + 1) / 2).to_string()
         ),
     );
 }
