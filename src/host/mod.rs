@@ -2,12 +2,12 @@
 //! [`EngineBuilder`](crate::eval::EngineBuilder) that the language calls
 //! like built-ins (SPEC section 5).
 //!
-//! - [`registry`]: [`HostFn`] (a name, an arity, pure or volatile, sync or
+//! - `registry`: [`HostFn`] (a name, an arity, pure or volatile, sync or
 //!   async) and [`HostFunctions`], the registry an engine's DAGs resolve
 //!   names in.
-//! - [`call`]: [`HostCall`], one call in progress: its future, polled on the
+//! - `call`: [`HostCall`], one call in progress: its future, polled on the
 //!   pool when its waker fires, and the parties waiting for its outcome.
-//! - [`block`]: running a call to the end on the calling thread (the
+//! - `block`: running a call to the end on the calling thread (the
 //!   sequential evaluator and calls inside function bodies).
 //!
 //! This module knows values and futures only; spans, limits and the DAG
