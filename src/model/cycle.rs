@@ -75,19 +75,20 @@ pub(crate) fn errors(
         };
         let cycle = shortest_cycle(reads, &group_of, first);
         for &k in group {
-            let names: Vec<&str> = match cycle.iter().position(|&c| c == k) {
-                Some(at) => cycle[at..]
-                    .iter()
-                    .chain(&cycle[..at])
-                    .map(|&c| &*cells[region[c]].name)
-                    .collect(),
-                None => cycle.iter().map(|&c| &*cells[region[c]].name).collect(),
-            };
+            // Only the names shown are gathered: a long cycle costs its
+            // length once, not once per cell.
+            let at = cycle.iter().position(|&c| c == k).unwrap_or(0);
+            let names: Vec<&str> = cycle[at..]
+                .iter()
+                .chain(&cycle[..at])
+                .take(SHOWN)
+                .map(|&c| &*cells[region[c]].name)
+                .collect();
             let span = match &cells[region[k]].def {
                 Def::Formula(code) => code.target.1,
                 _ => Span::default(),
             };
-            let error = Error::with_detail(ErrorKind::Cycle, span, describe(&names));
+            let error = Error::with_detail(ErrorKind::Cycle, span, describe(&names, cycle.len()));
             errors.insert(k, Arc::new(Err(error)));
         }
     }
@@ -125,15 +126,16 @@ fn shortest_cycle(reads: &[Vec<usize>], group_of: &[Option<usize>], first: usize
     vec![first]
 }
 
-/// `a -> c -> b -> a`, abbreviated after [`SHOWN`] names.
-fn describe(names: &[&str]) -> String {
+/// `a -> c -> b -> a` for a cycle of `len` cells whose first names (up
+/// to [`SHOWN`]) are `names`, abbreviated after those.
+fn describe(names: &[&str], len: usize) -> String {
     let mut text = String::new();
-    for name in names.iter().take(SHOWN) {
+    for name in names {
         text.push_str(name);
         text.push_str(" -> ");
     }
-    if names.len() > SHOWN {
-        text.push_str(&format!("... ({} more) -> ", names.len() - SHOWN));
+    if len > names.len() {
+        text.push_str(&format!("... ({} more) -> ", len - names.len()));
     }
     text.push_str(names.first().copied().unwrap_or(""));
     text

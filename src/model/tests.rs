@@ -289,3 +289,27 @@ fn model_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Model>();
 }
+
+/// Long chains and long cycles: nothing recurses on their length.
+#[test]
+fn long_chains_and_cycles() {
+    let n = 20_000;
+    let mut text: String = (1..n).map(|i| format!("c{i} = c{} + 1\n", i - 1)).collect();
+    text.push_str("c0 = x\n");
+    let model = model(2);
+    model.define(&text).unwrap();
+    model.set("x", 1.into()).unwrap();
+    assert_eq!(value(&model, &format!("c{}", n - 1)), n.to_string());
+    assert_eq!(model.last_recompute(), counts(n, 0));
+    // Close the chain into a ring: every cell is on one cycle.
+    model.define(format!("c0 = c{} + x", n - 1)).unwrap();
+    let error = value(&model, "c5");
+    assert!(
+        error.starts_with("error: cycle: c5 -> c4 -> c3 -> c2 -> c1 -> c0 -> c19999 ->"),
+        "{error}"
+    );
+    assert!(
+        error.ends_with(&format!("... ({} more) -> c5", n - 10)),
+        "{error}"
+    );
+}
