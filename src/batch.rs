@@ -66,8 +66,27 @@ impl Batch {
     /// Parses `bytes` line by line into one DAG. A line that is not valid
     /// UTF-8 (or holds a NUL) is a syntax error of that line only.
     pub fn parse(bytes: &[u8], options: BatchOptions) -> Batch {
+        Batch::parse_into(bytes, options, Dag::with_limits(options.dag))
+    }
+
+    /// Like [`parse`](Self::parse), with the host functions of `engine`
+    /// (`options.dag` still gives the limits).
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::builder()
+    ///     .function("twice", 1, |args: &[exprflow::Value]| Ok(args[0].clone()))
+    ///     .build()
+    ///     .unwrap();
+    /// let batch = exprflow::Batch::parse_on(&engine, b"twice(3)", Default::default());
+    /// assert!(batch.lines[0].node.is_ok());
+    /// ```
+    pub fn parse_on(engine: &crate::Engine, bytes: &[u8], options: BatchOptions) -> Batch {
+        let dag = Dag::with_limits(options.dag).with_host(Arc::clone(engine.host_functions()));
+        Batch::parse_into(bytes, options, dag)
+    }
+
+    fn parse_into(bytes: &[u8], options: BatchOptions, mut dag: Dag) -> Batch {
         let mut source = String::with_capacity(bytes.len());
-        let mut dag = Dag::with_limits(options.dag);
         let mut scope = Scope::new();
         let mut ast = Ast::new();
         let mut lines = Vec::new();

@@ -17,6 +17,11 @@
 //! inside bodies (endless recursion is left out: where it stops depends on
 //! timing, by design).
 //!
+//! Every engine has three host functions, which the input may call:
+//! `h(x)` (sync; `domain error` for 0), `ah(x, y)` (async: its future
+//! wakes itself once before it is ready with `y`, or an error when `x` is
+//! 0) and `vol()` (volatile, always 7, so both evaluators agree).
+//!
 //! Limits are small (bit limit 2^8..2^16, `delay`/`busy` at most 2 ms) so
 //! that one execution stays in the millisecond range; the default limits are
 //! covered by `tests/adversarial.rs`.
@@ -27,10 +32,10 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use exprflow::dag::DagLimits;
-use exprflow::eval::{CancelToken, EvalLimits, SubmitOptions, evaluate_sequential};
+use exprflow::eval::{CancelToken, EngineBuilder, EvalLimits, SubmitOptions, evaluate_sequential};
 use exprflow::syntax::{Ast, parse_statement, print};
 use exprflow::value::Limits;
-use exprflow::{Batch, BatchOptions, Engine, ErrorKind};
+use exprflow::{Batch, BatchOptions, Engine, ErrorKind, Value};
 use libfuzzer_sys::fuzz_target;
 
 const MAX_BITS: [u64; 4] = [1 << 8, 1 << 12, 1 << 16, 1 << 16];
@@ -63,7 +68,7 @@ fn engine(config: u8) -> &'static Engine {
     let engines = ENGINES.get_or_init(|| {
         (0..CONFIGS)
             .map(|c| {
-                Engine::builder()
+                with_host_functions(Engine::builder())
                     .workers(usize::from(c & 3) + 1)
                     .fuse_ns(if c & 4 == 0 { 0 } else { 50_000 })
                     .limits(limits(c))
@@ -73,6 +78,43 @@ fn engine(config: u8) -> &'static Engine {
             .collect()
     });
     &engines[usize::from(config)]
+}
+
+/// A future ready on its second poll (it wakes itself on the first).
+struct Once(Option<Result<Value, String>>, bool);
+
+impl std::future::Future for Once {
+    type Output = Result<Value, String>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        if !self.1 {
+            self.1 = true;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let outcome = self.0.take().unwrap_or_else(|| Err("polled again".into()));
+        std::task::Poll::Ready(outcome)
+    }
+}
+
+fn with_host_functions(builder: EngineBuilder) -> EngineBuilder {
+    builder
+        .function("h", 1, |args: &[Value]| match args {
+            [x] if x.is_zero() => Err("h of zero".into()),
+            [x] => Ok(x.clone()),
+            _ => Err("arity".into()),
+        })
+        .async_function("ah", 2, |args: Vec<Value>| {
+            let outcome = match &args[..] {
+                [x, _] if x.is_zero() => Err("ah of zero".into()),
+                [_, y] => Ok(y.clone()),
+                _ => Err("arity".into()),
+            };
+            Once(Some(outcome), false)
+        })
+        .volatile_function("vol", 0, |_: &[Value]| Ok(Value::from(7)))
 }
 
 fn options(config: u8) -> BatchOptions {
@@ -126,12 +168,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
-    let sequential = Batch::parse(text, options);
-    let parallel = Batch::parse(text, options);
+    let engine = engine(config);
+    let sequential = Batch::parse_on(engine, text, options);
+    let parallel = Batch::parse_on(engine, text, options);
     assert_eq!(sequential.dag.len(), parallel.dag.len());
     assert_eq!(sequential.lines.len(), parallel.lines.len());
 
-    let engine = engine(config);
     let roots = parallel.roots();
     let futures = engine.submit_all(&parallel.dag, &roots, SubmitOptions::default());
     let mut futures = futures.into_iter();
