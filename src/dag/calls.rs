@@ -48,6 +48,9 @@ pub struct CallTable {
     /// Pure host calls by function id and argument values: in progress
     /// (shared by every party that needs the same call) or done.
     hosts: Mutex<rustc_hash::FxHashMap<CallKey, Arc<HostCall>>>,
+    /// Calls computed to the end (more than `count` when a parallel run
+    /// computed a call twice in a race).
+    computed: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -87,6 +90,8 @@ impl CallTable {
         {
             return;
         }
+        self.computed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut memo = lock(&self.memo);
         memo.entry(key).or_insert_with(|| outcome.clone());
         self.count
@@ -103,6 +108,12 @@ impl CallTable {
         self.len() == 0
     }
 
+    /// How many calls were computed to the end: [`CallTable::len`], plus
+    /// the calls two branches of a parallel run computed at the same time.
+    pub fn computed(&self) -> u64 {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// How many times a call's outcome was found in the memo.
     pub fn hits(&self) -> u64 {
         self.hits.load(std::sync::atomic::Ordering::Relaxed)
@@ -113,6 +124,7 @@ impl CallTable {
         let mut memo = lock(&self.memo);
         memo.clear();
         self.count.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.computed.store(0, std::sync::atomic::Ordering::Relaxed);
         lock(&self.hosts).clear();
     }
 

@@ -226,8 +226,11 @@ pub struct Stats {
     pub max_speedup: f64,
     /// Efficiency against the bound: bound / wall time (1 = as fast as possible).
     pub efficiency: f64,
-    /// Distinct user-function calls the DAG's memo holds (each computed once).
+    /// Distinct user-function calls the DAG's memo holds.
     pub calls: usize,
+    /// Calls computed to the end: `calls`, plus those two branches of a
+    /// parallel run computed at the same time (a race the memo resolves).
+    pub call_computations: u64,
     /// Calls answered from the memo instead of being computed again.
     pub memo_hits: u64,
 }
@@ -329,6 +332,7 @@ impl Stats {
         let wall = trace.wall;
         Stats {
             calls: dag.calls().len(),
+            call_computations: dag.calls().computed(),
             memo_hits: dag.calls().hits(),
             nodes: nodes.len(),
             tree_nodes,
@@ -393,10 +397,17 @@ impl fmt::Display for Stats {
             big(self.saved)
         )?;
         writeln!(f, "edges        {}", self.edges)?;
-        if self.calls > 0 {
+        let raced = self.call_computations.saturating_sub(self.calls as u64);
+        if self.calls > 0 && raced == 0 {
             writeln!(
                 f,
                 "calls        {} distinct, computed once each ({} answered from the memo)",
+                self.calls, self.memo_hits
+            )?;
+        } else if self.calls > 0 {
+            writeln!(
+                f,
+                "calls        {} distinct, {raced} computed again in a race ({} answered from the memo)",
                 self.calls, self.memo_hits
             )?;
         }
