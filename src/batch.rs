@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
-use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, parse_statement};
+use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, Statement, parse_statement};
 
 /// One non-blank line of a batch.
 #[derive(Clone, Debug)]
@@ -62,11 +62,45 @@ impl Default for BatchOptions {
     }
 }
 
+/// Lines parsed at a time: in parallel within a block, then added to the
+/// DAG in order, and the block's syntax trees dropped.
+const BLOCK: usize = 4096;
+
+/// A block of at least this many lines is parsed in parallel.
+const PARALLEL_LINES: usize = 16;
+
+/// How the lines of a block are parsed.
+#[derive(Clone, Copy, PartialEq)]
+enum Parse {
+    /// On rayon's pool, when the block is big enough.
+    Parallel,
+    /// One after another on this thread (the reference).
+    Serial,
+}
+
+/// A line's place in the source and whether it was valid UTF-8.
+struct LineText<'b> {
+    index: usize,
+    raw: &'b [u8],
+    span: Span,
+    utf8: Result<(), Error>,
+}
+
+/// What parsing one line gave: its own syntax tree and statement.
+type Parsed = Result<Option<(Ast, Statement)>, Error>;
+
 impl Batch {
     /// Parses `bytes` line by line into one DAG. A line that is not valid
-    /// UTF-8 (or holds a NUL) is a syntax error of that line only.
+    /// UTF-8 (or holds a NUL) is a syntax error of that line only. Big
+    /// batches parse their lines in parallel; the DAG, spans and errors are
+    /// exactly those of [`Batch::parse_serial`].
     pub fn parse(bytes: &[u8], options: BatchOptions) -> Batch {
-        Batch::parse_into(bytes, options, Dag::with_limits(options.dag))
+        Batch::parse_in(
+            bytes,
+            options,
+            Dag::with_limits(options.dag),
+            Parse::Parallel,
+        )
     }
 
     /// Like [`parse`](Self::parse), with the host functions of `engine`
@@ -82,68 +116,49 @@ impl Batch {
     /// ```
     pub fn parse_on(engine: &crate::Engine, bytes: &[u8], options: BatchOptions) -> Batch {
         let dag = Dag::with_limits(options.dag).with_host(Arc::clone(engine.host_functions()));
-        Batch::parse_into(bytes, options, dag)
+        Batch::parse_in(bytes, options, dag, Parse::Parallel)
     }
 
-    fn parse_into(bytes: &[u8], options: BatchOptions, mut dag: Dag) -> Batch {
-        let mut source = String::with_capacity(bytes.len());
+    /// [`Batch::parse`] with every line parsed on this thread, one after
+    /// another: the reference the parallel front end is tested against.
+    ///
+    /// ```
+    /// let text = b"x = 1 + 2\nx * x\n1 +\n";
+    /// let (a, b) = (
+    ///     exprflow::Batch::parse(text, Default::default()),
+    ///     exprflow::Batch::parse_serial(text, Default::default()),
+    /// );
+    /// assert_eq!(a.dag.len(), b.dag.len());
+    /// assert_eq!(format!("{:?}", a.lines), format!("{:?}", b.lines));
+    /// ```
+    pub fn parse_serial(bytes: &[u8], options: BatchOptions) -> Batch {
+        Batch::parse_in(bytes, options, Dag::with_limits(options.dag), Parse::Serial)
+    }
+
+    fn parse_in(bytes: &[u8], options: BatchOptions, mut dag: Dag, how: Parse) -> Batch {
+        let (source, texts) = split_lines(bytes);
         let mut scope = Scope::new();
-        let mut ast = Ast::new();
         let mut lines = Vec::new();
-        for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            let offset = source.len();
-            let parsed = match std::str::from_utf8(raw) {
-                Ok(text) => {
-                    source.push_str(text);
-                    parse_statement(&mut ast, text, offset, options.max_depth)
-                }
-                Err(e) => {
-                    source.push_str(&String::from_utf8_lossy(raw));
-                    let at = offset + String::from_utf8_lossy(&raw[..e.valid_up_to()]).len();
-                    Err(Error::with_detail(
-                        ErrorKind::Syntax,
-                        Span::new(at, at + 1),
-                        "invalid UTF-8 in input",
-                    ))
-                }
+        for block in texts.chunks(BLOCK) {
+            let parse = |line: &LineText<'_>| -> Parsed {
+                line.utf8.clone()?;
+                let text = source.get(line.span.start..line.span.end).unwrap_or("");
+                let mut ast = Ast::new();
+                let statement =
+                    parse_statement(&mut ast, text, line.span.start, options.max_depth)?;
+                Ok(statement.map(|statement| (ast, statement)))
             };
-            let span = Span::new(offset, source.len());
-            source.push('\n');
-            let mut signature = None;
-            let (target, node) = match parsed {
-                Ok(None) if !options.blank_is_error => continue,
-                Ok(None) => (
-                    None,
-                    Err(Error::with_detail(
-                        ErrorKind::Syntax,
-                        span,
-                        "expected an expression",
-                    )),
-                ),
-                Ok(Some(statement)) => {
-                    signature = statement.signature().map(String::into_boxed_str);
-                    let node = dag.add_statement(&ast, &statement, &mut scope);
-                    (statement.target.map(|(name, _)| name), node)
-                }
-                Err(e) => {
-                    // Lossy decoding is enough to see `name = ...` in a line
-                    // whose invalid bytes come after the name.
-                    let text = String::from_utf8_lossy(raw);
-                    let target = crate::syntax::assignment_target(&text);
-                    if let Some(name) = target {
-                        scope.bind(name, Binding::Failed(e.clone()));
-                    }
-                    (target.map(Into::into), Err(e))
-                }
+            let parsed: Vec<Parsed> = if how == Parse::Parallel && block.len() >= PARALLEL_LINES {
+                use rayon::prelude::*;
+                block.par_iter().map(parse).collect()
+            } else {
+                block.iter().map(parse).collect()
             };
-            lines.push(BatchLine {
-                line: index + 1,
-                span,
-                target,
-                node,
-                signature,
-            });
+            for (line, parsed) in block.iter().zip(parsed) {
+                if let Some(line) = add_line(&mut dag, &mut scope, line, parsed, &options) {
+                    lines.push(line);
+                }
+            }
         }
         Batch {
             source,
@@ -159,4 +174,83 @@ impl Batch {
             .filter_map(|l| l.node.as_ref().ok().copied())
             .collect()
     }
+}
+
+/// The source as text (invalid UTF-8 replaced) and each line's place in it.
+fn split_lines(bytes: &[u8]) -> (String, Vec<LineText<'_>>) {
+    let mut source = String::with_capacity(bytes.len());
+    let mut texts = Vec::new();
+    for (index, raw) in bytes.split(|&b| b == b'\n').enumerate() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let offset = source.len();
+        let utf8 = match std::str::from_utf8(raw) {
+            Ok(text) => {
+                source.push_str(text);
+                Ok(())
+            }
+            Err(e) => {
+                source.push_str(&String::from_utf8_lossy(raw));
+                let at = offset + String::from_utf8_lossy(&raw[..e.valid_up_to()]).len();
+                Err(Error::with_detail(
+                    ErrorKind::Syntax,
+                    Span::new(at, at + 1),
+                    "invalid UTF-8 in input",
+                ))
+            }
+        };
+        texts.push(LineText {
+            index,
+            raw,
+            span: Span::new(offset, source.len()),
+            utf8,
+        });
+        source.push('\n');
+    }
+    (source, texts)
+}
+
+/// Adds one parsed line to the DAG (in line order: assignments bind names
+/// for the lines after it). `None` for a skipped blank line.
+fn add_line(
+    dag: &mut Dag,
+    scope: &mut Scope,
+    line: &LineText<'_>,
+    parsed: Parsed,
+    options: &BatchOptions,
+) -> Option<BatchLine> {
+    let span = line.span;
+    let mut signature = None;
+    let (target, node) = match parsed {
+        Ok(None) if !options.blank_is_error => return None,
+        Ok(None) => (
+            None,
+            Err(Error::with_detail(
+                ErrorKind::Syntax,
+                span,
+                "expected an expression",
+            )),
+        ),
+        Ok(Some((ast, statement))) => {
+            signature = statement.signature().map(String::into_boxed_str);
+            let node = dag.add_statement(&ast, &statement, scope);
+            (statement.target.map(|(name, _)| name), node)
+        }
+        Err(e) => {
+            // Lossy decoding is enough to see `name = ...` in a line
+            // whose invalid bytes come after the name.
+            let text = String::from_utf8_lossy(line.raw);
+            let target = crate::syntax::assignment_target(&text);
+            if let Some(name) = target {
+                scope.bind(name, Binding::Failed(e.clone()));
+            }
+            (target.map(Into::into), Err(e))
+        }
+    };
+    Some(BatchLine {
+        line: line.index + 1,
+        span,
+        target,
+        node,
+        signature,
+    })
 }

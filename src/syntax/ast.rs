@@ -21,7 +21,7 @@ pub struct Expr {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     /// A numeric literal, as written (underscores included).
-    Number(Box<str>),
+    Number(Literal),
     /// A variable or constant name.
     Var(Box<str>),
     /// A function call.
@@ -37,6 +37,68 @@ pub enum ExprKind {
     Unary(UnOp, ExprId),
     /// An infix operation.
     Binary(BinOp, ExprId, ExprId),
+}
+
+/// A number literal's text as written, stored inline up to
+/// [`Literal::INLINE`] bytes (no allocation for the literals of a big
+/// input), on the heap beyond. Dereferences to `str`.
+///
+/// ```
+/// let short = exprflow::syntax::Literal::from("1_000");
+/// assert_eq!(&*short, "1_000");
+/// let long = exprflow::syntax::Literal::from("1234567890123456789012345");
+/// assert_eq!(long.len(), 25);
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub enum Literal {
+    /// Up to [`Literal::INLINE`] bytes, inline.
+    Inline {
+        /// How many of `bytes` are used.
+        len: u8,
+        /// The text (ASCII), then zeros.
+        bytes: [u8; Literal::INLINE],
+    },
+    /// Longer text.
+    Heap(Box<str>),
+}
+
+impl Literal {
+    /// The longest text stored inline.
+    pub const INLINE: usize = 22;
+}
+
+impl From<&str> for Literal {
+    fn from(text: &str) -> Literal {
+        if text.len() <= Literal::INLINE {
+            let mut bytes = [0; Literal::INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            Literal::Inline {
+                len: text.len() as u8,
+                bytes,
+            }
+        } else {
+            Literal::Heap(text.into())
+        }
+    }
+}
+
+impl std::ops::Deref for Literal {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Literal::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("")
+            }
+            Literal::Heap(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Debug for Literal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
 }
 
 /// A statement: `name = expr` or a bare `expr`.

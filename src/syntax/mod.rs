@@ -15,7 +15,7 @@ mod position;
 mod print;
 mod scan;
 
-pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Statement};
+pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Literal, Statement};
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
 pub use position::{LineIndex, Position};
 pub use print::print;

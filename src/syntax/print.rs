@@ -46,7 +46,8 @@ pub fn print(ast: &Ast, root: ExprId) -> String {
         }
         let kind = &ast.get(id).kind;
         match kind {
-            ExprKind::Number(text) | ExprKind::Var(text) => out.push_str(text),
+            ExprKind::Number(text) => out.push_str(text),
+            ExprKind::Var(text) => out.push_str(text),
             ExprKind::Call { name, args, .. } => {
                 out.push_str(name);
                 out.push('(');
