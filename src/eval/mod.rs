@@ -25,6 +25,7 @@ pub(crate) use engine::single_expression;
 pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, MAX_WORKERS, SubmitOptions};
 pub use events::{Lane, NodeEvent, NodeEvents};
 pub use future::ExprFuture;
+pub(crate) use host::call_blocking;
 pub use limits::EvalLimits;
 pub use run::RunShape;
 pub use sequential::evaluate_sequential;

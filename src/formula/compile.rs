@@ -319,7 +319,7 @@ impl Compiler<'_> {
                 self.set(id, locs[0]);
                 return Ok(());
             }
-            Op::Unary(_) | Op::Binary(_) | Op::Call(_) => &node.op,
+            Op::Unary(_) | Op::Binary(_) | Op::Call(_) | Op::Host(_) => &node.op,
             _ => {
                 let e = self.error(Error::with_detail(
                     ErrorKind::Internal,
@@ -349,6 +349,17 @@ impl Compiler<'_> {
             (Op::Binary(op), &[a, b]) => Ins::Bin { op: *op, dst, a, b },
             (Op::Call(f @ (Builtin::Delay | Builtin::Busy)), &[x, ms]) => {
                 Ins::Wait { f: *f, dst, x, ms }
+            }
+            (Op::Host(f), args) => {
+                let start = self.program.args.len() as u32;
+                self.program.args.extend_from_slice(args);
+                self.program.hosts.push(std::sync::Arc::clone(f));
+                Ins::Host {
+                    f: (self.program.hosts.len() - 1) as u32,
+                    dst,
+                    start,
+                    len: args.len() as u32,
+                }
             }
             (Op::Call(f), args) => {
                 let start = self.program.args.len() as u32;
@@ -407,7 +418,7 @@ impl Compiler<'_> {
                     *a = fix(*a);
                     *b = fix(*b);
                 }
-                Ins::Call { dst, .. } => *dst = fix(*dst),
+                Ins::Call { dst, .. } | Ins::Host { dst, .. } => *dst = fix(*dst),
                 Ins::Wait { dst, x, ms, .. } => {
                     *dst = fix(*dst);
                     *x = fix(*x);

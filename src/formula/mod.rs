@@ -136,7 +136,7 @@ impl Formula {
         text: &str,
     ) -> Result<Formula, Error> {
         let (inputs, input_spans) = free_names(ast, root);
-        let mut dag = Dag::with_limits(*engine.dag_limits());
+        let mut dag = engine.new_dag();
         let mut scope = Scope::new();
         let mut slots = FxHashMap::default();
         for (k, (name, span)) in inputs.iter().zip(&input_spans).enumerate() {
@@ -248,7 +248,14 @@ impl Formula {
     /// assert!(f.eval_row(&[Value::from(5)]).is_err());
     /// ```
     pub fn eval_row(&self, row: &[Value]) -> Result<Value, Error> {
-        Rows::new(&self.compiled).eval(row)
+        let memo = self.memo();
+        Rows::new(&self.compiled, memo.as_ref()).eval(row)
+    }
+
+    /// The memo of pure host calls for one evaluation (`eval_row`, or all
+    /// the rows of one `eval_many`), if the formula calls host functions.
+    fn memo(&self) -> Option<Dag> {
+        (!self.compiled.program.hosts.is_empty()).then(|| self.engine.new_dag())
     }
 
     /// Evaluates the formula on every row, in parallel on the engine's
@@ -275,11 +282,13 @@ impl Formula {
         // the load without making per-chunk costs show.
         let chunk = (rows.len() / (workers * 8)).clamp(64, 16_384);
         let mut out = Vec::with_capacity(rows.len());
+        let memo = self.memo();
+        let memo = memo.as_ref();
         self.engine.pool().install(|| {
             rows.par_iter()
                 .with_min_len(chunk)
                 .map_init(
-                    || Rows::new(compiled),
+                    || Rows::new(compiled, memo),
                     |state, row| state.eval(row.as_ref()),
                 )
                 .collect_into_vec(&mut out);
@@ -295,6 +304,8 @@ impl Formula {
 /// A register file and scratch space for evaluating rows one after another.
 struct Rows<'a> {
     compiled: &'a Compiled,
+    /// The memo of pure host calls, when the formula makes any.
+    memo: Option<&'a Dag>,
     regs: Vec<Value>,
     floats: Vec<f64>,
     integers: Vec<i64>,
@@ -302,9 +313,10 @@ struct Rows<'a> {
 }
 
 impl<'a> Rows<'a> {
-    fn new(compiled: &'a Compiled) -> Rows<'a> {
+    fn new(compiled: &'a Compiled, memo: Option<&'a Dag>) -> Rows<'a> {
         Rows {
             compiled,
+            memo,
             regs: compiled.program.fresh_registers(),
             floats: compiled
                 .floats
@@ -342,9 +354,9 @@ impl<'a> Rows<'a> {
             slot.clone_from(value);
         }
         let (program, limits, ints) = (&c.program, &c.limits, c.ints);
-        let (regs, scratch) = (&mut self.regs, &mut self.scratch);
+        let (regs, scratch, memo) = (&mut self.regs, &mut self.scratch, self.memo);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run::run(program, regs, scratch, limits, ints)
+            run::run(program, regs, scratch, limits, ints, memo)
         }))
         .unwrap_or_else(|_| {
             Err(Error::with_detail(

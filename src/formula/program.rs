@@ -31,6 +31,14 @@ pub(crate) enum Ins {
         start: u32,
         len: u32,
     },
+    /// `dst = hosts[f](args)`, a host function, the arguments being
+    /// `Program::args[start..start + len]`.
+    Host {
+        f: u32,
+        dst: Reg,
+        start: u32,
+        len: u32,
+    },
     /// `delay(x, ms)` or `busy(x, ms)`: validates, waits, then `dst = x`.
     Wait {
         f: Builtin,
@@ -67,6 +75,8 @@ pub(crate) struct Program {
     pub temps: usize,
     /// Argument registers of `Ins::Call`.
     pub args: Vec<Reg>,
+    /// The host functions of `Ins::Host`.
+    pub hosts: Vec<std::sync::Arc<crate::host::HostFn>>,
     /// The errors of `Ins::Raise` (found while compiling or folding).
     pub errors: Vec<Error>,
     /// The register holding the result.

@@ -6,6 +6,7 @@
 
 use super::fast;
 use super::program::{Ins, Program};
+use crate::dag::Dag;
 use crate::error::{Error, ErrorKind, Span};
 use crate::eval::{CancelToken, EvalLimits};
 use crate::value::{self, Builtin, Value};
@@ -18,6 +19,7 @@ pub(crate) fn run(
     scratch: &mut Vec<Value>,
     limits: &EvalLimits,
     ints: bool,
+    memo: Option<&Dag>,
 ) -> Result<Value, Error> {
     let code = &program.code;
     let mut pc = 0usize;
@@ -57,6 +59,18 @@ pub(crate) fn run(
                             .map_err(|e| Error::from_fault(e, program.spans[pc - 1]))?
                     }
                 };
+                regs[dst as usize] = v;
+            }
+            Ins::Host { f, dst, start, len } => {
+                let span = program.spans[pc - 1];
+                let args = &program.args[start as usize..(start + len) as usize];
+                let args = args.iter().map(|&r| regs[r as usize].clone()).collect();
+                let (Some(f), Some(memo)) = (program.hosts.get(f as usize), memo) else {
+                    let detail = "a host call without its function";
+                    return Err(Error::with_detail(ErrorKind::Internal, span, detail));
+                };
+                let cancel = CancelToken::new();
+                let v = crate::eval::call_blocking(memo, f, args, span, &limits.value, &cancel)?;
                 regs[dst as usize] = v;
             }
             Ins::Wait { f, dst, x, ms } => {

@@ -218,3 +218,47 @@ fn a_panic_is_an_internal_error_of_its_row() {
             .all(|o| o.as_ref().unwrap_err().kind == ErrorKind::Internal)
     );
 }
+
+#[test]
+fn host_functions_are_called_per_row() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let engine = Engine::builder()
+        .workers(2)
+        .function("hyp", 2, |args: &[Value]| {
+            let (a, b) = (f64::try_from(&args[0]), f64::try_from(&args[1]));
+            let (a, b) = (a.map_err(|e| e.to_string())?, b.map_err(|e| e.to_string())?);
+            Value::try_from(a.hypot(b)).map_err(|e| e.to_string())
+        })
+        .async_function("price", 1, move |args: Vec<Value>| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            async move {
+                match args[0].is_zero() {
+                    true => Err("no price for 0".to_string()),
+                    false => Ok(args[0].clone()),
+                }
+            }
+        })
+        .build()
+        .unwrap();
+    let formula = engine.compile("hyp(x, 4) + price(x) + price(x)").unwrap();
+    assert_eq!(formula.eval_row(&[i(3)]).unwrap(), f(11.0));
+    assert_eq!(calls.load(Ordering::Relaxed), 1); // one call per distinct arguments
+    let out = formula.eval_many(&[vec![i(3)], vec![i(0)], vec![i(3)]]);
+    assert_eq!(out[0].as_ref().unwrap(), &f(11.0));
+    let error = out[1].as_ref().unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Domain);
+    assert!(error.to_string().contains("no price for 0"), "{error}");
+    assert_eq!(calls.load(Ordering::Relaxed), 3); // rows 1 and 3 share price(3)
+    assert_eq!(
+        engine
+            .compile("hyp(x)")
+            .unwrap()
+            .eval_row(&[i(1)])
+            .unwrap_err()
+            .kind,
+        ErrorKind::WrongArity
+    );
+}
