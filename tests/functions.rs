@@ -412,3 +412,39 @@ fn timeout_and_cancel_stop_a_forked_recursion() {
     let value = value.wait_timeout(Duration::from_secs(20)).unwrap();
     assert_eq!(value.to_string(), "3");
 }
+
+/// A cycle found through different calls (`y` needs `h` needs `y`)
+/// gives the same error at any worker count and sequentially, however
+/// the parallel branches race: a call that failed on a cycle is never
+/// remembered (which call reports the cycle depends on the chain of calls
+/// that reached it, not on timing).
+#[test]
+fn cycles_report_the_same_error_at_any_worker_count() {
+    let program = [
+        "y(x) = h(x) * 1",
+        "h(x) = y(x) + busy(1, 1)",
+        "g(x) = busy(0, 30) + y(x)",
+        "f(x) = g(x) + h(x)",
+    ];
+    let expected = {
+        let mut s = exprflow::Session::new();
+        let engine = Engine::with_workers(1).unwrap();
+        let cancel = exprflow::eval::CancelToken::new();
+        for line in program {
+            s.eval_sequential(&engine, line, &cancel).unwrap();
+        }
+        s.eval_sequential(&engine, "f(1)", &cancel).unwrap_err()
+    };
+    assert_eq!(expected.kind, ErrorKind::TooLarge, "{expected}");
+    for workers in [1, 2, 3, 8] {
+        let engine = Engine::with_workers(workers).unwrap();
+        for _ in 0..20 {
+            let mut s = exprflow::Session::new();
+            for line in program {
+                s.eval_on(&engine, line).unwrap();
+            }
+            let e = s.eval_on(&engine, "f(1)").unwrap_err();
+            assert_eq!(e, expected, "{workers} workers: {e} vs {expected}");
+        }
+    }
+}

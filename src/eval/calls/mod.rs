@@ -127,6 +127,20 @@ pub(crate) fn call_text(name: &str, args: &[Value]) -> String {
     format!("{name}({})", args.join(", "))
 }
 
+/// The end of the detail of the error of a call that needs its own value.
+const CYCLE: &str = "needs its own value: the recursion never ends";
+
+/// Whether `outcome` is (or came from) a call that needs its own value.
+/// Such an outcome is never remembered: which call of the cycle reports it
+/// depends on the chain of calls that reached it, and in a parallel run two
+/// branches reach a cycle through different chains at the same time, so a
+/// remembered one would make the error depend on timing.
+fn is_cycle(outcome: &Outcome) -> bool {
+    outcome.as_ref().is_err_and(|e| {
+        e.kind == ErrorKind::TooLarge && e.detail.as_deref().is_some_and(|d| d.ends_with(CYCLE))
+    })
+}
+
 /// The error with the call it came through added to its chain.
 fn through(outcome: Outcome, span: Span, call: impl FnOnce() -> String) -> Outcome {
     outcome.map_err(|mut e| {
@@ -228,7 +242,9 @@ impl Expansion<'_> {
                     return outcome;
                 }
                 active.remove(&frame.key);
-                self.table().keep(frame.key, &outcome);
+                if !is_cycle(&outcome) {
+                    self.table().keep(frame.key, &outcome);
+                }
                 let Some(caller) = frames.last_mut() else {
                     return outcome;
                 };
@@ -268,10 +284,7 @@ impl Expansion<'_> {
                         Some(Err(Error::with_detail(
                             ErrorKind::TooLarge,
                             span,
-                            format!(
-                                "{} needs its own value: the recursion never ends",
-                                call_text(&def.name, &args)
-                            ),
+                            format!("{} {CYCLE}", call_text(&def.name, &args)),
                         )))
                     } else {
                         None
