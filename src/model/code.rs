@@ -3,12 +3,23 @@
 
 use std::sync::Arc;
 
-use crate::dag::{Binding, Dag, Outcome, Scope};
+use crate::dag::{Binding, Outcome, Scope};
 use crate::error::{Error, ErrorKind, Span};
-use crate::eval::{CancelToken, Engine, EvalLimits, evaluate_sequential};
+use crate::eval::{CancelToken, Engine, evaluate_sequential};
 use crate::formula::Formula;
+use crate::host::HostFunctions;
 use crate::syntax::{Ast, ExprId, ExprKind, Statement, parse_statement};
 use crate::value::{Builtin, Value};
+
+/// How a model evaluates its cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Compile {
+    /// A cell whose inputs are all values runs its compiled [`Formula`].
+    Formula,
+    /// Every cell builds its DAG (the reference for the property tests).
+    #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
+    Never,
+}
 
 /// A parsed `name = expr` line of a model.
 #[derive(Debug)]
@@ -20,38 +31,32 @@ pub(crate) struct Code {
     /// The variable names the expression reads, distinct, in order of
     /// first appearance (left to right).
     pub(crate) names: Vec<Box<str>>,
-    /// Whether evaluating it may take long (`busy`, `delay`): such cells
-    /// are worth a pool task of their own.
+    /// Whether evaluating it may take long (`busy`, `delay`, a host
+    /// function): such cells are worth a pool task of their own.
     pub(crate) heavy: bool,
     /// The expression compiled to a [`Formula`] (the fast path when every
     /// input is a value), with the position in `names` of each of its
-    /// inputs. `None` for a cell that waits (`busy`, `delay`: the DAG
-    /// evaluator lets a cancelled recompute stop them), reads a name that
+    /// inputs. `None` for a cell that waits or calls out (`busy`, `delay`,
+    /// host functions: the DAG evaluator runs them and lets a cancelled
+    /// recompute stop them), reads a name that
     /// is also a constant (a formula would take it for the constant), or
     /// did not compile.
     formula: Option<(Formula, Vec<usize>)>,
 }
 
-/// What a cell's evaluation needs besides its inputs.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Context {
-    pub(crate) limits: EvalLimits,
-    pub(crate) dag_limits: crate::dag::DagLimits,
-}
-
 impl Code {
     /// Parses one line of a model (at `offset` in the model's source).
     /// `Ok(None)` for a blank or comment-only line.
-    /// With `compile`, the expression is also compiled into a [`Formula`]
-    /// on that engine where it can be.
+    /// Names resolve to `engine`'s host functions; with `compile`, the
+    /// expression is also compiled into a [`Formula`] where it can be.
     pub(crate) fn parse(
         line: &str,
         offset: usize,
-        max_depth: usize,
-        compile: Option<&Engine>,
+        engine: &Engine,
+        compile: Compile,
     ) -> Result<Option<Code>, Error> {
         let mut ast = Ast::new();
-        let Some(statement) = parse_statement(&mut ast, line, offset, max_depth)? else {
+        let Some(statement) = parse_statement(&mut ast, line, offset, engine.max_depth())? else {
             return Ok(None);
         };
         let Statement {
@@ -78,18 +83,20 @@ impl Code {
                 ));
             }
         };
-        let (names, heavy) = reads(&ast, expr);
-        let formula = compile
-            .filter(|_| !heavy && names.iter().all(|n| crate::value::constant(n).is_none()))
-            .and_then(|engine| Formula::from_ast(engine, &ast, expr, line).ok())
-            .and_then(|formula| {
-                let slots: Option<Vec<usize>> = formula
-                    .inputs()
-                    .iter()
-                    .map(|input| names.iter().position(|n| **n == **input))
-                    .collect();
-                Some((formula, slots?))
-            });
+        let (names, heavy) = reads(&ast, expr, engine.host_functions());
+        let formula = (compile == Compile::Formula
+            && !heavy
+            && names.iter().all(|n| crate::value::constant(n).is_none()))
+        .then(|| Formula::from_ast(engine, &ast, expr, line).ok())
+        .flatten()
+        .and_then(|formula| {
+            let slots: Option<Vec<usize>> = formula
+                .inputs()
+                .iter()
+                .map(|input| names.iter().position(|n| **n == **input))
+                .collect();
+            Some((formula, slots?))
+        });
         Ok(Some(Code {
             ast,
             expr,
@@ -109,7 +116,7 @@ impl Code {
     pub(crate) fn eval(
         &self,
         inputs: &[Option<&Outcome>],
-        context: &Context,
+        engine: &Engine,
         cancel: &CancelToken,
     ) -> Outcome {
         if let Some((formula, slots)) = &self.formula {
@@ -124,7 +131,7 @@ impl Code {
                 return formula.eval_row(&row);
             }
         }
-        self.eval_dag(inputs, context, cancel)
+        self.eval_dag(inputs, engine, cancel)
     }
 
     /// [`Code::eval`] by the DAG builder and the sequential evaluator: any
@@ -132,10 +139,10 @@ impl Code {
     fn eval_dag(
         &self,
         inputs: &[Option<&Outcome>],
-        context: &Context,
+        engine: &Engine,
         cancel: &CancelToken,
     ) -> Outcome {
-        let mut dag = Dag::with_limits(context.dag_limits);
+        let mut dag = engine.new_dag();
         let mut scope = Scope::new();
         for (name, input) in self.names.iter().zip(inputs) {
             let binding = match input {
@@ -146,13 +153,13 @@ impl Code {
             scope.bind(name, binding);
         }
         let root = dag.add_expr(&self.ast, self.expr, &scope)?;
-        evaluate_sequential(&dag, root, &context.limits, cancel, &mut |_| {})
+        evaluate_sequential(&dag, root, engine.limits(), cancel, &mut |_| {})
     }
 }
 
 /// The variable names under `root`, distinct, left to right, and whether
-/// it calls `busy` or `delay`. Iterative (any depth).
-fn reads(ast: &Ast, root: ExprId) -> (Vec<Box<str>>, bool) {
+/// it calls `busy`, `delay` or a host function. Iterative (any depth).
+fn reads(ast: &Ast, root: ExprId, host: &HostFunctions) -> (Vec<Box<str>>, bool) {
     let mut names: Vec<Box<str>> = Vec::new();
     let mut seen = rustc_hash::FxHashSet::default();
     let mut heavy = false;
@@ -161,10 +168,11 @@ fn reads(ast: &Ast, root: ExprId) -> (Vec<Box<str>>, bool) {
         match &ast.get(id).kind {
             ExprKind::Var(name) if seen.insert(name.clone()) => names.push(name.clone()),
             ExprKind::Call { name, .. } => {
-                heavy |= matches!(
-                    Builtin::from_name(name),
-                    Some(Builtin::Busy | Builtin::Delay)
-                );
+                heavy |= host.get(name).is_some()
+                    || matches!(
+                        Builtin::from_name(name),
+                        Some(Builtin::Busy | Builtin::Delay)
+                    );
             }
             _ => {}
         }

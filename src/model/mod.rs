@@ -12,7 +12,7 @@ mod tests;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use cells::{Cells, Def, Status};
-use code::{Code, Context};
+use code::{Code, Compile};
 use plan::Plan;
 
 use crate::error::{Error, ErrorKind, Span};
@@ -66,7 +66,8 @@ pub struct Recompute {
 ///   decides its error.
 /// - A model holds cells, not functions: a function definition is a
 ///   syntax error here.
-/// - Volatile cells (`busy`, `delay`) are recomputed when one of their
+/// - Cells may call the engine's host functions. Volatile cells (`busy`,
+///   `delay`, volatile host functions) are recomputed when one of their
 ///   inputs changes, never just because of a `get` (the spreadsheet rule).
 ///
 /// Every method takes `&self`: a model can be shared between threads
@@ -93,7 +94,7 @@ pub struct Recompute {
 pub struct Model {
     engine: Engine,
     /// Whether cells are compiled into formulas (the fast path).
-    compiled: bool,
+    compile: Compile,
     state: Mutex<State>,
     /// Signalled when a recompute ends.
     idle: Condvar,
@@ -133,7 +134,7 @@ impl Engine {
     pub fn model(&self) -> Model {
         Model {
             engine: self.clone(),
-            compiled: true,
+            compile: Compile::Formula,
             state: Mutex::new(State::default()),
             idle: Condvar::new(),
         }
@@ -146,7 +147,7 @@ impl Engine {
     #[doc(hidden)]
     pub fn model_interpreted(&self) -> Model {
         Model {
-            compiled: false,
+            compile: Compile::Never,
             ..self.model()
         }
     }
@@ -178,8 +179,7 @@ impl Model {
         state.source.push('\n');
         let mut codes = Vec::new();
         for line in text.split('\n') {
-            let compile = self.compiled.then_some(&self.engine);
-            if let Some(code) = Code::parse(line, offset, self.engine.max_depth(), compile)? {
+            if let Some(code) = Code::parse(line, offset, &self.engine, self.compile)? {
                 codes.push(code);
             }
             offset += line.len() + 1;
@@ -281,11 +281,7 @@ impl Model {
             drop(state);
             let done = {
                 let _running = Running(self);
-                let context = Context {
-                    limits: *self.engine.limits(),
-                    dag_limits: *self.engine.dag_limits(),
-                };
-                run::execute(&plan, &context, self.engine.pool(), &cancel)
+                run::execute(&plan, &self.engine, &cancel)
             };
             state = self.lock();
             let Some(done) = done.filter(|_| state.cells.revision == plan.revision) else {

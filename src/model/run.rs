@@ -8,11 +8,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::cells::{Cells, Status};
-use super::code::{Context, Shared, same};
+use super::code::{Shared, same};
 use super::plan::{Input, Plan, Step, Work};
 use crate::dag::Outcome;
 use crate::error::ErrorKind;
-use crate::eval::CancelToken;
+use crate::eval::{CancelToken, Engine};
 
 /// How many light cells (no `busy` or `delay`) make a pool task: a cell
 /// takes a few microseconds, a task hand-off about as much.
@@ -29,25 +29,22 @@ pub(crate) struct Done {
 }
 
 /// Runs `plan`; `None` if `cancel` stopped it.
-pub(crate) fn execute(
-    plan: &Plan,
-    context: &Context,
-    pool: &rayon::ThreadPool,
-    cancel: &CancelToken,
-) -> Option<Vec<Done>> {
+pub(crate) fn execute(plan: &Plan, engine: &Engine, cancel: &CancelToken) -> Option<Vec<Done>> {
     let mut done: Vec<Option<Done>> = vec![None; plan.steps.len()];
     for level in &plan.levels {
         if cancel.is_cancelled() {
             return None;
         }
-        let one = |&k: &usize| settle(plan, k, &done, context, cancel);
+        let one = |&k: &usize| settle(plan, k, &done, engine, cancel);
         let heavy = level.iter().any(|&k| match &plan.steps[k].work {
             Work::Formula(code) => code.heavy,
             Work::Cycle(_) => false,
         });
         let results: Vec<Done> = if level.len() > 1 && (heavy || level.len() > LIGHT_PER_TASK) {
             let per_task = if heavy { 1 } else { LIGHT_PER_TASK };
-            pool.install(|| level.par_iter().with_min_len(per_task).map(one).collect())
+            engine
+                .pool()
+                .install(|| level.par_iter().with_min_len(per_task).map(one).collect())
         } else {
             level.iter().map(one).collect()
         };
@@ -66,7 +63,7 @@ fn settle(
     plan: &Plan,
     k: usize,
     done: &[Option<Done>],
-    context: &Context,
+    engine: &Engine,
     cancel: &CancelToken,
 ) -> Done {
     let step = &plan.steps[k];
@@ -99,7 +96,7 @@ fn settle(
             recomputed: false,
         },
         _ => {
-            let outcome = code.eval(&inputs, context, cancel);
+            let outcome = code.eval(&inputs, engine, cancel);
             finish(plan, step, Arc::new(outcome))
         }
     }

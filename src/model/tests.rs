@@ -313,3 +313,51 @@ fn long_chains_and_cycles() {
         "{error}"
     );
 }
+
+/// Host functions in cells: resolved by the engine's registry; a volatile
+/// one is called again only when an input of its cell changes (the
+/// spreadsheet rule), never by a `get` alone.
+#[test]
+fn host_functions_and_volatile_cells() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&calls);
+    let engine = Engine::builder()
+        .workers(2)
+        .function("hyp", 2, |args: &[Value]| {
+            let square = |v: &Value| f64::try_from(v).map(|x| x * x).map_err(|e| e.to_string());
+            let h = (square(&args[0])? + square(&args[1])?).sqrt();
+            Value::try_from(h).map_err(|e| e.to_string())
+        })
+        .volatile_function("tick", 1, move |args: &[Value]| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            Ok(args[0].clone())
+        })
+        .async_function(
+            "later",
+            1,
+            |args: Vec<Value>| async move { Ok(args[0].clone()) },
+        )
+        .build()
+        .unwrap();
+    let model = engine.model();
+    model
+        .define("h = hyp(a, 4)\nt = tick(a) + later(a)\nu = t * 2")
+        .unwrap();
+    model.set("a", 3.into()).unwrap();
+    assert_eq!(value(&model, "h"), "5.0");
+    assert_eq!(value(&model, "u"), "12");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    for _ in 0..3 {
+        assert_eq!(value(&model, "u"), "12");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    model.set("b", 1.into()).unwrap(); // not an input of t
+    assert_eq!(value(&model, "u"), "12");
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    model.set("a", 4.into()).unwrap();
+    assert_eq!(value(&model, "u"), "16");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert_eq!(model.last_recompute(), counts(2, 0));
+}
