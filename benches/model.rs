@@ -120,19 +120,10 @@ fn main() {
     );
 
     // One `set` + `get` of the chain's end.
-    let mut times = Vec::with_capacity(EDITS);
-    let mut counts = Recompute::default();
-    for k in 0..EDITS {
+    let (edit, counts) = edits(&model, |k| {
         let j = (k * 7) % CHAINS;
-        let began = Instant::now();
-        model
-            .set(&format!("x{j}"), Value::from((k + 10_000) as i64))
-            .expect("set");
-        model.get(&format!("c{j}_{}", LENGTH - 1)).expect("get");
-        times.push(began.elapsed());
-        counts = model.last_recompute();
-    }
-    let edit = median(times);
+        (format!("x{j}"), k + 10_000, format!("c{j}_{}", LENGTH - 1))
+    });
     row(
         "one `set` + `get` of that chain's end",
         edit,
@@ -144,62 +135,64 @@ fn main() {
     );
 
     // One `set` + `get` of the total (the chain and the sum).
-    let mut times = Vec::with_capacity(EDITS);
     model.get("total").expect("total");
-    for k in 0..EDITS {
-        let j = (k * 13) % CHAINS;
-        let began = Instant::now();
-        model
-            .set(&format!("x{j}"), Value::from((k + 20_000) as i64))
-            .expect("set");
-        model.get("total").expect("get");
-        times.push(began.elapsed());
-        counts = model.last_recompute();
-    }
+    let (time, counts) = edits(&model, |k| {
+        (
+            format!("x{}", (k * 13) % CHAINS),
+            k + 20_000,
+            "total".into(),
+        )
+    });
     row(
         "one `set` + `get(\"total\")`",
-        median(times),
+        time,
         counts,
         &format!("median of {EDITS}; the sum reads 1,000 cells"),
     );
 
     // Nothing changed.
-    let end = format!("c0_{}", LENGTH - 1);
-    model.get(&end).expect("get");
-    let began = Instant::now();
-    for _ in 0..NOOPS {
-        model.get(&end).expect("get");
+    for (what, name) in [
+        (
+            "`get` of a chain's end, nothing changed",
+            format!("c0_{}", LENGTH - 1),
+        ),
+        ("`get(\"total\")`, nothing changed", "total".into()),
+    ] {
+        model.get(&name).expect("get");
+        let began = Instant::now();
+        for _ in 0..NOOPS {
+            model.get(&name).expect("get");
+        }
+        let time = began.elapsed() / NOOPS as u32;
+        row(
+            what,
+            time,
+            model.last_recompute(),
+            &format!("mean of {NOOPS}"),
+        );
     }
-    row(
-        "`get` of a chain's end, nothing changed",
-        began.elapsed() / NOOPS as u32,
-        model.last_recompute(),
-        &format!("mean of {NOOPS}"),
-    );
-    let began = Instant::now();
-    for _ in 0..NOOPS {
-        model.get("total").expect("get");
-    }
-    row(
-        "`get(\"total\")`, nothing changed",
-        began.elapsed() / NOOPS as u32,
-        model.last_recompute(),
-        &format!("mean of {NOOPS}"),
-    );
 
     // Early cutoff: `z0 = w * 0` absorbs the edit.
-    let mut times = Vec::with_capacity(EDITS);
-    for k in 0..EDITS {
-        let began = Instant::now();
-        model.set("w", Value::from(k as i64 + 2)).expect("set");
-        model.get("z99").expect("get");
-        times.push(began.elapsed());
-        counts = model.last_recompute();
-    }
+    let (time, counts) = edits(&model, |k| ("w".into(), k + 2, "z99".into()));
     row(
         "early cutoff: `set(\"w\")` + `get(\"z99\")`, `z0 = w * 0`",
-        median(times),
+        time,
         counts,
         &format!("median of {EDITS}; nothing past z0 recomputed"),
     );
+}
+
+/// [`EDITS`] times: `set` of the input and `get` of the cell that `edit(k)`
+/// names (with the value it gives), timed together; the median time and
+/// the last recompute counts.
+fn edits(model: &Model, edit: impl Fn(usize) -> (String, usize, String)) -> (Duration, Recompute) {
+    let mut times = Vec::with_capacity(EDITS);
+    for k in 0..EDITS {
+        let (input, value, target) = edit(k);
+        let began = Instant::now();
+        model.set(&input, Value::from(value as i64)).expect("set");
+        model.get(&target).expect("get");
+        times.push(began.elapsed());
+    }
+    (median(times), model.last_recompute())
 }
