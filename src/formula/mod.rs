@@ -377,29 +377,32 @@ impl Rows<'_> {
         match row.first() {
             Some(Value::Float(_)) => {
                 let program = c.floats.as_ref()?;
-                let slots = &mut self.floats[base..base + row.len()];
-                for (slot, value) in slots.iter_mut().zip(row) {
-                    let Value::Float(x) = value else {
-                        return None;
-                    };
-                    *slot = *x;
-                }
+                load(&mut self.floats[base..], row, |v| match v {
+                    Value::Float(x) => Some(*x),
+                    _ => None,
+                })?;
                 program.run(&mut self.floats).map(Value::Float)
             }
             Some(Value::Int(_)) => {
                 let program = c.integers.as_ref()?;
-                let slots = &mut self.integers[base..base + row.len()];
-                for (slot, value) in slots.iter_mut().zip(row) {
-                    let Value::Int(n) = value else {
-                        return None;
-                    };
-                    *slot = n.to_i64()?;
-                }
+                load(&mut self.integers[base..], row, |v| match v {
+                    Value::Int(n) => n.to_i64(),
+                    _ => None,
+                })?;
                 program.run(&mut self.integers).map(Value::from_i64)
             }
             _ => None,
         }
     }
+}
+
+/// Writes the row's values into `slots` as `T`s; `None` when one is not.
+#[inline(always)]
+fn load<T>(slots: &mut [T], row: &[Value], get: impl Fn(&Value) -> Option<T>) -> Option<()> {
+    for (slot, value) in slots.iter_mut().zip(row) {
+        *slot = get(value)?;
+    }
+    Some(())
 }
 
 /// A float no expression can produce (literals are exact; `pi`, `e`, `tau`
