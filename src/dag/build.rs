@@ -168,7 +168,12 @@ impl Dag {
                 let node = self.failure(error, Arc::from([]))?;
                 memo.insert(id, node);
             }
-            ExprKind::Binary(op @ (BinOp::Add | BinOp::Mul), ..) if self.limits.rebalance => {
+            ExprKind::Binary(op @ (BinOp::Add | BinOp::Mul), left, right)
+                if self.limits.rebalance
+                    && (same_op(ast, *left, *op) || same_op(ast, *right, *op)) =>
+            {
+                // A chain of three operands or more (checked without
+                // allocating: most `+`/`*` nodes are not chains).
                 let operands = flatten_chain(ast, id, *op);
                 if operands.len() > 2 {
                     work.push(Work::ExitChain(id, *op, operands.clone()));
@@ -391,6 +396,11 @@ pub(crate) fn arity_error(
         span,
         format!("{name} takes {expected} argument{s}, got {got}"),
     )
+}
+
+/// Whether `id` is an `op` node (so the `op` above it heads a chain).
+fn same_op(ast: &Ast, id: ExprId, op: BinOp) -> bool {
+    matches!(ast.get(id).kind, ExprKind::Binary(o, ..) if o == op)
 }
 
 /// The operands of the maximal `op` chain under `head`, left to right.
