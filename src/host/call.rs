@@ -51,6 +51,9 @@ enum Phase {
 
 struct State {
     phase: Phase,
+    /// Where polls are queued; let go when the outcome is known (a
+    /// remembered call must not keep an engine's pool alive).
+    pool: Option<Arc<rayon::ThreadPool>>,
     future: Option<BoxFuture>,
     waiters: Vec<(u64, Waiter)>,
     next_waiter: u64,
@@ -58,7 +61,6 @@ struct State {
 
 /// One host call: its pending future and its waiters, or its outcome.
 pub struct HostCall {
-    pool: Option<Arc<rayon::ThreadPool>>,
     state: Mutex<State>,
 }
 
@@ -96,8 +98,8 @@ impl HostCall {
     /// creator's ([`HostCall::poll`]), later ones are queued by its waker.
     pub fn new(future: BoxFuture, pool: Arc<rayon::ThreadPool>) -> Arc<HostCall> {
         Arc::new(HostCall {
-            pool: Some(pool),
             state: Mutex::new(State {
+                pool: Some(pool),
                 phase: Phase::Scheduled,
                 future: Some(future),
                 waiters: Vec::new(),
@@ -109,8 +111,8 @@ impl HostCall {
     /// A call whose outcome is known (computed elsewhere).
     pub fn done(outcome: HostOutcome) -> Arc<HostCall> {
         Arc::new(HostCall {
-            pool: None,
             state: Mutex::new(State {
+                pool: None,
                 phase: Phase::Done(outcome),
                 future: None,
                 waiters: Vec::new(),
@@ -164,6 +166,7 @@ impl HostCall {
             }
             // A poller that holds the future drops it when it sees this.
             state.phase = Phase::Abandoned;
+            state.pool = None;
             state.future.take()
         };
         discard(future);
@@ -200,8 +203,9 @@ impl HostCall {
                         // workers instead of taking one).
                         state.phase = Phase::Scheduled;
                         state.future = Some(future);
+                        let pool = state.pool.clone();
                         drop(state);
-                        self.schedule();
+                        self.schedule(pool);
                     }
                     _ => {
                         state.phase = Phase::Idle;
@@ -217,6 +221,7 @@ impl HostCall {
         let waiters = {
             let mut state = lock(&self.state);
             state.phase = Phase::Done(outcome.clone());
+            state.pool = None;
             std::mem::take(&mut state.waiters)
         };
         for (_, waiter) in waiters {
@@ -224,9 +229,9 @@ impl HostCall {
         }
     }
 
-    /// Queues a poll on the pool.
-    fn schedule(self: &Arc<Self>) {
-        if let Some(pool) = &self.pool {
+    /// Queues a poll on `pool`.
+    fn schedule(self: &Arc<Self>, pool: Option<Arc<rayon::ThreadPool>>) {
+        if let Some(pool) = pool {
             let call = Arc::clone(self);
             pool.spawn(move || call.poll());
         }
@@ -243,8 +248,9 @@ impl Wake for HostCall {
         match state.phase {
             Phase::Idle => {
                 state.phase = Phase::Scheduled;
+                let pool = state.pool.clone();
                 drop(state);
-                self.schedule();
+                self.schedule(pool);
             }
             Phase::Polling => state.phase = Phase::Notified,
             _ => {}

@@ -140,12 +140,7 @@ impl HostFn {
 /// (`[A-Za-z_][A-Za-z0-9_]*`) that a host function may take: anything but
 /// `if`.
 pub(crate) fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name != "if"
+    crate::syntax::is_identifier(name) && name != "if"
 }
 
 /// The host functions of an engine, by name. A later registration of a

@@ -183,11 +183,7 @@ fn reads(ast: &Ast, root: ExprId, host: &HostFunctions) -> (Vec<Box<str>>, bool)
 
 /// Whether `name` is an identifier of the language.
 pub(crate) fn is_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    crate::syntax::is_identifier(name)
 }
 
 /// A shared, immutable outcome (cheap to snapshot).

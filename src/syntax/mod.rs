@@ -153,10 +153,19 @@ pub fn parse_expr(text: &str) -> Result<(Ast, ExprId), Error> {
 pub fn assignment_target(text: &str) -> Option<&str> {
     let (left, right) = text.split_once('=')?;
     let name = left.trim();
-    let valid = name
-        .chars()
+    (is_identifier(name) && !right.starts_with('=')).then_some(name)
+}
+
+/// Whether `name` is an identifier of the language: `[A-Za-z_][A-Za-z0-9_]*`.
+///
+/// ```
+/// assert!(exprflow::syntax::is_identifier("price_2"));
+/// assert!(!exprflow::syntax::is_identifier("2x"));
+/// ```
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (valid && !right.starts_with('=')).then_some(name)
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
