@@ -28,7 +28,8 @@
 
 use std::time::{Duration, Instant};
 
-use exprflow::{Batch, Engine};
+use exprflow::Engine;
+use exprflow::testing::{Batch, EngineInternals};
 
 /// Repetitions of every measurement (the Python peer uses the same).
 const RUNS: usize = 3;
@@ -103,11 +104,11 @@ fn once(engine: Option<&Engine>, text: &str) -> (Duration, String) {
     let start = Instant::now();
     let value = match engine {
         Some(engine) => engine.submit_all(&batch.dag, &[call], Default::default())[0].wait(),
-        None => exprflow::eval::evaluate_sequential(
+        None => exprflow::testing::eval::evaluate_sequential(
             &batch.dag,
             call,
             &Default::default(),
-            &exprflow::eval::CancelToken::new(),
+            &exprflow::testing::eval::CancelToken::new(),
             &mut |_| {},
         ),
     };

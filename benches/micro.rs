@@ -1,11 +1,13 @@
 //! Micro-benchmarks (divan): the per-call costs behind the workloads.
 //! `cargo bench --bench micro`
 
+use exprflow::testing::EngineInternals;
 use std::sync::Arc;
 
-use exprflow::dag::{Dag, Scope};
-use exprflow::eval::{CancelToken, Engine, EvalLimits, evaluate_sequential};
-use exprflow::syntax::parse_expr;
+use exprflow::testing::dag::{Dag, Scope};
+use exprflow::testing::eval::{CancelToken, evaluate_sequential};
+use exprflow::testing::syntax::parse_expr;
+use exprflow::{Engine, EvalLimits};
 
 fn main() {
     divan::main();
@@ -15,7 +17,7 @@ fn flat_sum(n: usize) -> String {
     (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join("+")
 }
 
-fn sequential(dag: &Dag, node: exprflow::dag::NodeId) -> exprflow::dag::Outcome {
+fn sequential(dag: &Dag, node: exprflow::NodeId) -> exprflow::testing::dag::Outcome {
     evaluate_sequential(
         dag,
         node,
@@ -25,7 +27,7 @@ fn sequential(dag: &Dag, node: exprflow::dag::NodeId) -> exprflow::dag::Outcome 
     )
 }
 
-fn dag_of(text: &str) -> (Dag, exprflow::dag::NodeId) {
+fn dag_of(text: &str) -> (Dag, exprflow::NodeId) {
     let (ast, root) = parse_expr(text).expect("parses");
     let mut dag = Dag::default();
     let node = dag.add_expr(&ast, root, &Scope::new()).expect("builds");

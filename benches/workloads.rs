@@ -18,12 +18,15 @@
 #[path = "../tests/support/sleep.rs"]
 mod sleep;
 
+use exprflow::testing::EngineInternals;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use exprflow::dag::{Dag, DagLimits, NodeId, Scope};
-use exprflow::eval::{CancelToken, Engine, EvalLimits, evaluate_sequential};
-use exprflow::syntax::{Ast, parse_statement};
+use exprflow::testing::dag::{Dag, Scope};
+use exprflow::testing::eval::{CancelToken, evaluate_sequential};
+use exprflow::testing::syntax::{Ast, parse_statement};
+use exprflow::{DagLimits, NodeId};
+use exprflow::{Engine, EvalLimits};
 
 mod frontend;
 
@@ -411,7 +414,7 @@ fn per_node() {
     let (dag, _, _, _) = build(&text);
     let nodes = dag.len() - n;
     let (seq, _) = best_of(RUNS, || sequential(&text));
-    for (workers, fuse) in [(1, 0), (2, 0), (2, exprflow::eval::DEFAULT_FUSE_NS)] {
+    for (workers, fuse) in [(1, 0), (2, 0), (2, exprflow::DEFAULT_FUSE_NS)] {
         let engine = Engine::builder()
             .workers(workers)
             .fuse_ns(fuse)
@@ -522,7 +525,7 @@ fn parse() {
     let (_, _, parsed, built) = build(&text);
     let raw = {
         let start = Instant::now();
-        let ok = exprflow::syntax::pest_only(&text).is_ok();
+        let ok = exprflow::testing::syntax::pest_only(&text).is_ok();
         (start.elapsed(), ok)
     };
     emit(

@@ -1,13 +1,12 @@
 //! Many expressions at once: `Engine::map` returns results in input order
-//! (like `Executor.map`); a batch with callbacks reports statements in
-//! completion order (like `as_completed`).
+//! (like `Executor.map`); submitted futures watched with `as_completed`
+//! report in completion order.
 //!
 //! Run: `cargo run --release --example batch_map`
 
 use std::time::Instant;
 
-use exprflow::{Batch, BatchOptions};
-use exprflow::{Engine, SubmitOptions};
+use exprflow::{Engine, ExprFuture};
 
 fn main() -> Result<(), exprflow::Error> {
     let engine = Engine::with_workers(2)?;
@@ -21,22 +20,20 @@ fn main() -> Result<(), exprflow::Error> {
         }
     }
 
-    // as_completed: a batch is one DAG; lines that do not depend on each
-    // other run concurrently, and we print each as its future resolves.
-    let source =
-        "slow = delay(1, 300)\nfast = delay(2, 20)\nmiddle = busy(3, 100)\nslow + fast + middle\n";
-    let batch = Batch::parse(source.as_bytes(), BatchOptions::default());
-    let futures = engine.submit_all(&batch.dag, &batch.roots(), SubmitOptions::default());
+    // as_completed: independent futures run concurrently, and we print
+    // each as it resolves.
+    let texts = ["delay(1, 300)", "delay(2, 20)", "busy(3, 100)"];
+    let futures = texts
+        .iter()
+        .map(|text| engine.submit(text))
+        .collect::<Result<Vec<ExprFuture>, _>>()?;
     let start = Instant::now();
     for (i, outcome) in exprflow::as_completed(&futures) {
-        let line = &batch.lines[i];
-        let value = outcome?;
         println!(
-            "done   line {} after {:>4} ms: {} = {}",
-            line.line,
+            "done   {:<14} after {:>4} ms: {}",
+            texts[i],
             start.elapsed().as_millis(),
-            &batch.source[line.span.start..line.span.end],
-            value
+            outcome?
         );
     }
     Ok(())

@@ -14,8 +14,6 @@ pub struct BatchLine {
     pub line: usize,
     /// The span of the line's text in [`Batch::source`].
     pub span: Span,
-    /// The variable the line assigns, if any.
-    pub target: Option<Box<str>>,
     /// The line's DAG node, or the error that kept it from having one.
     pub node: Result<NodeId, Error>,
     /// For a function definition, its signature (`f(x, y)`): what the
@@ -26,7 +24,7 @@ pub struct BatchLine {
 /// A parsed batch: the source text, the shared DAG and the statement lines.
 ///
 /// ```
-/// let batch = exprflow::Batch::parse(b"x = 2 + 3\n\n# comment\nx * x\n", Default::default());
+/// let batch = exprflow::testing::Batch::parse(b"x = 2 + 3\n\n# comment\nx * x\n", Default::default());
 /// assert_eq!(batch.lines.len(), 2);
 /// assert_eq!(batch.lines[1].line, 4);
 /// assert_eq!(batch.dag.len(), 4); // 2, 3, 2+3, x*x
@@ -111,7 +109,7 @@ impl Batch {
     ///     .function("twice", 1, |args: &[exprflow::Value]| Ok(args[0].clone()))
     ///     .build()
     ///     .unwrap();
-    /// let batch = exprflow::Batch::parse_on(&engine, b"twice(3)", Default::default());
+    /// let batch = exprflow::testing::Batch::parse_on(&engine, b"twice(3)", Default::default());
     /// assert!(batch.lines[0].node.is_ok());
     /// ```
     pub fn parse_on(engine: &crate::Engine, bytes: &[u8], options: BatchOptions) -> Batch {
@@ -125,8 +123,8 @@ impl Batch {
     /// ```
     /// let text = b"x = 1 + 2\nx * x\n1 +\n";
     /// let (a, b) = (
-    ///     exprflow::Batch::parse(text, Default::default()),
-    ///     exprflow::Batch::parse_serial(text, Default::default()),
+    ///     exprflow::testing::Batch::parse(text, Default::default()),
+    ///     exprflow::testing::Batch::parse_serial(text, Default::default()),
     /// );
     /// assert_eq!(a.dag.len(), b.dag.len());
     /// assert_eq!(format!("{:?}", a.lines), format!("{:?}", b.lines));
@@ -220,36 +218,30 @@ fn add_line(
 ) -> Option<BatchLine> {
     let span = line.span;
     let mut signature = None;
-    let (target, node) = match parsed {
+    let node = match parsed {
         Ok(None) if !options.blank_is_error => return None,
-        Ok(None) => (
-            None,
-            Err(Error::with_detail(
-                ErrorKind::Syntax,
-                span,
-                "expected an expression",
-            )),
-        ),
+        Ok(None) => Err(Error::with_detail(
+            ErrorKind::Syntax,
+            span,
+            "expected an expression",
+        )),
         Ok(Some((ast, statement))) => {
             signature = statement.signature().map(String::into_boxed_str);
-            let node = dag.add_statement(&ast, &statement, scope);
-            (statement.target.map(|(name, _)| name), node)
+            dag.add_statement(&ast, &statement, scope)
         }
         Err(e) => {
             // Lossy decoding is enough to see `name = ...` in a line
             // whose invalid bytes come after the name.
             let text = String::from_utf8_lossy(line.raw);
-            let target = crate::syntax::assignment_target(&text);
-            if let Some(name) = target {
+            if let Some(name) = crate::syntax::assignment_target(&text) {
                 scope.bind(name, Binding::Failed(e.clone()));
             }
-            (target.map(Into::into), Err(e))
+            Err(e)
         }
     };
     Some(BatchLine {
         line: line.index + 1,
         span,
-        target,
         node,
         signature,
     })

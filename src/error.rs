@@ -114,7 +114,21 @@ pub struct Error {
 }
 
 /// The calls an error inside a function body came through, innermost
-/// first: the first [`CallChain::KEPT`] of them, and how many more.
+/// first: the first [`CallChain::KEPT`] of them, and how many more. The
+/// command line prints them as notes under the error; spans index the text
+/// the error's own span does ([`Session::source`](crate::Session::source)
+/// for a session).
+///
+/// ```
+/// let mut session = exprflow::Session::new();
+/// session.eval("inv(x) = 1 / x").unwrap();
+/// session.eval("g(x) = inv(x - 1) * 2").unwrap();
+/// let error = session.eval("3 + g(1)").unwrap_err();
+/// assert_eq!(error.kind, exprflow::ErrorKind::DivisionByZero);
+/// let calls: Vec<&str> = error.calls.notes.iter().map(|(_, call)| &**call).collect();
+/// assert_eq!(calls, ["inv(0)", "g(1)"]);
+/// assert_eq!(error.calls.more, 0);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CallChain {
     /// The innermost calls, each `(span of the call, the call as text)`,
@@ -129,7 +143,7 @@ impl CallChain {
     pub const KEPT: usize = 5;
 
     /// Adds the call one level further out.
-    pub fn push(&mut self, span: Span, call: impl Into<Box<str>>) {
+    pub(crate) fn push(&mut self, span: Span, call: impl Into<Box<str>>) {
         if self.notes.len() < Self::KEPT {
             self.notes.push((span, call.into()));
         } else {
@@ -188,6 +202,3 @@ impl fmt::Display for Error {
         }
     }
 }
-
-/// Results of the library.
-pub type Result<T, E = Error> = std::result::Result<T, E>;

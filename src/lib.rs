@@ -1,40 +1,74 @@
 //! exprflow: arithmetic as a DAG of futures.
 //!
-//! Text flows one way: [`syntax`] (pest → AST with spans) → [`dag`]
-//! (hash-consed graph) → [`eval`](mod@eval) (sequential reference and parallel
-//! futures) → [`value`] (the exact numeric tower). [`Session`] and
-//! [`Batch`] tie them together for statements with variables.
+//! An [`Engine`] parses text into one hash-consed graph (equal
+//! subexpressions are computed once) and evaluates it on a worker pool:
+//! [`Engine::eval`] blocks, [`Engine::submit`] returns an [`ExprFuture`] at
+//! once (a [`std::future::Future`] as well), [`as_completed`] and [`wait`]
+//! watch many futures as Python's `concurrent.futures` does, and a
+//! [`Session`] keeps variables and functions across statements. Values are
+//! the exact numeric tower ([`Value`]); errors are typed ([`Error`] with an
+//! [`ErrorKind`] and a [`Span`]). The library never prints.
 //!
 //! ```
-//! assert_eq!(exprflow::eval("(3+7)*(2+8)*((2*3)-1)").unwrap().to_string(), "500");
+//! use exprflow::{Engine, Value};
+//! let engine = Engine::builder().workers(2).build().unwrap();
+//! assert_eq!(engine.eval("(3+7)*(2+8)*((2*3)-1)").unwrap(), Value::from(500));
+//! let future = engine.submit("fact(30) / fact(28)").unwrap();
+//! assert_eq!(future.wait().unwrap(), Value::from(870));
+//! let mut session = engine.session();
+//! session.eval("f(x) = x^2").unwrap();
+//! assert_eq!(session.eval("f(12)").unwrap(), Some(Value::from(144)));
 //! assert_eq!(exprflow::eval("1/3 + 1/6").unwrap().to_string(), "0.5");
 //! ```
+//!
+//! Everything public is re-exported here; the modules are private. The
+//! `exprflow` command line (feature `cli`, on by default) lives in a hidden
+//! module; build with `default-features = false` for the library alone.
 
 #![warn(missing_docs)]
+// Some of the inside serves only the command line or the crate's own tests
+// (feature `test-hooks`). The build with both (`cargo clippy --all-targets`,
+// which CI runs with -D warnings) is where dead code is caught; narrower
+// builds do not warn about what only the wider ones use.
+#![cfg_attr(not(all(feature = "cli", feature = "test-hooks")), allow(dead_code))]
 
-pub mod batch;
-pub mod dag;
-pub mod error;
-pub mod eval;
+// What only the command line (and the crate's tests) use: a file's lines
+// as one DAG, the run handle with progress and timeout, and the reports.
+#[cfg(any(feature = "cli", feature = "test-hooks", test))]
+mod batch;
+mod dag;
+mod error;
+mod eval;
 mod formula;
+#[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod handle;
 pub mod host;
 mod model;
-pub mod report;
-pub mod session;
-pub mod syntax;
-pub mod value;
+#[cfg(any(feature = "cli", feature = "test-hooks", test))]
+mod report;
+mod session;
+mod syntax;
+mod value;
 mod wait;
 
-pub use batch::{Batch, BatchLine, BatchOptions};
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
+
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub mod testing;
+
+pub use dag::{DagLimits, NodeId};
 pub use error::{CallChain, Error, ErrorKind, Span};
-pub use eval::{Engine, ExprFuture};
-pub use eval::{Lane, NodeEvent, NodeEvents, SubmitOptions};
+pub use eval::{
+    DEFAULT_FUSE_NS, Engine, EngineBuilder, EvalLimits, ExprFuture, Lane, MAX_WORKERS, NodeEvent,
+    NodeEvents, NodeInfo, SubmitOptions,
+};
 pub use formula::Formula;
-pub use handle::{Evaluator, Finished, GRACE, Progress, RunHandle, RunOptions, Step, Stopped};
 pub use model::{Model, Recompute};
 pub use session::Session;
-pub use value::Value;
+pub use value::{Fault, Int, Limits as ValueLimits, Rat, Value};
 pub use wait::{AsCompleted, Return, as_completed, wait};
 
 /// Evaluates one expression sequentially, with default limits.

@@ -12,7 +12,7 @@ use crate::value::Value;
 
 /// A statement added to a session.
 #[derive(Clone, Debug)]
-pub struct Added {
+pub(crate) struct Added {
     /// Its DAG node.
     pub node: NodeId,
     /// The variable it assigned (or the function it defined), if any.
@@ -26,7 +26,7 @@ pub struct Added {
 /// the node of the last statement, until [`Session::settle`] learns that
 /// it failed, and then again the last statement that gave a value (as in
 /// Python's REPL, an error does not replace `_`). [`Session::eval`] and
-/// [`Session::eval_sequential`] settle by themselves.
+/// [`Session::eval_on`] settle by themselves.
 ///
 /// A session made by [`Engine::session`] evaluates on that engine's pool;
 /// one made by [`Session::new`] evaluates with the sequential reference
@@ -117,7 +117,7 @@ impl Session {
     }
 
     /// The session's DAG.
-    pub fn dag(&self) -> &Arc<Dag> {
+    pub(crate) fn dag(&self) -> &Arc<Dag> {
         &self.dag
     }
 
@@ -139,7 +139,7 @@ impl Session {
 
     /// Parses and adds a statement (text may span lines). Returns `None`
     /// for a blank or comment-only one.
-    pub fn add(&mut self, text: &str) -> Result<Option<Added>, Error> {
+    pub(crate) fn add(&mut self, text: &str) -> Result<Option<Added>, Error> {
         let offset = self.source.len();
         self.source.push_str(text);
         self.source.push('\n');
@@ -264,7 +264,7 @@ impl Session {
 
     /// Adds a statement and evaluates it with the sequential reference
     /// evaluator on this thread.
-    pub fn eval_sequential(
+    pub(crate) fn eval_sequential(
         &mut self,
         engine: &Engine,
         text: &str,

@@ -8,7 +8,6 @@ use crossbeam_channel::Receiver;
 
 use crate::error::Error;
 use crate::eval::ExprFuture;
-use crate::handle::completion_channel;
 use crate::value::Value;
 
 /// When [`wait`] returns (the names of `concurrent.futures`).
@@ -64,6 +63,18 @@ impl Iterator for AsCompleted<'_> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.left, Some(self.left))
     }
+}
+
+/// A channel that receives each future's index when it resolves.
+pub(crate) fn completion_channel(futures: &[ExprFuture]) -> Receiver<usize> {
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    for (k, future) in futures.iter().enumerate() {
+        let sender = sender.clone();
+        future.on_complete(move |_| {
+            let _ = sender.send(k);
+        });
+    }
+    receiver
 }
 
 /// Waits until `until` says (or `timeout` passes) and returns the indices

@@ -251,7 +251,7 @@ fn a_raised_depth_limit_cannot_overflow_the_stack() {
 /// every way of nesting, through the whole pipeline of the library.
 #[test]
 fn the_default_depth_fits_a_small_thread_stack() {
-    let depth = exprflow::syntax::DEFAULT_MAX_DEPTH;
+    let depth = exprflow::testing::syntax::DEFAULT_MAX_DEPTH;
     let texts = [
         format!("{}1{}", "(".repeat(depth), ")".repeat(depth)),
         format!("{}1{}", "abs(".repeat(depth), ")".repeat(depth)),
@@ -268,8 +268,8 @@ fn the_default_depth_fits_a_small_thread_stack() {
                 let parallel = engine.eval(&text).map_err(|e| e.kind);
                 let sequential = exprflow::eval(&text).map_err(|e| e.kind);
                 assert_eq!(parallel, sequential);
-                let printed = exprflow::syntax::parse_expr(&text)
-                    .map(|(ast, root)| exprflow::syntax::print(&ast, root));
+                let printed = exprflow::testing::syntax::parse_expr(&text)
+                    .map(|(ast, root)| exprflow::testing::syntax::print(&ast, root));
                 // Debug builds use much bigger frames: there pest's stack
                 // guard may answer `nesting too deep` instead; never a crash.
                 match printed {
@@ -854,7 +854,7 @@ mod arbitrary {
         #[test]
         fn the_binary_handles_any_batch(lines in proptest::collection::vec(line(), 0..8)) {
             let input = lines.join(&b'\n');
-            let batch = exprflow::Batch::parse(&input, Default::default());
+            let batch = exprflow::testing::Batch::parse(&input, Default::default());
             let out = run(&["batch", "--max-wait", "10ms"], &input, secs(30), 512);
             prop_assert!(out.status == 0 || out.status == 1, "exit {}: {}", out.status, tail(&out.stderr));
             prop_assert!(!out.stderr.contains("panicked"), "{}", tail(&out.stderr));

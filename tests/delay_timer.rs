@@ -3,10 +3,11 @@
 //! spec section 3): on one busy worker its wait overlaps the work. Checked
 //! by the order of trace events, not by timing.
 
-use exprflow::Batch;
-use exprflow::RunOptions;
-use exprflow::dag::NodeId;
-use exprflow::eval::{Engine, Lane, NodeEvent};
+use exprflow::NodeId;
+use exprflow::testing::Batch;
+use exprflow::testing::EngineInternals;
+use exprflow::testing::RunOptions;
+use exprflow::{Engine, Lane, NodeEvent};
 
 /// The events of `text` run on one worker.
 fn events_of(text: &str) -> (Batch, Vec<NodeEvent>) {

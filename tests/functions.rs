@@ -2,6 +2,7 @@
 //! library and the binary, with the sequential evaluator and the pool (1, 2,
 //! 3, 4 and 8 workers) agreeing.
 
+use exprflow::testing::{EngineInternals, SessionInternals};
 use std::time::Duration;
 
 use exprflow::{Engine, ErrorKind};
@@ -49,9 +50,9 @@ fn comparisons_do_not_chain() {
 #[test]
 fn comparisons_print_back_with_the_parentheses_they_need() {
     for text in ["(1 < 2) < 3", "1 < (2 < 3)", "1 + 2 <= 3 * 4"] {
-        let (ast, root) = exprflow::syntax::parse_expr(text).unwrap();
-        let printed = exprflow::syntax::print(&ast, root);
-        let (again, root2) = exprflow::syntax::parse_expr(&printed).unwrap();
+        let (ast, root) = exprflow::testing::syntax::parse_expr(text).unwrap();
+        let printed = exprflow::testing::syntax::print(&ast, root);
+        let (again, root2) = exprflow::testing::syntax::parse_expr(&printed).unwrap();
         assert!(ast.same_shape(root, &again, root2), "{text} -> {printed}");
     }
 }
@@ -86,10 +87,10 @@ fn the_branch_not_taken_is_never_scheduled() {
 #[test]
 fn the_branch_not_taken_is_never_reported() {
     let engine = Engine::builder().workers(2).fuse_ns(0).build().unwrap();
-    let batch = exprflow::Batch::parse(b"if(2 > 1, 10 * 7, 3 * 11)", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"if(2 > 1, 10 * 7, 3 * 11)", Default::default());
     let batch_roots = batch.roots();
     let dag = std::sync::Arc::new(batch.dag);
-    let options = exprflow::eval::SubmitOptions {
+    let options = exprflow::SubmitOptions {
         events: true,
         ..Default::default()
     };
@@ -124,7 +125,7 @@ fn session(statements: &[&str]) -> String {
     }
     let mut s = exprflow::Session::new();
     let engine = Engine::with_workers(1).unwrap();
-    let cancel = exprflow::eval::CancelToken::new();
+    let cancel = exprflow::testing::eval::CancelToken::new();
     let mut last = String::new();
     for text in statements {
         last = match s.eval_sequential(&engine, text, &cancel) {
@@ -184,10 +185,10 @@ fn wrong_arity_and_unknown_names_are_errors_at_the_call() {
     assert!(e.starts_with("error: unknown variable"), "{e}");
     // A parameter named like a constant hides it; an unbound name is a constant.
     assert_eq!(session(&["f(x) = pi > 3", "f(0)"]), "1");
-    let e = exprflow::Session::new().add("if(x) = x").unwrap_err();
+    let e = exprflow::Session::new().eval("if(x) = x").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Syntax);
     assert!(e.to_string().contains("cannot be redefined"), "{e}");
-    let e = exprflow::Session::new().add("f(x, x) = x").unwrap_err();
+    let e = exprflow::Session::new().eval("f(x, x) = x").unwrap_err();
     assert_eq!(e.kind, ErrorKind::Syntax);
 }
 
@@ -251,7 +252,7 @@ fn deep_recursion_needs_no_stack() {
 
 #[test]
 fn endless_recursion_stops_at_the_node_limit() {
-    let limits = exprflow::dag::DagLimits {
+    let limits = exprflow::DagLimits {
         max_nodes: 50_000,
         ..Default::default()
     };
@@ -310,13 +311,13 @@ fn the_command_line_prints_signatures_and_call_notes() {
 #[test]
 fn stats_count_calls_and_memo_hits() {
     let text = format!("{FIBR}\nfibr(90)\n");
-    let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
+    let batch = exprflow::testing::Batch::parse(text.as_bytes(), Default::default());
     let engine = Engine::with_workers(2).unwrap();
     let roots = batch.roots();
     for future in engine.submit_all(&batch.dag, &roots, Default::default()) {
         future.wait().unwrap();
     }
-    let stats = exprflow::report::Stats::compute(&batch.dag, &roots, &Default::default());
+    let stats = exprflow::testing::report::Stats::compute(&batch.dag, &roots, &Default::default());
     assert_eq!(stats.calls, 91, "fibr(0) to fibr(90)");
     assert!(stats.memo_hits >= 88, "{}", stats.memo_hits);
     assert!(
@@ -385,7 +386,7 @@ fn forked_calls_keep_the_leftmost_error() {
 fn timeout_and_cancel_stop_a_forked_recursion() {
     let engine = Engine::with_workers(2).unwrap();
     let text = "pf(n, k) = if(n < 2, busy(n, 5), pf(n-1, 2*k) + pf(n-2, 2*k+1))\npf(30, 1)";
-    let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
+    let batch = exprflow::testing::Batch::parse(text.as_bytes(), Default::default());
     let call = *batch.roots().last().unwrap();
     let started = std::time::Instant::now();
     let options = exprflow::SubmitOptions {

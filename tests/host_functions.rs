@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use exprflow::eval::EngineBuilder;
+use exprflow::EngineBuilder;
+use exprflow::testing::EngineInternals;
 use exprflow::{Engine, ErrorKind, SubmitOptions, Value};
 
 /// A counter the functions bump on every call.
@@ -369,9 +370,9 @@ fn a_shared_call_is_dropped_only_when_nobody_needs_it() {
     let mut dag = engine.new_dag();
     let mut roots = Vec::new();
     for text in ["never(5) + 1", "never(5) * 2"] {
-        let (ast, root) = exprflow::syntax::parse_expr(text).unwrap();
+        let (ast, root) = exprflow::testing::syntax::parse_expr(text).unwrap();
         roots.push(
-            dag.add_expr(&ast, root, &exprflow::dag::Scope::new())
+            dag.add_expr(&ast, root, &exprflow::testing::dag::Scope::new())
                 .unwrap(),
         );
     }
@@ -434,7 +435,7 @@ fn spurious_and_repeated_wakes_are_harmless() {
 
 #[test]
 fn huge_values_are_refused_over_the_bit_limit() {
-    let mut limits = exprflow::eval::EvalLimits::default();
+    let mut limits = exprflow::EvalLimits::default();
     limits.value.max_bits = 1000;
     let engine = Engine::builder()
         .workers(2)
@@ -486,16 +487,16 @@ fn results_do_not_depend_on_workers_or_the_evaluator() {
         programs
             .iter()
             .map(|p| {
-                let (ast, root) = exprflow::syntax::parse_expr(p).unwrap();
+                let (ast, root) = exprflow::testing::syntax::parse_expr(p).unwrap();
                 let mut dag = engine.new_dag();
                 let root = dag
-                    .add_expr(&ast, root, &exprflow::dag::Scope::new())
+                    .add_expr(&ast, root, &exprflow::testing::dag::Scope::new())
                     .unwrap();
-                outcome(exprflow::eval::evaluate_sequential(
+                outcome(exprflow::testing::eval::evaluate_sequential(
                     &dag,
                     root,
                     engine.limits(),
-                    &exprflow::eval::CancelToken::new(),
+                    &exprflow::testing::eval::CancelToken::new(),
                     &mut |_| {},
                 ))
             })

@@ -2,10 +2,13 @@
 //! their last use) are bounded by `DagLimits::max_held_bits`: a result that
 //! would go over is `result too large`, never an out-of-memory abort.
 
-use exprflow::batch::BatchOptions;
-use exprflow::dag::DagLimits;
-use exprflow::eval::{CancelToken, Engine, EvalLimits, SubmitOptions, evaluate_sequential};
-use exprflow::{Batch, ErrorKind};
+use exprflow::DagLimits;
+use exprflow::ErrorKind;
+use exprflow::testing::Batch;
+use exprflow::testing::BatchOptions;
+use exprflow::testing::eval::{CancelToken, evaluate_sequential};
+use exprflow::testing::{EngineInternals, SessionInternals};
+use exprflow::{Engine, EvalLimits, SubmitOptions};
 
 fn batch(text: &str, max_held_bits: u64) -> Batch {
     Batch::parse(
@@ -34,7 +37,7 @@ fn wide() -> String {
 }
 
 /// Evaluates line 1 of `b` sequentially (`None`) or on `Some(n)` workers.
-fn second_line(b: &Batch, workers: Option<usize>) -> exprflow::dag::Outcome {
+fn second_line(b: &Batch, workers: Option<usize>) -> exprflow::testing::dag::Outcome {
     let root = *b.lines[1].node.as_ref().unwrap();
     match workers {
         None => evaluate_sequential(

@@ -13,15 +13,20 @@
 //!
 //! Sized to run in a few seconds in release mode (`cargo test --release`).
 
+use exprflow::testing::{EngineInternals, SessionInternals};
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use exprflow::dag::{Dag, DagLimits, Scope};
-use exprflow::eval::{CancelToken, EvalLimits, SubmitOptions, evaluate_sequential};
-use exprflow::syntax::{Ast, ExprId, ExprKind, parse_expr, print};
-use exprflow::value::{BinOp, Builtin, Limits, UnOp, Value, constant, parse_literal};
-use exprflow::{Batch, BatchOptions, Engine, Error, ErrorKind};
+use exprflow::DagLimits;
+use exprflow::testing::dag::{Dag, Scope};
+use exprflow::testing::eval::{CancelToken, evaluate_sequential};
+use exprflow::testing::syntax::{Ast, ExprId, ExprKind, parse_expr, print};
+use exprflow::testing::value::{BinOp, Builtin, UnOp, constant, parse_literal};
+use exprflow::testing::{Batch, BatchOptions};
+use exprflow::{Engine, Error, ErrorKind};
+use exprflow::{EvalLimits, SubmitOptions};
+use exprflow::{Value, ValueLimits as Limits};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -64,7 +69,7 @@ fn engine(workers: usize, fuse: bool) -> &'static Engine {
 type Outcome = Result<Value, Error>;
 
 /// Parses and builds one expression into a fresh DAG.
-fn build(text: &str, dag_limits: DagLimits) -> Result<(Dag, exprflow::dag::NodeId), Error> {
+fn build(text: &str, dag_limits: DagLimits) -> Result<(Dag, exprflow::NodeId), Error> {
     let (ast, root) = parse_expr(text)?;
     let mut dag = Dag::with_limits(dag_limits);
     let node = dag.add_expr(&ast, root, &Scope::new())?;
@@ -617,7 +622,7 @@ proptest! {
         prop_assert_eq!(bounded, Value::from_i64(0));
         let sign_ok = value(&format!("({a} % {b}) * {b}"))?;
         prop_assert!(
-            exprflow::value::exact_cmp(&sign_ok, &Value::from_i64(0)) != std::cmp::Ordering::Less,
+            exprflow::testing::value::exact_cmp(&sign_ok, &Value::from_i64(0)) != std::cmp::Ordering::Less,
             "{} % {} = {} has the wrong sign", a, b, r
         );
     }
@@ -656,8 +661,8 @@ proptest! {
         prop_assert_eq!(value(&format!("num({a}) / den({a})"))?, value(&a)?);
         // floor(q) <= q < floor(q) + 1, and ceil(q) = -floor(-q)
         let frac = value(&format!("{a} - floor({a})"))?;
-        prop_assert!(exprflow::value::exact_cmp(&frac, &Value::from_i64(0)) != std::cmp::Ordering::Less);
-        prop_assert!(exprflow::value::exact_cmp(&frac, &Value::from_i64(1)) == std::cmp::Ordering::Less);
+        prop_assert!(exprflow::testing::value::exact_cmp(&frac, &Value::from_i64(0)) != std::cmp::Ordering::Less);
+        prop_assert!(exprflow::testing::value::exact_cmp(&frac, &Value::from_i64(1)) == std::cmp::Ordering::Less);
         prop_assert_eq!(value(&format!("ceil({a})"))?, value(&format!("-floor(-{a})"))?);
         // float then exact is exact again (the float's binary value)
         prop_assert_eq!(value(&format!("float(exact(float({a})))"))?, value(&format!("float({a})"))?);

@@ -3,6 +3,7 @@
 //! own memo) sequentially and at 1, 2, 3 and 8 workers, in sessions and as
 //! one batch.
 
+use exprflow::testing::{EngineInternals, SessionInternals};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -222,7 +223,7 @@ proptest! {
         // Sequentially, in a session.
         let mut sequential = Vec::new();
         let mut session = exprflow::Session::new();
-        let cancel = exprflow::eval::CancelToken::new();
+        let cancel = exprflow::testing::eval::CancelToken::new();
         for line in &lines {
             sequential.push(shown(session.eval_sequential(&engines()[0], line, &cancel)));
         }
@@ -245,7 +246,7 @@ proptest! {
                 let got = shown(session.eval_on(engine, line));
                 prop_assert_eq!(&got, &sequential[k], "{} workers\n{}", engine.workers(), text);
             }
-            let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
+            let batch = exprflow::testing::Batch::parse(text.as_bytes(), Default::default());
             let roots = batch.roots();
             let futures = engine.submit_all(&batch.dag, &roots, Default::default());
             for (k, future) in futures.iter().enumerate().skip(first_call) {

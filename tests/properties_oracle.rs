@@ -7,11 +7,14 @@
 //! sequentially. Cases whose intermediate values do not fit the model's
 //! `i128` are counted and skipped; most fit (checked at the end).
 
+use exprflow::testing::EngineInternals;
 use std::cell::Cell;
 use std::sync::Arc;
 
-use exprflow::eval::{CancelToken, EvalLimits, SubmitOptions, evaluate_sequential};
-use exprflow::{Batch, BatchOptions, Engine, ErrorKind};
+use exprflow::testing::eval::{CancelToken, evaluate_sequential};
+use exprflow::testing::{Batch, BatchOptions};
+use exprflow::{Engine, ErrorKind};
+use exprflow::{EvalLimits, SubmitOptions};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 

@@ -13,12 +13,15 @@
 //!   stays held after a run, and with room the pool equals the sequential
 //!   run exactly.
 
+use exprflow::testing::EngineInternals;
 use std::cell::Cell;
 use std::time::Duration;
 
-use exprflow::dag::DagLimits;
-use exprflow::eval::{CancelToken, EvalLimits, Lane, NodeEvent, evaluate_sequential};
-use exprflow::{Batch, BatchOptions, Engine, ErrorKind, RunOptions};
+use exprflow::DagLimits;
+use exprflow::testing::eval::{CancelToken, evaluate_sequential};
+use exprflow::testing::{Batch, BatchOptions, RunOptions};
+use exprflow::{Engine, ErrorKind};
+use exprflow::{EvalLimits, Lane, NodeEvent};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 

@@ -3,6 +3,7 @@
 //! its timeline bar; `--stats` counts the calls and the memo hits.
 
 use assert_cmd::Command;
+use exprflow::testing::EngineInternals;
 
 fn exprflow() -> Command {
     Command::cargo_bin("exprflow").unwrap()
@@ -24,13 +25,13 @@ fn dot_labels_a_call_with_its_argument_values() {
 
 #[test]
 fn dot_of_a_failed_call_names_it_by_its_arguments() {
-    let batch = exprflow::Batch::parse(b"inv(x) = 1 / x\ninv(0) + 1", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"inv(x) = 1 / x\ninv(0) + 1", Default::default());
     let roots = batch.roots();
     let engine = exprflow::Engine::with_workers(2).unwrap();
     for future in engine.submit_all(&batch.dag, &roots, Default::default()) {
         let _ = future.wait();
     }
-    let dot = exprflow::report::to_dot(&batch.dag, &roots);
+    let dot = exprflow::testing::report::to_dot(&batch.dag, &roots);
     assert!(dot.contains("label=\"inv(0)\\ndivision by zero\""), "{dot}");
 }
 

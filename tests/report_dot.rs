@@ -227,9 +227,9 @@ fn batch_dot_covers_every_line_and_quotes_awkward_source() {
 
 #[test]
 fn library_to_dot_matches_the_dag() {
-    let batch = exprflow::Batch::parse(b"(1+2)*(1+2) - 1", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"(1+2)*(1+2) - 1", Default::default());
     let roots = batch.roots();
-    let dot = exprflow::report::to_dot(&batch.dag, &roots);
+    let dot = exprflow::testing::report::to_dot(&batch.dag, &roots);
     let g = parse(&dot);
     assert_eq!(g.nodes.len(), batch.dag.len());
     assert_eq!(g.edges.len(), batch.dag.edge_count());
@@ -251,7 +251,7 @@ fn a_deep_chain_does_not_overflow() {
             )
         })
         .collect();
-    let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
-    let dot = exprflow::report::to_dot(&batch.dag, &batch.roots());
+    let batch = exprflow::testing::Batch::parse(text.as_bytes(), Default::default());
+    let dot = exprflow::testing::report::to_dot(&batch.dag, &batch.roots());
     assert_eq!(dot.matches(" -> ").count(), batch.dag.edge_count());
 }

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use exprflow::eval::NodeEvent;
-use exprflow::report::{Stats, Trace, critical_path, work_span};
+use exprflow::NodeEvent;
+use exprflow::testing::report::{Stats, Trace, critical_path, work_span};
 
 fn exprflow() -> Command {
     Command::cargo_bin("exprflow").unwrap()
@@ -115,7 +115,7 @@ fn exponential_trees_saturate_instead_of_overflowing() {
     for i in 1..200 {
         text.push_str(&format!("x{i} = x{} * x{}\n", i - 1, i - 1));
     }
-    let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
+    let batch = exprflow::testing::Batch::parse(text.as_bytes(), Default::default());
     let last = *batch.roots().last().unwrap();
     let stats = Stats::compute(&batch.dag, &[last], &Trace::default());
     assert_eq!(stats.nodes, 201);
@@ -128,7 +128,7 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn node_of(batch: &exprflow::Batch, text: &str) -> exprflow::dag::NodeId {
+fn node_of(batch: &exprflow::testing::Batch, text: &str) -> exprflow::NodeId {
     batch
         .dag
         .ids()
@@ -139,10 +139,10 @@ fn node_of(batch: &exprflow::Batch, text: &str) -> exprflow::dag::NodeId {
         .unwrap_or_else(|| panic!("no node for {text}"))
 }
 
-fn event(node: exprflow::dag::NodeId, worker: Option<usize>, start: u64, end: u64) -> NodeEvent {
+fn event(node: exprflow::NodeId, worker: Option<usize>, start: u64, end: u64) -> NodeEvent {
     NodeEvent {
         node,
-        lane: worker.map_or(exprflow::eval::Lane::Timer, exprflow::eval::Lane::Worker),
+        lane: worker.map_or(exprflow::Lane::Timer, exprflow::Lane::Worker),
         start: ms(start),
         end: ms(end),
         ok: true,
@@ -153,7 +153,7 @@ fn event(node: exprflow::dag::NodeId, worker: Option<usize>, start: u64, end: u6
 fn figures_of_a_made_up_run_with_a_delay() {
     // delay(1,30) waits 0–30 ms on the timer, 3+4 takes 0–10 ms on worker
     // 1, the product 30–40 ms on worker 0; the run took 40 ms.
-    let batch = exprflow::Batch::parse(b"delay(1,30)*(3+4)", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"delay(1,30)*(3+4)", Default::default());
     let roots = batch.roots();
     let delay = node_of(&batch, "delay(1,30)");
     let sum = node_of(&batch, "(3+4)");
@@ -206,7 +206,7 @@ fn figures_of_a_made_up_run_with_a_delay() {
 fn figures_of_a_made_up_cpu_bound_run() {
     // Two 100 ms busy nodes side by side on two workers, then a 1 ms sum;
     // the run took 110 ms.
-    let batch = exprflow::Batch::parse(b"busy(1,100)+busy(2,100)", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"busy(1,100)+busy(2,100)", Default::default());
     let roots = batch.roots();
     let a = node_of(&batch, "busy(1,100)");
     let b = node_of(&batch, "busy(2,100)");
@@ -238,7 +238,7 @@ fn figures_of_a_made_up_cpu_bound_run() {
 
 #[test]
 fn nodes_outside_the_roots_do_not_count() {
-    let batch = exprflow::Batch::parse(b"busy(1,10)\n2*3\n", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"busy(1,10)\n2*3\n", Default::default());
     let roots = batch.roots();
     let busy = roots[0];
     let product = roots[1];
@@ -259,7 +259,7 @@ fn nodes_outside_the_roots_do_not_count() {
 
 #[test]
 fn an_empty_trace_has_zero_work_and_no_critical_path() {
-    let batch = exprflow::Batch::parse(b"1+2", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"1+2", Default::default());
     let s = Stats::compute(&batch.dag, &batch.roots(), &Trace::default());
     assert_eq!(
         (s.work, s.span, s.computed),

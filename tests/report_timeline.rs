@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use exprflow::eval::{Lane, NodeEvent};
-use exprflow::report::{TimelineOptions, Trace, timeline_svg, timeline_svg_with};
+use exprflow::testing::report::{TimelineOptions, Trace, timeline_svg, timeline_svg_with};
+use exprflow::{Lane, NodeEvent};
 
 mod support;
 
@@ -160,8 +160,8 @@ fn svg_parses_as_xml_with_a_bar_per_node() {
 }
 
 /// A made-up run of `delay(1,30)*(3+4)` with hand-picked times.
-fn synthetic() -> (exprflow::Batch, Trace) {
-    let batch = exprflow::Batch::parse(b"delay(1,30)*(3+4)", Default::default());
+fn synthetic() -> (exprflow::testing::Batch, Trace) {
+    let batch = exprflow::testing::Batch::parse(b"delay(1,30)*(3+4)", Default::default());
     let id = |text: &str| {
         batch
             .dag
@@ -174,21 +174,21 @@ fn synthetic() -> (exprflow::Batch, Trace) {
     };
     let ms = Duration::from_millis;
     let events = vec![
-        exprflow::eval::NodeEvent {
+        exprflow::NodeEvent {
             node: id("delay(1,30)"),
             lane: Lane::Timer,
             start: ms(0),
             end: ms(30),
             ok: true,
         },
-        exprflow::eval::NodeEvent {
+        exprflow::NodeEvent {
             node: id("(3+4)"),
             lane: Lane::Worker(1),
             start: ms(0),
             end: ms(10),
             ok: true,
         },
-        exprflow::eval::NodeEvent {
+        exprflow::NodeEvent {
             node: id("delay(1,30)*(3+4)"),
             lane: Lane::Worker(0),
             start: ms(30),
@@ -286,7 +286,7 @@ fn a_thousand_concurrent_delays_stay_a_picture_of_sensible_size() {
 #[test]
 fn huge_traces_merge_neighbouring_slivers() {
     let text: String = (0..3000).map(|i| format!("{i} * 3 + 1\n")).collect();
-    let batch = exprflow::Batch::parse(text.as_bytes(), Default::default());
+    let batch = exprflow::testing::Batch::parse(text.as_bytes(), Default::default());
     let roots = batch.roots();
     // A made-up sequential run: 6000 nodes, one microsecond each.
     let mut events = Vec::new();
@@ -330,7 +330,7 @@ fn huge_traces_merge_neighbouring_slivers() {
 
 #[test]
 fn titles_and_text_are_escaped() {
-    let batch = exprflow::Batch::parse(b"1+2", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"1+2", Default::default());
     let options = TimelineOptions {
         title: Some("a < b & \"c\" \u{1}".to_string()),
         ..Default::default()

@@ -2,14 +2,16 @@
 //! what it shows (worker tracks, overlap, delays on the timer track, fused
 //! nodes with events of their own), plus the library's `Trace`.
 
+use exprflow::testing::EngineInternals;
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
-use exprflow::eval::{NodeEvent, SubmitOptions};
-use exprflow::report::{Lane, Trace};
+use exprflow::Lane;
+use exprflow::testing::report::Trace;
+use exprflow::{NodeEvent, SubmitOptions};
 use serde_json::Value as Json;
 
 fn exprflow() -> Command {
@@ -279,7 +281,7 @@ fn an_unwritable_trace_file_is_a_usage_error_before_the_run() {
 
 #[test]
 fn library_trace_from_events_puts_delays_on_the_timer_lane() {
-    let batch = exprflow::Batch::parse(b"delay(1,20) + busy(2,20)", Default::default());
+    let batch = exprflow::testing::Batch::parse(b"delay(1,20) + busy(2,20)", Default::default());
     let roots = batch.roots();
     let engine = exprflow::Engine::with_workers(2).unwrap();
     let began = Instant::now();
@@ -317,8 +319,9 @@ fn library_trace_from_events_puts_delays_on_the_timer_lane() {
 
 #[test]
 fn library_trace_from_sequential_events() {
-    let dag = Arc::new(exprflow::Batch::parse(b"1+2", Default::default()).dag);
-    let root = exprflow::dag::NodeId::new(2);
+    let batch = exprflow::testing::Batch::parse(b"1+2", Default::default());
+    let root = batch.roots()[0];
+    let dag = Arc::clone(&batch.dag);
     let ms = Duration::from_millis;
     let trace = Trace::from_sequential(
         vec![NodeEvent {
@@ -335,7 +338,7 @@ fn library_trace_from_sequential_events() {
     assert_eq!(trace.wall, ms(4), "the wall time covers every event");
     assert_eq!(trace.events[0].lane, Lane::Worker(0));
     assert_eq!(trace.events[0].duration(), ms(3));
-    let json = exprflow::report::chrome_json(&dag, &trace, "1+2\n");
+    let json = exprflow::testing::report::chrome_json(&dag, &trace, "1+2\n");
     let parsed: Json = serde_json::from_str(&json).unwrap();
     check_schema(&parsed);
     let x = complete_events(&parsed);

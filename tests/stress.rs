@@ -15,15 +15,18 @@
 //! process-wide state: the heap (a counting global allocator), the threads.
 //! They pass in debug and release builds.
 
+use exprflow::testing::{EngineInternals, SessionInternals};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
-use exprflow::dag::{Dag, DagLimits, Scope};
-use exprflow::eval::EvalLimits;
-use exprflow::syntax::parse_expr;
-use exprflow::{Batch, Engine, ErrorKind, ExprFuture, Span, Value};
+use exprflow::DagLimits;
+use exprflow::EvalLimits;
+use exprflow::testing::Batch;
+use exprflow::testing::dag::{Dag, Scope};
+use exprflow::testing::syntax::parse_expr;
+use exprflow::{Engine, ErrorKind, ExprFuture, Span, Value};
 
 // ---------------------------------------------------------------------------
 // Process-wide measurements
@@ -182,7 +185,7 @@ fn a_panic_becomes_an_internal_error_of_its_expression() {
     let _turn = serial();
     quiet_injected_panics();
     for workers in [1, 2, 4] {
-        for fuse in [0, exprflow::eval::DEFAULT_FUSE_NS] {
+        for fuse in [0, exprflow::DEFAULT_FUSE_NS] {
             let engine = Engine::builder()
                 .workers(workers)
                 .fuse_ns(fuse)
@@ -247,7 +250,7 @@ fn a_panic_in_a_batch_fails_its_dependents_only() {
     let futures = engine.submit_all(
         &batch.dag,
         &batch.roots(),
-        exprflow::eval::SubmitOptions::default(),
+        exprflow::SubmitOptions::default(),
     );
     let outcomes: Vec<_> = futures.iter().map(|f| f.wait()).collect();
     assert_eq!(outcomes[0].as_ref().unwrap_err().kind, ErrorKind::Internal);
@@ -638,7 +641,7 @@ fn a_session_accepts_statements_while_earlier_ones_run() {
 fn the_memory_budget_is_a_resource_verdict() {
     let _turn = serial();
     let text = b"delay(2^600000 + 1, 200) - 2^600000\ndelay(2^600001 + 1, 200) - 2^600001\n";
-    let with_budget = |bytes: u64| exprflow::BatchOptions {
+    let with_budget = |bytes: u64| exprflow::testing::BatchOptions {
         dag: DagLimits {
             max_held_bits: bytes * 8,
             ..DagLimits::default()
@@ -646,11 +649,11 @@ fn the_memory_budget_is_a_resource_verdict() {
         ..Default::default()
     };
     let sequentially = |batch: &Batch, root| {
-        exprflow::eval::evaluate_sequential(
+        exprflow::testing::eval::evaluate_sequential(
             &batch.dag,
             root,
             &EvalLimits::default(),
-            &exprflow::eval::CancelToken::new(),
+            &exprflow::testing::eval::CancelToken::new(),
             &mut |_| {},
         )
         .map(|v| v.to_string())
@@ -667,7 +670,7 @@ fn the_memory_budget_is_a_resource_verdict() {
         let futures = engine.submit_all(
             &batch.dag,
             &batch.roots(),
-            exprflow::eval::SubmitOptions::default(),
+            exprflow::SubmitOptions::default(),
         );
         let got: Vec<_> = futures
             .iter()
@@ -713,7 +716,7 @@ fn small_statements_in_a_large_session() {
     let mut sequential = exprflow::Session::new();
     let terms: Vec<String> = (0..20_000).map(|i| format!("{i}*{i}")).collect();
     let big = format!("big = {}", terms.join("+"));
-    let cancel = exprflow::eval::CancelToken::new();
+    let cancel = exprflow::testing::eval::CancelToken::new();
     assert_eq!(
         parallel.eval_on(&engine, &big).unwrap(),
         sequential.eval_sequential(&engine, &big, &cancel).unwrap()

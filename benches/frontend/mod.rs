@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use exprflow::eval::Engine;
+use exprflow::Engine;
+use exprflow::testing::EngineInternals;
 
 use super::{RUNS, best_of, build, emit};
 

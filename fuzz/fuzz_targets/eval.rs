@@ -28,14 +28,16 @@
 
 #![no_main]
 
+use exprflow::testing::EngineInternals;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use exprflow::dag::DagLimits;
-use exprflow::eval::{CancelToken, EngineBuilder, EvalLimits, SubmitOptions, evaluate_sequential};
-use exprflow::syntax::{Ast, parse_statement, print};
-use exprflow::value::Limits;
-use exprflow::{Batch, BatchOptions, Engine, ErrorKind, Value};
+use exprflow::testing::eval::{CancelToken, evaluate_sequential};
+use exprflow::testing::syntax::{Ast, parse_statement, print};
+use exprflow::testing::{Batch, BatchOptions};
+use exprflow::{
+    DagLimits, Engine, EngineBuilder, ErrorKind, EvalLimits, SubmitOptions, Value, ValueLimits,
+};
 use libfuzzer_sys::fuzz_target;
 
 const MAX_BITS: [u64; 4] = [1 << 8, 1 << 12, 1 << 16, 1 << 16];
@@ -54,7 +56,7 @@ v = 3
 
 fn limits(config: u8) -> EvalLimits {
     EvalLimits {
-        value: Limits {
+        value: ValueLimits {
             max_bits: MAX_BITS[usize::from(config >> 3) & 3],
         },
         max_wait: Duration::from_millis(2),

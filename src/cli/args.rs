@@ -4,9 +4,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::dag::DagLimits;
+use crate::value::Limits;
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use exprflow::dag::DagLimits;
-use exprflow::value::Limits;
 
 /// exprflow: arithmetic as a DAG of futures, evaluated concurrently.
 #[derive(Parser, Debug)]
@@ -55,7 +55,7 @@ pub enum Command {
 #[derive(Args, Debug, Clone, Default)]
 pub struct RunOptions {
     /// Number of pool workers, 1 to 1024 (default: the number of CPUs).
-    #[arg(short = 'j', long = "workers", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=exprflow::eval::MAX_WORKERS as i64))]
+    #[arg(short = 'j', long = "workers", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=crate::eval::MAX_WORKERS as i64))]
     pub workers: Option<u16>,
     /// Use the sequential reference evaluator instead of the pool.
     #[arg(long)]

@@ -1,11 +1,13 @@
 //! Evaluating a batch with the engine or the sequential evaluator (a
-//! library [`RunHandle`](exprflow::RunHandle) honours the timeout), and
+//! library [`RunHandle`](crate::handle::RunHandle) honours the timeout), and
 //! reporting each line's outcome as it resolves.
 
-use exprflow::dag::Outcome;
-use exprflow::eval::Engine;
-use exprflow::report::Trace;
-use exprflow::{Batch, Error, ErrorKind, Evaluator, RunOptions as Run};
+use crate::batch::Batch;
+use crate::dag::Outcome;
+use crate::eval::Engine;
+use crate::handle::{Evaluator, RunOptions as Run};
+use crate::report::Trace;
+use crate::{Error, ErrorKind};
 
 use super::args::RunOptions;
 

@@ -1,32 +1,60 @@
 //! The command line: `eval`, `batch` and `repl`. All I/O lives here.
 
-pub mod args;
+mod args;
 mod evaluate;
 mod help;
 mod render;
-pub mod repl;
+mod repl;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use exprflow::batch::BatchOptions;
-use exprflow::eval::{Engine, EvalLimits};
-use exprflow::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
-use exprflow::value::Limits;
-use exprflow::{Batch, Error};
+use clap::Parser;
+
+use crate::Error;
+use crate::batch::Batch;
+use crate::batch::BatchOptions;
+use crate::eval::{Engine, EvalLimits};
+use crate::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
+use crate::value::Limits;
 
 use args::{Cli, Command, RunOptions};
-pub use render::render_error;
+use render::render_error;
 
 /// Exit status: every statement succeeded.
-pub const EXIT_OK: u8 = 0;
+const EXIT_OK: u8 = 0;
 /// Exit status: some statement failed.
-pub const EXIT_FAILED: u8 = 1;
+const EXIT_FAILED: u8 = 1;
 /// Exit status: bad usage or unreadable input.
-pub const EXIT_USAGE: u8 = 2;
+const EXIT_USAGE: u8 = 2;
+
+/// The `exprflow` command (the binary's `main`): parses the command line
+/// and runs it. Hidden from the library's documentation: the command line
+/// is the spec's section 4, not an API.
+pub fn main() -> ExitCode {
+    let args = args::arrange_eval_args(std::env::args_os().collect());
+    let eval_without_exprs = args.len() == 2 && args[1] == "eval";
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            if e.kind() == clap::error::ErrorKind::MissingRequiredArgument
+                && eval_without_exprs
+                && !std::io::stdin().is_terminal()
+            {
+                eprintln!(
+                    "\ntip: `eval` takes expressions as arguments and does not read stdin; \
+                     to evaluate lines from stdin use `exprflow batch` (echo 1+2 | exprflow batch)"
+                );
+            }
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    run(cli)
+}
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> ExitCode {
+fn run(cli: Cli) -> ExitCode {
     let mut command = match cli.command {
         Some(command) => command,
         None if std::io::stdin().is_terminal() => Command::Repl {
@@ -92,7 +120,7 @@ fn read_input(file: Option<&std::path::Path>) -> Result<(Vec<u8>, String), Strin
 }
 
 /// The engine the options ask for.
-pub fn engine_for(options: &RunOptions) -> Result<Engine, Error> {
+fn engine_for(options: &RunOptions) -> Result<Engine, Error> {
     let mut builder = Engine::builder().limits(eval_limits(options));
     if let Some(n) = options.workers {
         builder = builder.workers(n as usize);
@@ -206,7 +234,7 @@ fn run_batch(
     let print_errors = print_values && !render::same_terminal();
     let mut failed = false;
     let progress = render::Progress::start(batch.lines.len(), progress && !options.no_progress);
-    let mut report = |i: usize, outcome: &exprflow::dag::Outcome, out: &mut dyn Write| {
+    let mut report = |i: usize, outcome: &crate::dag::Outcome, out: &mut dyn Write| {
         let line = &batch.lines[i];
         let prefix = if as_completed {
             format!("{}: ", line.line)
@@ -288,7 +316,7 @@ const ARGS_ORIGIN: &str = "<args>";
 /// For an `eval` argument such as `-j2` that failed as an unknown
 /// variable, a help line suggesting the option it looks like.
 fn option_hint(error: &Error, origin: &str, statement: &str) -> Option<String> {
-    if origin != ARGS_ORIGIN || error.kind != exprflow::ErrorKind::UnknownVariable {
+    if origin != ARGS_ORIGIN || error.kind != crate::ErrorKind::UnknownVariable {
         return None;
     }
     let meant = args::meant_short_option(statement)?;
@@ -303,10 +331,10 @@ fn write_reports(
     batch: &Batch,
     engine: &Engine,
     options: &RunOptions,
-    trace: Option<&exprflow::report::Trace>,
+    trace: Option<&crate::report::Trace>,
     outputs: &mut Outputs,
 ) -> Result<(), String> {
-    use exprflow::report;
+    use crate::report;
     let roots = batch.roots();
     if let Some((path, file)) = &mut outputs.dot {
         let dot = report::to_dot_with_source(&batch.dag, &roots, &batch.source);

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use exprflow::Error;
-use exprflow::syntax::LineIndex;
+use crate::Error;
+use crate::syntax::LineIndex;
 
 /// Renders `error` against `source` (named `origin`), e.g.
 ///
@@ -205,13 +205,13 @@ pub fn same_terminal() -> bool {
 /// `timed out: the limit of 100 ms passed` (when the limit is known).
 pub fn with_limit(error: &Error, limit: Option<std::time::Duration>) -> Error {
     match limit {
-        Some(limit) if error.kind == exprflow::ErrorKind::TimedOut && error.detail.is_none() => {
+        Some(limit) if error.kind == crate::ErrorKind::TimedOut && error.detail.is_none() => {
             Error::with_detail(
                 error.kind,
                 error.span,
                 format!(
                     "the limit of {} passed",
-                    exprflow::report::format_duration(limit)
+                    crate::report::format_duration(limit)
                 ),
             )
         }

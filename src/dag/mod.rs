@@ -1,10 +1,10 @@
-//! AST → hash-consed DAG (petgraph). Structurally identical subexpressions
+//! AST → hash-consed DAG. Structurally identical subexpressions
 //! become one node, within an expression and across all statements added to
 //! the same [`Dag`]. Every pass is iterative.
 //!
 //! ```
-//! use exprflow::dag::{Dag, Scope};
-//! let (ast, root) = exprflow::syntax::parse_expr("(2+3)*(2+3)").unwrap();
+//! use exprflow::testing::dag::{Dag, Scope};
+//! let (ast, root) = exprflow::testing::syntax::parse_expr("(2+3)*(2+3)").unwrap();
 //! let mut dag = Dag::default();
 //! dag.add_expr(&ast, root, &Scope::new()).unwrap();
 //! assert_eq!(dag.len(), 4); // 2, 3, 2+3, (2+3)*(2+3)
@@ -21,12 +21,10 @@ mod scope;
 
 use std::sync::{Arc, Mutex};
 
-use petgraph::graph::DiGraph;
-
 pub use build::DagLimits;
 pub use calls::{CallKey, CallTable};
 pub use estimate::UNKNOWN;
-pub use func::{Body, BodyId, BodyNode, BodyOp, CallSite, Env, FuncDef};
+pub use func::{BodyId, BodyOp, CallSite, Env, FuncDef};
 pub use node::{Node, NodeId, Op};
 pub use scope::{Binding, Scope};
 
@@ -185,7 +183,7 @@ impl Dag {
     ///     .function("seven", 0, |_: &[exprflow::Value]| Ok(7.into()))
     ///     .build()
     ///     .unwrap();
-    /// let dag = exprflow::dag::Dag::default().with_host(engine.host_functions().clone());
+    /// let dag = exprflow::testing::dag::Dag::default().with_host(engine.host_functions().clone());
     /// assert!(dag.host_functions().get("seven").is_some());
     /// ```
     pub fn with_host(mut self, host: Arc<HostFunctions>) -> Dag {
@@ -231,30 +229,6 @@ impl Dag {
     /// All node ids, in topological order (inputs before users).
     pub fn ids(&self) -> impl DoubleEndedIterator<Item = NodeId> + ExactSizeIterator {
         (0..self.nodes.len()).map(NodeId::new)
-    }
-
-    /// The DAG as a petgraph graph (for petgraph's algorithms): node
-    /// weights are the nodes, indices are the same [`NodeId`]s, and edges
-    /// point from input to user (an input used twice has two edges).
-    ///
-    /// ```
-    /// let batch = exprflow::Batch::parse(b"(1+2)*(1+2)", Default::default());
-    /// let graph = batch.dag.to_graph();
-    /// assert_eq!(graph.node_count(), batch.dag.len());
-    /// assert_eq!(graph.edge_count(), batch.dag.edge_count());
-    /// assert!(!petgraph::algo::is_cyclic_directed(&graph));
-    /// ```
-    pub fn to_graph(&self) -> DiGraph<&Node, ()> {
-        let mut graph = DiGraph::with_capacity(self.len(), self.edges);
-        for id in self.ids() {
-            graph.add_node(self.node(id));
-        }
-        for id in self.ids() {
-            for &input in self.node(id).inputs.iter() {
-                graph.add_edge(input, id, ());
-            }
-        }
-        graph
     }
 
     /// The result of `id`, if it has been computed.

@@ -5,8 +5,33 @@ use std::sync::Arc;
 use crate::error::{Error, Span};
 use crate::value::{BinOp, Builtin, UnOp};
 
-/// Index of a node in a [`Dag`](super::Dag).
-pub type NodeId = petgraph::graph::NodeIndex<u32>;
+/// A node of a run's DAG: what a [`NodeEvent`](crate::NodeEvent) and
+/// [`ExprFuture::node`](crate::ExprFuture::node) name. Equal
+/// subexpressions share one node, so two futures or events with the same
+/// `NodeId` computed the same thing. Ids are dense indices in topological
+/// order (inputs before their users) and mean something only within the
+/// DAG they came from.
+///
+/// ```
+/// let engine = exprflow::Engine::with_workers(1).unwrap();
+/// let future = engine.submit("(1+2)*(1+2)").unwrap();
+/// // The leaves `1` and `2`, the shared `1+2` and the product: four nodes.
+/// assert_eq!(future.node().index(), 3);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(u32);
+
+impl NodeId {
+    /// The node at position `index` (in topological order).
+    pub(crate) fn new(index: usize) -> NodeId {
+        NodeId(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+
+    /// The node's position in its DAG (inputs come before their users).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// What a node computes from its inputs.
 #[derive(Clone, Debug, PartialEq)]

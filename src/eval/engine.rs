@@ -36,8 +36,8 @@ pub struct SubmitOptions {
     /// end), readable in completion order from
     /// [`ExprFuture::completions`]. Off by default: it costs two clock reads
     /// and a channel send per node. A run with events also keeps every
-    /// value in the DAG, big intermediate ones included, so that readers of
-    /// the events can look them up with [`Dag::result`].
+    /// value, big intermediate ones included, so that readers of the events
+    /// can look them up with [`ExprFuture::node_info`].
     pub events: bool,
     /// Give up after this long: futures not resolved by then resolve
     /// `timed out` and their work stops (like [`ExprFuture::cancel`]).
@@ -76,7 +76,7 @@ impl EngineBuilder {
     /// budget. Their bit limit is always that of [`EngineBuilder::limits`].
     ///
     /// ```
-    /// use exprflow::dag::DagLimits;
+    /// use exprflow::DagLimits;
     /// let engine = exprflow::Engine::builder()
     ///     .dag_limits(DagLimits { max_nodes: 5, ..DagLimits::default() })
     ///     .build()
@@ -91,7 +91,7 @@ impl EngineBuilder {
     }
 
     /// Most nesting of parentheses and calls in text the engine parses
-    /// (default [`DEFAULT_MAX_DEPTH`](crate::syntax::DEFAULT_MAX_DEPTH)).
+    /// (default 1,000).
     ///
     /// ```
     /// let engine = exprflow::Engine::builder().max_depth(2).build().unwrap();
@@ -397,12 +397,13 @@ impl Engine {
 
     /// `delay` timers still waiting (for leak checks; feature `test-hooks`).
     #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
     pub fn pending_timers(&self) -> usize {
         self.timers.pending()
     }
 
     /// Submits node `root` of `dag`.
-    pub fn submit_node(&self, dag: &Arc<Dag>, root: NodeId) -> ExprFuture {
+    pub(crate) fn submit_node(&self, dag: &Arc<Dag>, root: NodeId) -> ExprFuture {
         let mut futures = self.submit_all(dag, &[root], SubmitOptions::default());
         futures.pop().unwrap_or_else(|| ExprFuture {
             state: Arc::new(super::promise::Promise::new(root)),
@@ -413,7 +414,7 @@ impl Engine {
 
     /// Submits several roots of one DAG as one run: shared subexpressions
     /// are computed once, and the futures come back in the order of `roots`.
-    pub fn submit_all(
+    pub(crate) fn submit_all(
         &self,
         dag: &Arc<Dag>,
         roots: &[NodeId],

@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use crate::dag::NodeId;
+use crate::error::{Error, Span};
+use crate::value::Value;
 
 /// Where a recorded node ran.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -27,6 +29,22 @@ pub struct NodeEvent {
     pub end: Duration,
     /// Whether it produced a value (rather than an error).
     pub ok: bool,
+}
+
+/// What a node of a run is, for reading its [`NodeEvent`]s (see
+/// [`ExprFuture::node_info`](crate::ExprFuture::node_info)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeInfo {
+    /// The operation: an operator symbol (`+`, `neg`, `!`), a function's
+    /// name (`sqrt`, a user function's name), `const` or `error`.
+    pub label: String,
+    /// Where the subexpression is in the submitted text (the first place,
+    /// when equal subexpressions share the node).
+    pub span: Span,
+    /// The node's outcome, if it has been computed and kept (a run with
+    /// [`SubmitOptions::events`](crate::SubmitOptions::events) keeps every
+    /// value; otherwise only the roots' and small ones are sure to be kept).
+    pub outcome: Option<Result<Value, Error>>,
 }
 
 impl NodeEvent {

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::events::NodeEvents;
+use super::events::{NodeEvents, NodeInfo};
 use super::promise::Promise;
-use super::run::{Run, RunShape};
-use crate::dag::{NodeId, Outcome};
+use super::run::Run;
+#[cfg(feature = "test-hooks")]
+use super::run::RunShape;
+use crate::dag::NodeId;
 use crate::error::{Error, ErrorKind};
 use crate::value::Value;
 
@@ -41,7 +43,7 @@ impl ExprFuture {
     }
 
     /// The outcome if it is known, without waiting.
-    pub fn try_get(&self) -> Option<&Outcome> {
+    pub fn try_get(&self) -> Option<&Result<Value, Error>> {
         self.state.get()
     }
 
@@ -84,7 +86,7 @@ impl ExprFuture {
 
     /// Calls `callback` with the outcome when it is known: at once, on this
     /// thread, if it already is; otherwise on the thread that resolves it.
-    pub fn on_complete(&self, callback: impl FnOnce(&Outcome) + Send + 'static) {
+    pub fn on_complete(&self, callback: impl FnOnce(&Result<Value, Error>) + Send + 'static) {
         self.state.on_complete(callback);
     }
 
@@ -95,8 +97,43 @@ impl ExprFuture {
         self.run.as_ref().and_then(|r| r.events()).map(NodeEvents)
     }
 
+    /// What `node` of this future's run is: its operation, its place in the
+    /// text and (once computed) its outcome; `None` for a node not in the
+    /// run's DAG. For reading [`NodeEvent`](crate::NodeEvent)s.
+    ///
+    /// ```
+    /// use exprflow::{Engine, SubmitOptions};
+    /// let engine = Engine::with_workers(2).unwrap();
+    /// let text = "(1+2)*sqrt(16)";
+    /// let options = SubmitOptions { events: true, ..Default::default() };
+    /// let future = engine.submit_with(text, options).unwrap();
+    /// future.wait().unwrap();
+    /// for event in future.completions().unwrap().try_iter() {
+    ///     let info = future.node_info(event.node).unwrap();
+    ///     let value = info.outcome.unwrap().unwrap();
+    ///     println!("{} {} = {value}", info.label, &text[info.span.start..info.span.end]);
+    /// }
+    /// let root = future.node_info(future.node()).unwrap();
+    /// assert_eq!((root.label.as_str(), root.span.start, root.span.end), ("*", 0, text.len()));
+    /// assert_eq!(root.outcome.unwrap().unwrap().to_string(), "12");
+    /// ```
+    pub fn node_info(&self, node: NodeId) -> Option<NodeInfo> {
+        let dag = self.run.as_ref()?.dag();
+        if node.index() >= dag.len() {
+            return None;
+        }
+        let n = dag.node(node);
+        Some(NodeInfo {
+            label: n.op.label().to_string(),
+            span: n.span,
+            outcome: dag.result(node).cloned(),
+        })
+    }
+
     /// How this future's run was planned (nodes to compute, tasks), or
-    /// `None` if nothing needed computing.
+    /// `None` if nothing needed computing (feature `test-hooks`).
+    #[cfg(feature = "test-hooks")]
+    #[doc(hidden)]
     pub fn shape(&self) -> Option<RunShape> {
         self.run.as_ref().map(|r| r.shape())
     }

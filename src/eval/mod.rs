@@ -20,13 +20,13 @@ mod sequential;
 mod timer;
 
 pub use cancel::CancelToken;
-pub use cpu::thread_cpu_time;
 pub(crate) use engine::single_expression;
 pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, MAX_WORKERS, SubmitOptions};
-pub use events::{Lane, NodeEvent, NodeEvents};
+pub use events::{Lane, NodeEvent, NodeEvents, NodeInfo};
 pub use future::ExprFuture;
 pub(crate) use host::call_blocking;
 pub use limits::EvalLimits;
+#[cfg(feature = "test-hooks")]
 pub use run::RunShape;
 pub use sequential::evaluate_sequential;
 pub(crate) use sequential::wait as wait_node;

@@ -121,6 +121,7 @@ pub struct Plan {
     /// Distinct tasks waiting on each task (indexed by task root).
     waited_by: Lists,
     /// Number of task roots.
+    #[cfg_attr(not(feature = "test-hooks"), allow(dead_code))]
     task_count: usize,
     /// Tasks that evaluate a whole cheap subgraph with the sequential
     /// evaluator (indexed by task root): the planner did not descend into it.
@@ -334,6 +335,7 @@ impl Plan {
     }
 
     /// Number of tasks.
+    #[cfg(feature = "test-hooks")]
     pub fn task_count(&self) -> usize {
         self.task_count
     }

@@ -21,9 +21,9 @@ use crate::value::{Builtin, Value};
 /// evaluated once. `on_node` is told of each node computed.
 ///
 /// ```
-/// use exprflow::dag::{Dag, Scope};
-/// use exprflow::eval::{evaluate_sequential, CancelToken, EvalLimits};
-/// let (ast, root) = exprflow::syntax::parse_expr("(3+7)*(2+8)*((2*3)-1)").unwrap();
+/// use exprflow::testing::dag::{Dag, Scope};
+/// use exprflow::testing::eval::{evaluate_sequential, CancelToken, EvalLimits};
+/// let (ast, root) = exprflow::testing::syntax::parse_expr("(3+7)*(2+8)*((2*3)-1)").unwrap();
 /// let mut dag = Dag::default();
 /// let node = dag.add_expr(&ast, root, &Scope::new()).unwrap();
 /// let value = evaluate_sequential(&dag, node, &EvalLimits::default(), &CancelToken::new(), &mut |_| {});

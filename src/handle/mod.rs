@@ -4,7 +4,8 @@
 //! events. The command line and the REPL both drive their runs with it.
 //!
 //! ```
-//! use exprflow::{Batch, Engine, RunOptions, Step};
+//! use exprflow::Engine;
+//! use exprflow::testing::{Batch, EngineInternals, RunOptions, Step};
 //! let batch = Batch::parse(b"1+2\n2*3", Default::default());
 //! let engine = Engine::with_workers(2).unwrap();
 //! let mut run = engine.start(&batch.dag, &batch.roots(), RunOptions::default());
@@ -28,6 +29,7 @@ use crate::dag::{Dag, NodeId, Outcome};
 use crate::error::{Error, ErrorKind};
 use crate::eval::{Engine, ExprFuture, NodeEvent, SubmitOptions};
 use crate::report::Trace;
+use crate::wait::completion_channel;
 
 /// After asking the sequential evaluator to stop, how long to wait for it
 /// before leaving it to finish on its own (a single huge operation cannot
@@ -167,7 +169,7 @@ pub struct RunHandle {
 impl Engine {
     /// Starts evaluating `roots` of `dag` as `options` say and returns the
     /// handle that watches the run.
-    pub fn start(&self, dag: &Arc<Dag>, roots: &[NodeId], options: RunOptions) -> RunHandle {
+    pub(crate) fn start(&self, dag: &Arc<Dag>, roots: &[NodeId], options: RunOptions) -> RunHandle {
         let began = Instant::now();
         // Counted before the run starts: it fills in results as it goes.
         let nodes_total = pending_nodes(dag, roots);
@@ -215,18 +217,6 @@ impl Engine {
             nodes_total,
         }
     }
-}
-
-/// A channel that receives each future's index when it resolves.
-pub(crate) fn completion_channel(futures: &[ExprFuture]) -> Receiver<usize> {
-    let (sender, receiver) = crossbeam_channel::unbounded();
-    for (k, future) in futures.iter().enumerate() {
-        let sender = sender.clone();
-        future.on_complete(move |_| {
-            let _ = sender.send(k);
-        });
-    }
-    receiver
 }
 
 impl RunHandle {

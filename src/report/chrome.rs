@@ -21,9 +21,9 @@ const PID: u32 = 1;
 /// name the process and every track.
 ///
 /// ```
-/// let trace = exprflow::report::Trace::default();
-/// let dag = exprflow::dag::Dag::default();
-/// let json = exprflow::report::chrome_json(&dag, &trace, "");
+/// let trace = exprflow::testing::report::Trace::default();
+/// let dag = exprflow::testing::dag::Dag::default();
+/// let json = exprflow::testing::report::chrome_json(&dag, &trace, "");
 /// assert!(json.starts_with("{\"traceEvents\":["));
 /// ```
 pub fn chrome_json(dag: &Dag, trace: &Trace, source: &str) -> String {

@@ -18,16 +18,17 @@ const LABEL_CHARS: usize = 24;
 /// error filled. Roots have a double border. Render with `dot -Tsvg`.
 ///
 /// ```
-/// let batch = exprflow::Batch::parse(b"(2+3)*(2+3)", Default::default());
-/// let dot = exprflow::report::to_dot(&batch.dag, &batch.roots());
+/// let batch = exprflow::testing::Batch::parse(b"(2+3)*(2+3)", Default::default());
+/// let dot = exprflow::testing::report::to_dot(&batch.dag, &batch.roots());
 /// assert_eq!(dot.matches(" -> ").count(), 4); // 2+3 feeds the product twice
 /// ```
+#[cfg(any(test, feature = "test-hooks"))]
 pub fn to_dot(dag: &Dag, roots: &[NodeId]) -> String {
     render(dag, roots, None)
 }
 
 /// Like [`to_dot`], with each node's source text (from `source`, the text
-/// the DAG's spans index: [`Batch::source`](crate::Batch::source) or
+/// the DAG's spans index: [`Batch::source`](crate::batch::Batch::source) or
 /// [`Session::source`](crate::Session::source)) as its tooltip.
 pub fn to_dot_with_source(dag: &Dag, roots: &[NodeId], source: &str) -> String {
     render(dag, roots, Some(&|id| source_of(dag, id, source, 200)))
@@ -38,8 +39,8 @@ pub fn to_dot_with_source(dag: &Dag, roots: &[NodeId], source: &str) -> String {
 /// points at an earlier input).
 ///
 /// ```
-/// let batch = exprflow::Batch::parse(b"1+2", Default::default());
-/// let dot = exprflow::report::to_dot_with_text(&batch.dag, &batch.roots(), |_| "here".into());
+/// let batch = exprflow::testing::Batch::parse(b"1+2", Default::default());
+/// let dot = exprflow::testing::report::to_dot_with_text(&batch.dag, &batch.roots(), |_| "here".into());
 /// assert!(dot.contains("tooltip=\"here\""));
 /// ```
 pub fn to_dot_with_text(dag: &Dag, roots: &[NodeId], text: impl Fn(NodeId) -> String) -> String {

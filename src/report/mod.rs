@@ -15,10 +15,11 @@
 //! ```
 //! use std::sync::Arc;
 //! use std::time::Instant;
-//! use exprflow::eval::SubmitOptions;
-//! use exprflow::report::{Stats, Trace};
+//! use exprflow::SubmitOptions;
+//! use exprflow::testing::EngineInternals;
+//! use exprflow::testing::report::{Stats, Trace};
 //!
-//! let batch = exprflow::Batch::parse(b"(2+3)*(2+3)", Default::default());
+//! let batch = exprflow::testing::Batch::parse(b"(2+3)*(2+3)", Default::default());
 //! let roots = batch.roots();
 //! let engine = exprflow::Engine::with_workers(2).unwrap();
 //! let began = Instant::now();
@@ -29,9 +30,9 @@
 //!
 //! let stats = Stats::compute(&batch.dag, &roots, &trace);
 //! assert_eq!((stats.nodes, stats.saved, stats.edges, stats.depth), (4, 3, 4, 3));
-//! let dot = exprflow::report::to_dot(&batch.dag, &roots);
+//! let dot = exprflow::testing::report::to_dot(&batch.dag, &roots);
 //! assert!(dot.starts_with("digraph"));
-//! let svg = exprflow::report::timeline_svg(&batch.dag, &roots, &trace, &batch.source);
+//! let svg = exprflow::testing::report::timeline_svg(&batch.dag, &roots, &trace, &batch.source);
 //! assert!(svg.contains("<svg"));
 //! ```
 
@@ -48,10 +49,16 @@ use crate::dag::NodeId;
 pub use crate::eval::{Lane, NodeEvent};
 
 pub use chrome::chrome_json;
-pub use dot::{to_dot, to_dot_with_source, to_dot_with_text};
-pub use stats::{Stats, critical_path, work_span};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use dot::to_dot;
+pub use dot::{to_dot_with_source, to_dot_with_text};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use stats::critical_path;
+pub use stats::{Stats, work_span};
 pub use text::{format_duration, value_preview};
-pub use timeline::{TimelineOptions, timeline_svg, timeline_svg_with};
+pub use timeline::timeline_svg;
+#[cfg(any(test, feature = "test-hooks"))]
+pub use timeline::{TimelineOptions, timeline_svg_with};
 
 /// The recording of one run: a per-node event for every node computed,
 /// sorted by start time, with the pool size and the wall time.

@@ -145,9 +145,9 @@ impl Analysis {
 ///
 /// ```
 /// use std::time::Duration;
-/// use exprflow::eval::{Lane, NodeEvent};
-/// use exprflow::report::{Trace, work_span};
-/// let batch = exprflow::Batch::parse(b"(1+2)*(3+4)", Default::default());
+/// use exprflow::testing::eval::{Lane, NodeEvent};
+/// use exprflow::testing::report::{Trace, work_span};
+/// let batch = exprflow::testing::Batch::parse(b"(1+2)*(3+4)", Default::default());
 /// let roots = batch.roots();
 /// let ms = Duration::from_millis;
 /// let node = |text: &str| batch.dag.ids().find(|&id| {
@@ -169,6 +169,7 @@ pub fn work_span(dag: &Dag, roots: &[NodeId], trace: &Trace) -> (Duration, Durat
 
 /// The critical path: the heaviest chain of recorded durations, listed from
 /// a leaf up to a root of `roots`. Empty when nothing was recorded.
+#[cfg(any(test, feature = "test-hooks"))]
 pub fn critical_path(dag: &Dag, roots: &[NodeId], trace: &Trace) -> Vec<NodeId> {
     Analysis::new(dag, roots, trace).critical_path(dag)
 }
@@ -249,8 +250,8 @@ impl Stats {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use exprflow::report::{Stats, Trace};
-    /// let batch = exprflow::Batch::parse(b"(2+3)*(2+3)", Default::default());
+    /// use exprflow::testing::report::{Stats, Trace};
+    /// let batch = exprflow::testing::Batch::parse(b"(2+3)*(2+3)", Default::default());
     /// let stats = Stats::compute(&batch.dag, &batch.roots(), &Trace::default());
     /// assert_eq!(stats.nodes, 4); // 2, 3, 2+3 and the product
     /// assert_eq!(stats.tree_nodes, 7);
@@ -484,8 +485,8 @@ impl Stats {
     /// workers.
     ///
     /// ```
-    /// use exprflow::report::{Stats, Trace};
-    /// let batch = exprflow::Batch::parse(b"1+2", Default::default());
+    /// use exprflow::testing::report::{Stats, Trace};
+    /// let batch = exprflow::testing::Batch::parse(b"1+2", Default::default());
     /// let mut stats = Stats::compute(&batch.dag, &batch.roots(), &Trace::default());
     /// stats.work = std::time::Duration::from_micros(3);
     /// stats.bound = stats.work;

@@ -14,7 +14,7 @@ const PRINT_BITS: u64 = 4096;
 /// their head and tail and say how long they are, huge ones are described.
 ///
 /// ```
-/// use exprflow::report::value_preview;
+/// use exprflow::testing::report::value_preview;
 /// let big = exprflow::eval("fact(30)").unwrap();
 /// assert_eq!(value_preview(&big, 40), "265252859812191058636308480000000");
 /// assert_eq!(value_preview(&big, 16), "26525…00000 (33 digits)");
@@ -120,7 +120,7 @@ fn call_name(dag: &Dag, name: &str, args: &[NodeId]) -> String {
 ///
 /// ```
 /// use std::time::Duration;
-/// use exprflow::report::format_duration;
+/// use exprflow::testing::report::format_duration;
 /// assert_eq!(format_duration(Duration::from_micros(3250)), "3.25 ms");
 /// assert_eq!(format_duration(Duration::from_millis(1204)), "1.204 s");
 /// assert_eq!(format_duration(Duration::ZERO), "0 s");

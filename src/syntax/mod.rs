@@ -2,8 +2,8 @@
 //! precedence fold, a printer, and line/column positions.
 //!
 //! ```
-//! let (ast, root) = exprflow::syntax::parse_expr("-2^2 + 3!").unwrap();
-//! assert_eq!(exprflow::syntax::print(&ast, root), "-2^2 + 3!");
+//! let (ast, root) = exprflow::testing::syntax::parse_expr("-2^2 + 3!").unwrap();
+//! assert_eq!(exprflow::testing::syntax::print(&ast, root), "-2^2 + 3!");
 //! ```
 
 mod ast;
@@ -11,13 +11,17 @@ mod depth;
 mod errors;
 mod fold;
 mod grammar;
+#[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod position;
+#[cfg(any(test, feature = "test-hooks"))]
 mod print;
 mod scan;
 
 pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Literal, Statement};
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
-pub use position::{LineIndex, Position};
+#[cfg(any(feature = "cli", feature = "test-hooks", test))]
+pub use position::LineIndex;
+#[cfg(any(test, feature = "test-hooks"))]
 pub use print::print;
 
 use pest::Parser;
@@ -126,6 +130,7 @@ fn internal(text: &str, offset: usize) -> Error {
 }
 
 /// Parses a single expression (no assignment) into a fresh arena.
+#[cfg(any(test, feature = "test-hooks"))]
 pub fn parse_expr(text: &str) -> Result<(Ast, ExprId), Error> {
     let mut ast = Ast::new();
     match parse_statement(&mut ast, text, 0, DEFAULT_MAX_DEPTH)? {

@@ -26,8 +26,8 @@ enum Task<'a> {
 /// Prints the expression at `root` in a form that parses back to the same tree.
 ///
 /// ```
-/// let (ast, root) = exprflow::syntax::parse_expr("(1 + 2) * -(3 ^ 2)").unwrap();
-/// assert_eq!(exprflow::syntax::print(&ast, root), "(1 + 2) * -3^2");
+/// let (ast, root) = exprflow::testing::syntax::parse_expr("(1 + 2) * -(3 ^ 2)").unwrap();
+/// assert_eq!(exprflow::testing::syntax::print(&ast, root), "(1 + 2) * -3^2");
 /// ```
 pub fn print(ast: &Ast, root: ExprId) -> String {
     let mut out = String::new();

@@ -265,7 +265,7 @@ impl Repl {
                     let _ = self.session.add("");
                     Err(Error::with_detail(
                         ErrorKind::Syntax,
-                        exprflow::Span::new(at, at + 1),
+                        crate::Span::new(at, at + 1),
                         "invalid UTF-8 in input",
                     ))
                 }

@@ -242,7 +242,7 @@ fn underline_input(error: &Error, source: &str, input_start: usize, origin: &str
         return String::new();
     };
     let mut here = error.clone();
-    here.span = exprflow::Span::new(first, input.len());
+    here.span = crate::Span::new(first, input.len());
     let rendered = render_error(&here, input, &LineIndex::new(input), origin);
     // Only the location and the caret: the message was shown above.
     let mut text: String = rendered.lines().skip(1).flat_map(|l| [l, "\n"]).collect();

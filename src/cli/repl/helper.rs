@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use exprflow::value::Builtin;
+use crate::value::Builtin;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter, MatchingBracketHighlighter};
 use rustyline::hint::Hinter;

@@ -36,12 +36,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::dag::{Dag, NodeId, Outcome};
+use crate::eval::Engine;
+use crate::report::{self, Stats, format_duration, value_preview};
+use crate::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
+use crate::{Error, ErrorKind, Session};
 use crossbeam_channel::Receiver;
-use exprflow::dag::{Dag, NodeId, Outcome};
-use exprflow::eval::Engine;
-use exprflow::report::{self, Stats, format_duration, value_preview};
-use exprflow::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
-use exprflow::{Error, ErrorKind, Session};
 use rustyline::Editor;
 use rustyline::config::{ColorMode, CompletionType, Config};
 use rustyline::error::ReadlineError;

@@ -1,5 +1,5 @@
 //! Running an evaluation from the REPL: a library
-//! [`RunHandle`](exprflow::RunHandle) on the pool or the sequential
+//! [`RunHandle`](crate::handle::RunHandle) on the pool or the sequential
 //! evaluator, watched here with a live progress line and Ctrl-C; the
 //! per-node events are kept for `:trace` and `:time`.
 
@@ -7,14 +7,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::dag::{Dag, NodeId};
+use crate::eval::Engine;
+use crate::handle::{RunOptions, Step};
 use crossbeam_channel::Receiver;
-use exprflow::dag::{Dag, NodeId};
-use exprflow::eval::Engine;
-use exprflow::{RunOptions, Step};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 use std::io::{IsTerminal, Write};
 
-pub use exprflow::{Evaluator as Mode, Finished, Stopped};
+pub use crate::handle::{Evaluator as Mode, Finished, Stopped};
 
 /// Evaluations shorter than this show no progress line.
 const QUIET_FOR: Duration = Duration::from_millis(250);
@@ -232,7 +232,7 @@ impl Runner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use exprflow::{ErrorKind, Session};
+    use crate::{ErrorKind, Session};
 
     static BUSY: AtomicBool = AtomicBool::new(false);
 

@@ -15,8 +15,8 @@ impl Repl {
             .map(|e| {
                 let lane = match e.lane {
                     _ if sequential => "sequential".to_string(),
-                    exprflow::eval::Lane::Worker(w) => format!("worker {w}"),
-                    exprflow::eval::Lane::Timer => "timer".to_string(),
+                    crate::eval::Lane::Worker(w) => format!("worker {w}"),
+                    crate::eval::Lane::Timer => "timer".to_string(),
                 };
                 (lane, e.start, e.end, e.node)
             })

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use exprflow::dag::{Dag, NodeId, Op};
+use crate::dag::{Dag, NodeId, Op};
 
 use super::style::Style;
 
@@ -132,7 +132,7 @@ impl Texts<'_> {
 /// (a variable by its name).
 pub fn typed_texts(dag: &Dag, root: NodeId, typed: &str) -> HashMap<NodeId, String> {
     let mut texts = HashMap::new();
-    let mut alone = exprflow::Session::new();
+    let mut alone = crate::Session::new();
     let Ok(Some(added)) = alone.add(typed) else {
         return texts;
     };
@@ -262,7 +262,7 @@ fn summary(distinct: usize, as_tree: u64, marked: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use exprflow::Session;
+    use crate::Session;
 
     fn draw(statements: &[&str]) -> String {
         let mut session = Session::new();
@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn values_computed_earlier_are_shown() {
-        use exprflow::eval::{CancelToken, EvalLimits, evaluate_sequential};
+        use crate::eval::{CancelToken, EvalLimits, evaluate_sequential};
         let mut session = Session::new();
         let first = session.add("2+3").ok().flatten().expect("a statement");
         let _ = evaluate_sequential(

@@ -48,7 +48,8 @@ use state::{Schedule, TaskState};
 
 static NEXT_RUN_ID: AtomicU64 = AtomicU64::new(1);
 
-/// How a run was planned.
+/// How a run was planned (a test hook: feature `test-hooks`).
+#[cfg(feature = "test-hooks")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunShape {
     /// Nodes the run had to compute (the rest were already known).
@@ -209,7 +210,13 @@ impl Run {
         self.dag.node(node).span
     }
 
+    /// The DAG the run evaluates.
+    pub(crate) fn dag(&self) -> &Dag {
+        &self.dag
+    }
+
     /// How the run was planned: nodes computed and tasks they formed.
+    #[cfg(feature = "test-hooks")]
     pub(crate) fn shape(&self) -> RunShape {
         RunShape {
             nodes: self.plan.len(),

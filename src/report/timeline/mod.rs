@@ -71,9 +71,9 @@ const FONT: &str = "DejaVu Sans, Verdana, Helvetica, Arial, sans-serif";
 /// line (work, span, parallelism, speedup).
 ///
 /// ```
-/// let batch = exprflow::Batch::parse(b"1+2", Default::default());
-/// let trace = exprflow::report::Trace::default();
-/// let svg = exprflow::report::timeline_svg(&batch.dag, &batch.roots(), &trace, &batch.source);
+/// let batch = exprflow::testing::Batch::parse(b"1+2", Default::default());
+/// let trace = exprflow::testing::report::Trace::default();
+/// let svg = exprflow::testing::report::timeline_svg(&batch.dag, &batch.roots(), &trace, &batch.source);
 /// assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
 /// ```
 pub fn timeline_svg(dag: &Dag, roots: &[NodeId], trace: &Trace, source: &str) -> String {
@@ -242,7 +242,8 @@ mod tests {
     fn labels_in_one_gap_do_not_overlap() {
         // Two short delays in one timer row, a gap between them that each
         // label alone would fit: only one of them may take it.
-        let batch = crate::Batch::parse(b"delay(1,1)+delay(2,1)+delay(3,1)", Default::default());
+        let batch =
+            crate::batch::Batch::parse(b"delay(1,1)+delay(2,1)+delay(3,1)", Default::default());
         let delays: Vec<_> = batch
             .dag
             .ids()
