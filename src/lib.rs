@@ -30,7 +30,10 @@
 // (feature `test-hooks`). The build with both (`cargo clippy --all-targets`,
 // which CI runs with -D warnings) is where dead code is caught; narrower
 // builds do not warn about what only the wider ones use.
-#![cfg_attr(not(all(feature = "cli", feature = "test-hooks")), allow(dead_code))]
+#![cfg_attr(
+    not(all(feature = "cli", feature = "test-hooks")),
+    allow(dead_code, unused_imports)
+)]
 
 // What only the command line (and the crate's tests) use: a file's lines
 // as one DAG, the run handle with progress and timeout, and the reports.
@@ -42,7 +45,7 @@ mod eval;
 mod formula;
 #[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod handle;
-pub mod host;
+mod host;
 mod model;
 #[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod report;

@@ -19,6 +19,11 @@ pub mod eval {
     pub use crate::eval::*;
 }
 
+/// Host functions: the registry and calls in progress (`crate::host`).
+pub mod host {
+    pub use crate::host::*;
+}
+
 /// Reports of a run (`crate::report`).
 pub mod report {
     pub use crate::report::*;
@@ -54,6 +59,8 @@ pub trait EngineInternals {
     fn submit_node(&self, dag: &Arc<Dag>, root: NodeId) -> ExprFuture;
     /// Starts a watched run of `roots` (the CLI's run handle).
     fn start(&self, dag: &Arc<Dag>, roots: &[NodeId], options: RunOptions) -> RunHandle;
+    /// An empty DAG with the engine's limits and host functions.
+    fn new_dag(&self) -> Dag;
 }
 
 impl EngineInternals for Engine {
@@ -72,6 +79,10 @@ impl EngineInternals for Engine {
 
     fn start(&self, dag: &Arc<Dag>, roots: &[NodeId], options: RunOptions) -> RunHandle {
         Engine::start(self, dag, roots, options)
+    }
+
+    fn new_dag(&self) -> Dag {
+        Engine::new_dag(self)
     }
 }
 

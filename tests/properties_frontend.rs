@@ -5,7 +5,7 @@
 //! nodes, inputs and spans, in the same order) and the same lines (the
 //! same nodes, targets and errors with their spans).
 
-use exprflow::{Batch, BatchOptions};
+use exprflow::testing::{Batch, BatchOptions};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -54,7 +54,7 @@ fn batch() -> impl Strategy<Value = Vec<u8>> {
 /// An operation's text without definition ids (`FuncDef::id` counts
 /// every definition compiled in the process, so two parses differ there):
 /// `id: N` and the `("name", N)` entries of an environment's signature.
-fn without_ids(op: &exprflow::dag::Op) -> String {
+fn without_ids(op: &exprflow::testing::dag::Op) -> String {
     let mut text = format!("{op:?}");
     for marker in ["id: ", "\", "] {
         let mut out = String::with_capacity(text.len());

@@ -183,7 +183,9 @@ impl Dag {
     ///     .function("seven", 0, |_: &[exprflow::Value]| Ok(7.into()))
     ///     .build()
     ///     .unwrap();
-    /// let dag = exprflow::testing::dag::Dag::default().with_host(engine.host_functions().clone());
+    /// use exprflow::testing::EngineInternals;
+    /// let host = std::sync::Arc::clone(engine.new_dag().host_functions());
+    /// let dag = exprflow::testing::dag::Dag::default().with_host(host);
     /// assert!(dag.host_functions().get("seven").is_some());
     /// ```
     pub fn with_host(mut self, host: Arc<HostFunctions>) -> Dag {

@@ -322,30 +322,14 @@ impl Engine {
     }
 
     /// The host functions registered on the builder.
-    ///
-    /// ```
-    /// let engine = exprflow::Engine::builder()
-    ///     .function("one", 0, |_: &[exprflow::Value]| Ok(1.into()))
-    ///     .build()
-    ///     .unwrap();
-    /// assert_eq!(engine.host_functions().names(), ["one"]);
-    /// ```
-    pub fn host_functions(&self) -> &Arc<HostFunctions> {
+    pub(crate) fn host_functions(&self) -> &Arc<HostFunctions> {
         &self.host
     }
 
     /// An empty DAG for this engine: its [`dag_limits`](Self::dag_limits)
     /// and its host functions. Every DAG built from text for this engine
     /// starts here, so host functions resolve in it.
-    ///
-    /// ```
-    /// let engine = exprflow::Engine::builder()
-    ///     .function("one", 0, |_: &[exprflow::Value]| Ok(1.into()))
-    ///     .build()
-    ///     .unwrap();
-    /// assert!(engine.new_dag().host_functions().get("one").is_some());
-    /// ```
-    pub fn new_dag(&self) -> Dag {
+    pub(crate) fn new_dag(&self) -> Dag {
         Dag::with_limits(self.dag_limits).with_host(Arc::clone(&self.host))
     }
 

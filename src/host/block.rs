@@ -37,7 +37,7 @@ impl Wake for Unpark {
 /// panic while polling is the outcome [`HostFault::Panicked`].
 ///
 /// ```
-/// use exprflow::host::block_on;
+/// use exprflow::testing::host::block_on;
 /// let outcome = block_on(Box::pin(async { Ok(exprflow::Value::from(7)) }), || false);
 /// assert_eq!(outcome.unwrap().unwrap(), exprflow::Value::from(7));
 /// ```

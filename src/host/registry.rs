@@ -34,12 +34,14 @@ enum Body {
 /// One registered host function.
 ///
 /// ```
+/// use exprflow::testing::EngineInternals;
 /// use exprflow::{Engine, Value};
 /// let engine = Engine::builder()
 ///     .function("twice", 1, |args: &[Value]| Ok(args[0].clone()))
 ///     .build()
 ///     .unwrap();
-/// let twice = engine.host_functions().get("twice").unwrap();
+/// let dag = engine.new_dag();
+/// let twice = dag.host_functions().get("twice").unwrap();
 /// assert_eq!((twice.name(), twice.arity()), ("twice", 1));
 /// ```
 pub struct HostFn {

@@ -44,9 +44,9 @@ pub enum ExprKind {
 /// input), on the heap beyond. Dereferences to `str`.
 ///
 /// ```
-/// let short = exprflow::syntax::Literal::from("1_000");
+/// let short = exprflow::testing::syntax::Literal::from("1_000");
 /// assert_eq!(&*short, "1_000");
-/// let long = exprflow::syntax::Literal::from("1234567890123456789012345");
+/// let long = exprflow::testing::syntax::Literal::from("1234567890123456789012345");
 /// assert_eq!(long.len(), 25);
 /// ```
 #[derive(Clone, PartialEq, Eq)]
