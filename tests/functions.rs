@@ -430,7 +430,7 @@ fn cycles_report_the_same_error_at_any_worker_count() {
     let expected = {
         let mut s = exprflow::Session::new();
         let engine = Engine::with_workers(1).unwrap();
-        let cancel = exprflow::eval::CancelToken::new();
+        let cancel = exprflow::testing::eval::CancelToken::new();
         for line in program {
             s.eval_sequential(&engine, line, &cancel).unwrap();
         }

@@ -164,8 +164,8 @@ pub fn assignment_target(text: &str) -> Option<&str> {
 /// Whether `name` is an identifier of the language: `[A-Za-z_][A-Za-z0-9_]*`.
 ///
 /// ```
-/// assert!(exprflow::syntax::is_identifier("price_2"));
-/// assert!(!exprflow::syntax::is_identifier("2x"));
+/// assert!(exprflow::testing::syntax::is_identifier("price_2"));
+/// assert!(!exprflow::testing::syntax::is_identifier("2x"));
 /// ```
 pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
