@@ -2,6 +2,7 @@
 //! (futures on a rayon pool, completion events on crossbeam channels,
 //! `delay` on a timer thread).
 
+mod builder;
 mod calls;
 mod cancel;
 mod compute;
@@ -19,9 +20,10 @@ mod run;
 mod sequential;
 mod timer;
 
+pub use builder::EngineBuilder;
 pub use cancel::CancelToken;
 pub(crate) use engine::single_expression;
-pub use engine::{DEFAULT_FUSE_NS, Engine, EngineBuilder, MAX_WORKERS, SubmitOptions};
+pub use engine::{DEFAULT_FUSE_NS, Engine, MAX_WORKERS, SubmitOptions};
 pub use events::{Lane, NodeEvent, NodeEvents, NodeInfo};
 pub use future::ExprFuture;
 pub(crate) use host::call_blocking;
