@@ -136,11 +136,7 @@ fn expr(b: &[u8], mut i: usize, sink: &mut impl Sink) -> Option<usize> {
                     sink.token(Rule::call, false, j + 1);
                     i = j + 1;
                 } else {
-                    frames.push(Frame {
-                        level: Level::Call,
-                        compared: false,
-                    });
-                    sink.token(Rule::expr, true, j);
+                    open_level(&mut frames, sink, Level::Call, j);
                     i = j;
                     continue 'operand;
                 }
@@ -152,11 +148,7 @@ fn expr(b: &[u8], mut i: usize, sink: &mut impl Sink) -> Option<usize> {
         } else if c == b'(' {
             sink.token(Rule::paren, true, i);
             let j = skip(b, i + 1)?;
-            frames.push(Frame {
-                level: Level::Paren,
-                compared: false,
-            });
-            sink.token(Rule::expr, true, j);
+            open_level(&mut frames, sink, Level::Paren, j);
             i = j;
             continue 'operand;
         } else {
@@ -232,6 +224,16 @@ fn expr(b: &[u8], mut i: usize, sink: &mut impl Sink) -> Option<usize> {
 /// The byte at `i`, or 0 past the end (0 never starts a token: a NUL is
 /// refused before parsing).
 #[inline]
+/// Opens a parenthesis or a call's arguments: a new level whose first
+/// expression starts at `at`.
+fn open_level(frames: &mut Vec<Frame>, sink: &mut impl Sink, level: Level, at: usize) {
+    frames.push(Frame {
+        level,
+        compared: false,
+    });
+    sink.token(Rule::expr, true, at);
+}
+
 fn at(b: &[u8], i: usize) -> u8 {
     b.get(i).copied().unwrap_or(0)
 }
