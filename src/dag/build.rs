@@ -7,7 +7,7 @@ use super::Dag;
 use super::func::{CallSite, Env, EnvVar, FuncDef};
 use super::node::{NodeId, Op};
 use super::scope::{Binding, Scope};
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Span};
 use crate::syntax::{Ast, ExprId, ExprKind, Statement};
 use crate::value::{self, BinOp, Builtin, Limits, UnOp};
 
@@ -88,8 +88,9 @@ impl Dag {
     }
 
     /// [`add_expr`](Self::add_expr) for an expression whose arena nodes all
-    /// lie in `first..=root` (true of every parsed statement).
-    fn add_expr_from(
+    /// lie in `first..=root` (true of every parsed statement and of every
+    /// subexpression: the fold creates a subtree's nodes contiguously).
+    pub(super) fn add_expr_from(
         &mut self,
         ast: &Ast,
         first: ExprId,
@@ -282,24 +283,7 @@ impl Dag {
             level.push((node, ast.get(*operand).span));
         }
         if level.iter().all(|(node, _)| self.node(*node).exact) {
-            while level.len() > 1 {
-                let mut next = Vec::with_capacity(level.len().div_ceil(2));
-                for pair in level.chunks(2) {
-                    next.push(match pair {
-                        [(a, sa), (b, sb)] => {
-                            let span = sa.to(*sb);
-                            (
-                                self.operation(Op::Binary(op), Arc::from([*a, *b]), span)?,
-                                span,
-                            )
-                        }
-                        [single] => *single,
-                        _ => continue,
-                    });
-                }
-                level = next;
-            }
-            return level.first().map(|(node, _)| *node).ok_or_else(|| {
+            return self.balanced(op, level)?.ok_or_else(|| {
                 Error::with_detail(ErrorKind::Internal, ast.get(head).span, "empty chain")
             });
         }
@@ -331,6 +315,36 @@ impl Dag {
 }
 
 impl Dag {
+    /// The balanced tree of `op` over `level` (operands with their spans,
+    /// left to right): pairs, then pairs of pairs, each node spanning its
+    /// operands. `None` for no operands.
+    pub(super) fn balanced(
+        &mut self,
+        op: BinOp,
+        mut level: Vec<(NodeId, Span)>,
+    ) -> Result<Option<NodeId>, Error> {
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len().div_ceil(2));
+            for pair in level.chunks(2) {
+                next.push(match pair {
+                    [(a, sa), (b, sb)] => {
+                        let span = sa.to(*sb);
+                        (
+                            self.operation(Op::Binary(op), Arc::from([*a, *b]), span)?,
+                            span,
+                        )
+                    }
+                    [single] => *single,
+                    _ => continue,
+                });
+            }
+            level = next;
+        }
+        Ok(level.first().map(|(node, _)| *node))
+    }
+}
+
+impl Dag {
     /// The node of a call of user function `def` with argument nodes
     /// `args` at a site that sees `scope`: the arguments, then the nodes
     /// of the variables the bodies it can reach use, as bound here.
@@ -339,7 +353,7 @@ impl Dag {
         def: &Arc<FuncDef>,
         args: Vec<NodeId>,
         scope: &Scope,
-        span: crate::error::Span,
+        span: Span,
     ) -> Result<NodeId, Error> {
         if args.len() != def.params.len() {
             let error = Error::with_detail(
