@@ -125,7 +125,7 @@ fn an_err_is_a_domain_error_at_the_call() {
 #[test]
 fn a_panic_is_an_internal_error_of_that_call_only() {
     let (engine, calls, _) = setup(2);
-    let outcomes = engine.map(&["boom(1)", "hyp(6, 8)", "price(1) + 1"]);
+    let outcomes = engine.map(["boom(1)", "hyp(6, 8)", "price(1) + 1"]);
     let error = outcomes[0].as_ref().unwrap_err();
     assert!(error.to_string().starts_with("internal error"), "{error}");
     assert_eq!(outcomes[1].as_ref().unwrap().to_string(), "10.0");
