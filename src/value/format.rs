@@ -12,6 +12,7 @@ use dashu::base::{BitTest, UnsignedAbs};
 use dashu::integer::UBig;
 
 use super::Value;
+use super::decimal::{Decimal, decimal};
 use super::int::usize_to_u64;
 use super::rat::Rat;
 
@@ -32,7 +33,12 @@ impl fmt::Display for Rat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match decimal_places(self.denominator()) {
             Some((a, b)) => write_decimal(self, a, b, f),
-            None => write!(f, "{}/{}", self.numerator(), self.denominator()),
+            None => write!(
+                f,
+                "{}/{}",
+                Decimal(self.numerator()),
+                Decimal(self.denominator())
+            ),
         }
     }
 }
@@ -80,7 +86,7 @@ fn write_decimal(r: &Rat, a: usize, b: usize, f: &mut fmt::Formatter<'_>) -> fmt
     let p = r.numerator().unsigned_abs();
     // |r| * 10^places = |p| * 2^(places - a) * 5^(places - b)
     let scaled = (p << (places - a)) * UBig::from(5u8).pow(places - b);
-    let digits = scaled.to_string();
+    let digits = decimal(&scaled);
     let sign = if r.is_negative() { "-" } else { "" };
     if digits.len() > places {
         let (int, frac) = digits.split_at(digits.len() - places);

@@ -157,7 +157,13 @@ impl Int {
         {
             return Int(Repr::Small(c));
         }
-        Int::from(self.to_ibig() * other.to_ibig())
+        match (&self.0, &other.0) {
+            (Repr::Big(a), Repr::Big(b)) => Int::from(a * b),
+            (Repr::Big(a), Repr::Small(b)) | (Repr::Small(b), Repr::Big(a)) => {
+                Int::from(a * IBig::from(*b))
+            }
+            (Repr::Small(a), Repr::Small(b)) => Int::from(IBig::from(*a) * IBig::from(*b)),
+        }
     }
 
     /// Floor division with remainder: `(q, r)` with `q = floor(self / other)`
@@ -282,7 +288,7 @@ impl fmt::Display for Int {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             Repr::Small(n) => fmt::Display::fmt(n, f),
-            Repr::Big(b) => fmt::Display::fmt(b, f),
+            Repr::Big(b) => fmt::Display::fmt(&super::decimal::Decimal(b), f),
         }
     }
 }

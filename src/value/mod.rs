@@ -14,6 +14,7 @@ mod builtin;
 mod cmp;
 mod combinat;
 mod convert;
+mod decimal;
 mod estimate;
 mod format;
 mod from;
