@@ -84,10 +84,7 @@ pub(crate) fn decimal_with(n: &UBig, plan: Plan) -> String {
         parallel_digits: plan.parallel_digits,
     };
     split.fill(n.clone(), layout.levels, &mut out);
-    let first = out
-        .iter()
-        .position(|&d| d != b'0')
-        .unwrap_or(out.len() - 1);
+    let first = out.iter().position(|&d| d != b'0').unwrap_or(out.len() - 1);
     out.drain(..first);
     // Every byte is an ASCII digit: written by dashu's `to_string` or the
     // `b'0'` padding.
@@ -211,7 +208,12 @@ mod tests {
     fn edges_of_powers_of_ten() {
         for e in [1usize, 18, 19, 20, 63, 64, 100, 1000, 5000] {
             let p = UBig::from(10u8).pow(e);
-            for x in [&p - UBig::ONE, p.clone(), &p + UBig::ONE, &p * &p - UBig::ONE] {
+            for x in [
+                &p - UBig::ONE,
+                p.clone(),
+                &p + UBig::ONE,
+                &p * &p - UBig::ONE,
+            ] {
                 assert_eq!(decimal_with(&x, SMALL), x.to_string());
             }
         }
