@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::stats::reachable;
+use super::analysis::reachable;
 use super::text::{op_name, outcome_preview, source_of};
 use crate::dag::{Dag, NodeId, Op};
 

@@ -36,6 +36,7 @@
 //! assert!(svg.contains("<svg"));
 //! ```
 
+mod analysis;
 mod chrome;
 mod dot;
 mod stats;
@@ -48,13 +49,14 @@ use std::time::Duration;
 use crate::dag::NodeId;
 pub use crate::eval::{Lane, NodeEvent};
 
+#[cfg(any(test, feature = "test-hooks"))]
+pub use analysis::critical_path;
+pub use analysis::work_span;
 pub use chrome::chrome_json;
 #[cfg(any(test, feature = "test-hooks"))]
 pub use dot::to_dot;
 pub use dot::{to_dot_with_source, to_dot_with_text};
-#[cfg(any(test, feature = "test-hooks"))]
-pub use stats::critical_path;
-pub use stats::{Stats, work_span};
+pub use stats::Stats;
 pub use text::{format_duration, value_preview};
 pub use timeline::timeline_svg;
 #[cfg(any(test, feature = "test-hooks"))]
