@@ -74,10 +74,13 @@ pub(crate) fn errors(
             continue;
         };
         let cycle = shortest_cycle(reads, &group_of, first);
+        // Where each cell of the cycle is on it: looked up per cell, so a
+        // long cycle costs its length once, not once per cell.
+        let place: FxHashMap<usize, usize> =
+            cycle.iter().enumerate().map(|(at, &c)| (c, at)).collect();
         for &k in group {
-            // Only the names shown are gathered: a long cycle costs its
-            // length once, not once per cell.
-            let at = cycle.iter().position(|&c| c == k).unwrap_or(0);
+            // Only the names shown are gathered.
+            let at = place.get(&k).copied().unwrap_or(0);
             let names: Vec<&str> = cycle[at..]
                 .iter()
                 .chain(&cycle[..at])
