@@ -165,3 +165,69 @@ proptest! {
         }
     }
 }
+
+/// A signed big integer of up to 12,000 random bytes (96,000 bits, about
+/// 29,000 digits): both sides of the size where output leaves dashu's
+/// `Display` for `decimal.rs`. Zero included.
+fn big_ibig() -> impl Strategy<Value = IBig> {
+    (
+        prop::collection::vec(any::<u8>(), 0..12_000),
+        any::<bool>(),
+        0usize..3000,
+    )
+        .prop_map(|(bytes, negative, zeros)| {
+            // Times 10^zeros: runs of zero digits at the end, as in factorials.
+            let n = IBig::from(dashu::integer::UBig::from_le_bytes(&bytes))
+                * IBig::from(10u8).pow(zeros);
+            if negative { -n } else { n }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn big_integers_print_as_dashu_does(n in big_ibig()) {
+        prop_assert_eq!(Value::from_ibig(n.clone()).to_string(), n.to_string());
+    }
+
+    #[test]
+    fn big_products_are_dashu_products(a in big_ibig(), b in big_ibig(), small in any::<i64>()) {
+        let lim = Limits { max_bits: u64::MAX };
+        let (x, y) = (Value::from_ibig(a.clone()), Value::from_ibig(b.clone()));
+        prop_assert_eq!(binary(BinOp::Mul, &x, &y, &lim).unwrap(), Value::from_ibig(&a * &b));
+        let s = Value::from_i64(small);
+        prop_assert_eq!(binary(BinOp::Mul, &x, &s, &lim).unwrap(), Value::from_ibig(&a * IBig::from(small)));
+        prop_assert_eq!(binary(BinOp::Mul, &s, &y, &lim).unwrap(), Value::from_ibig(IBig::from(small) * &b));
+    }
+
+    #[test]
+    fn big_rationals_print_as_before(p in big_ibig(), q in big_ibig(), a in 0usize..400, b in 0usize..400) {
+        use dashu::base::UnsignedAbs;
+        use dashu::integer::UBig;
+        // Not terminating: p / q as dashu writes its parts.
+        let q = q.unsigned_abs() + UBig::ONE;
+        let r = RBig::from_parts(p.clone(), q);
+        if let Value::Rat(rat) = Value::from_rbig(r.clone()) {
+            let text = Value::Rat(rat.clone()).to_string();
+            if text.contains('/') {
+                prop_assert_eq!(text, format!("{}/{}", r.numerator(), r.denominator()));
+            }
+        }
+        // Terminating: p / (2^a 5^b), the digits of p·2^(m-a)·5^(m-b)
+        // (m = max(a, b)) with the point m places from the right.
+        let d = UBig::from(2u8).pow(a) * UBig::from(5u8).pow(b);
+        let v = Value::from_rbig(RBig::from_parts(p.clone(), d));
+        if let Value::Rat(rat) = &v {
+            let m = a.max(b);
+            let scaled = p.unsigned_abs() * UBig::from(2u8).pow(m - a) * UBig::from(5u8).pow(m - b);
+            // The fraction in lowest terms may need fewer places; pad to m
+            // and strip the trailing zeros that lowest terms would drop.
+            let digits = format!("{:0>width$}", scaled.to_string(), width = m + 1);
+            let (int, frac) = digits.split_at(digits.len() - m);
+            let frac = frac.trim_end_matches('0');
+            let sign = if rat.is_negative() { "-" } else { "" };
+            prop_assert_eq!(v.to_string(), format!("{sign}{int}.{frac}"));
+        }
+    }
+}
