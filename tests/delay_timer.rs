@@ -3,28 +3,20 @@
 //! spec section 3): on one busy worker its wait overlaps the work. Checked
 //! by the order of trace events, not by timing.
 
+#[path = "support/events.rs"]
+mod events;
+
 use exprflow::NodeId;
 use exprflow::testing::Batch;
-use exprflow::testing::EngineInternals;
-use exprflow::testing::RunOptions;
 use exprflow::{Engine, Lane, NodeEvent};
 
 /// The events of `text` run on one worker.
 fn events_of(text: &str) -> (Batch, Vec<NodeEvent>) {
     let engine = Engine::builder().workers(1).build().unwrap();
     let batch = Batch::parse(text.as_bytes(), Default::default());
-    let run = engine
-        .start(
-            &batch.dag,
-            &batch.roots(),
-            RunOptions {
-                events: true,
-                ..Default::default()
-            },
-        )
-        .finish();
-    assert!(run.outcomes.iter().all(Result::is_ok), "{text}");
-    (batch, run.events)
+    let (outcomes, events) = events::run_with_events(&batch, &engine);
+    assert!(outcomes.iter().all(Result::is_ok), "{text}");
+    (batch, events)
 }
 
 /// The event of the node whose source text is `text`.

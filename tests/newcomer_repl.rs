@@ -4,61 +4,17 @@
 //! assignment is undone, errors at earlier lines underline the new input.
 #![cfg(unix)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+#[path = "support/pty.rs"]
+mod pty;
 
 use rexpect::error::Error;
-use rexpect::reader::Options;
-use rexpect::session::{PtySession, spawn_with_options};
+use rexpect::session::PtySession;
 
-/// Bounds a hung test only; nothing here needs near this long.
-const PATIENCE_MS: u64 = 20_000;
-
-/// A temporary directory (the REPL's HOME and working directory).
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let dir = std::env::temp_dir().join(format!(
-            "exprflow-newcomer-repl-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("a temporary directory");
-        Dir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use pty::{StateDir, TempHome as Dir, start_repl};
 
 /// `exprflow repl ARGS` on a 100x40 pseudo-terminal, at its first prompt.
 fn start(dir: &Dir, args: &str) -> Result<PtySession, Error> {
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg(format!("stty cols 100 rows 40 && exec \"$0\" repl {args}"))
-        .arg(env!("CARGO_BIN_EXE_exprflow"))
-        .env("HOME", dir.path())
-        .env("XDG_STATE_HOME", dir.path().join("state"))
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .current_dir(dir.path());
-    let mut repl = spawn_with_options(
-        command,
-        Options::new()
-            .timeout_ms(Some(PATIENCE_MS))
-            .strip_ansi_escape_codes(true),
-    )?;
-    repl.exp_string(">>> ")?;
-    Ok(repl)
+    start_repl(dir, StateDir::Xdg, args)
 }
 
 /// Types `line` and returns everything up to the next prompt.

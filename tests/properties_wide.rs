@@ -13,13 +13,15 @@
 //!   stays held after a run, and with room the pool equals the sequential
 //!   run exactly.
 
-use exprflow::testing::EngineInternals;
+#[path = "support/events.rs"]
+mod events;
+
 use std::cell::Cell;
 use std::time::Duration;
 
 use exprflow::DagLimits;
 use exprflow::testing::eval::{CancelToken, evaluate_sequential};
-use exprflow::testing::{Batch, BatchOptions, RunOptions};
+use exprflow::testing::{Batch, BatchOptions};
 use exprflow::{Engine, ErrorKind};
 use exprflow::{EvalLimits, Lane, NodeEvent};
 use proptest::prelude::*;
@@ -74,18 +76,8 @@ fn sequentially(batch: &Batch) -> Vec<Outcome> {
 /// Every line's outcome on the pool (all lines submitted at once), and the
 /// run's node events.
 fn on_the_pool(batch: &Batch, engine: &Engine) -> (Vec<Outcome>, Vec<NodeEvent>) {
-    let run = engine
-        .start(
-            &batch.dag,
-            &batch.roots(),
-            RunOptions {
-                events: true,
-                timeout: Some(Duration::from_secs(60)),
-                ..Default::default()
-            },
-        )
-        .finish();
-    (run.outcomes.into_iter().map(outcome).collect(), run.events)
+    let (outcomes, events) = events::run_with_events(batch, engine);
+    (outcomes.into_iter().map(outcome).collect(), events)
 }
 
 /// The most `delay`s pending at one moment, from the run's events.

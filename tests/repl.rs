@@ -2,85 +2,23 @@
 //! pseudo-terminal (rexpect), typing lines, pressing Ctrl-C, Ctrl-D and the
 //! arrow keys, and reading the screen.
 //!
-//! Every test gets its own temporary `HOME` and `XDG_STATE_HOME`, so the
-//! history file of the person running the tests is never touched. Output is
-//! read with ANSI escapes stripped and `NO_COLOR` set.
+//! Every test gets its own temporary `HOME` and `XDG_STATE_HOME`
+//! (`support/pty.rs`), so the history file of the person running the tests
+//! is never touched. Output is read with ANSI escapes stripped.
 #![cfg(unix)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "support/pty.rs"]
+mod pty;
 
 use rexpect::error::Error;
-use rexpect::reader::Options;
-use rexpect::session::{PtySession, spawn_with_options};
+use rexpect::session::PtySession;
 
-/// How long any single expectation may wait before the test fails. Far
-/// above what anything here needs; it only bounds a hung test.
-const PATIENCE_MS: u64 = 20_000;
+use pty::{StateDir, TempHome, spawn_repl};
 
-/// A temporary directory, removed when dropped.
-struct TempHome(PathBuf);
-
-impl TempHome {
-    fn new(name: &str) -> TempHome {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "exprflow-repl-{name}-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temporary directory");
-        TempHome(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn state(&self) -> PathBuf {
-        self.0.join("state")
-    }
-}
-
-impl Drop for TempHome {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Where the history goes.
-enum StateDir {
-    /// `XDG_STATE_HOME` is set to `HOME/state`.
-    Xdg,
-    /// `XDG_STATE_HOME` is unset: the fallback under `HOME`.
-    HomeOnly,
-}
-
-/// Starts `exprflow repl` on a pseudo-terminal and waits for its first prompt.
+/// Starts `exprflow repl` on a pseudo-terminal and waits for its banner
+/// and first prompt.
 fn start(home: &TempHome, state: StateDir) -> Result<PtySession, Error> {
-    // A fresh pseudo-terminal is 0 columns wide, which no line editor can
-    // draw on: give it a size first, as a terminal window would.
-    let mut command = Command::new("sh");
-    command
-        .arg("-c")
-        .arg("stty cols 100 rows 40 && exec \"$0\" repl --workers 2")
-        .arg(env!("CARGO_BIN_EXE_exprflow"))
-        .env("HOME", home.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .current_dir(home.path());
-    match state {
-        StateDir::Xdg => command.env("XDG_STATE_HOME", home.state()),
-        StateDir::HomeOnly => command.env_remove("XDG_STATE_HOME"),
-    };
-    let mut repl = spawn_with_options(
-        command,
-        Options::new()
-            .timeout_ms(Some(PATIENCE_MS))
-            .strip_ansi_escape_codes(true),
-    )?;
+    let mut repl = spawn_repl(home, state, "--workers 2")?;
     repl.exp_string("for help")?;
     repl.exp_string(">>> ")?;
     Ok(repl)
