@@ -83,7 +83,7 @@ pub use wait::{AsCompleted, Return, as_completed, wait};
 pub fn eval(text: &str) -> Result<Value, Error> {
     let limits = eval::EvalLimits::default();
     let (dag, root) = eval::single_expression(text, limits.value)?;
-    eval::evaluate_sequential(&dag, root, &limits, &eval::CancelToken::new(), &mut |_| {})
+    eval::evaluate_quietly(&dag, root, &limits, &eval::CancelToken::new())
 }
 
 /// The README's code, compiled and run as a doctest so it cannot rot.

@@ -30,5 +30,6 @@ pub(crate) use host::call_blocking;
 pub use limits::EvalLimits;
 #[cfg(feature = "test-hooks")]
 pub use run::RunShape;
+pub(crate) use sequential::evaluate_quietly;
 pub use sequential::evaluate_sequential;
 pub(crate) use sequential::wait as wait_node;

@@ -36,14 +36,39 @@ pub fn evaluate_sequential(
     cancel: &CancelToken,
     on_node: &mut dyn FnMut(NodeEvent),
 ) -> Outcome {
+    evaluate_with(dag, root, limits, cancel, Some(on_node))
+}
+
+/// [`evaluate_sequential`] with nobody told of each node: no clock is
+/// read per node (two reads were about 6% of a cheap node's time).
+pub(crate) fn evaluate_quietly(
+    dag: &Dag,
+    root: NodeId,
+    limits: &EvalLimits,
+    cancel: &CancelToken,
+) -> Outcome {
+    evaluate_with(dag, root, limits, cancel, None)
+}
+
+fn evaluate_with(
+    dag: &Dag,
+    root: NodeId,
+    limits: &EvalLimits,
+    cancel: &CancelToken,
+    on_node: Option<&mut dyn FnMut(NodeEvent)>,
+) -> Outcome {
     if let Some(known) = dag.result(root) {
         return known.clone();
     }
     let options = WalkOptions {
         keep_big: false,
         forking: Forking::Serial,
+        timed: on_node.is_some(),
     };
-    let outcome = walk(dag, root, limits, cancel, on_node, &|_| None, options);
+    let outcome = match on_node {
+        Some(on_node) => walk(dag, root, limits, cancel, on_node, &|_| None, options),
+        None => walk(dag, root, limits, cancel, &mut |_| {}, &|_| None, options),
+    };
     match dag.keep(root, outcome) {
         Ok(kept) => kept.clone(),
         Err(unkept) => unkept,
@@ -58,6 +83,9 @@ pub(crate) struct WalkOptions {
     pub(crate) keep_big: bool,
     /// Whether user calls may fork onto the pool (a parallel run's worker).
     pub(crate) forking: Forking,
+    /// Time each node for its [`NodeEvent`] (two clock reads per node);
+    /// without, the events' times are zero.
+    pub(crate) timed: bool,
 }
 
 /// Computes `root` and returns its outcome without keeping it in the DAG
@@ -75,10 +103,14 @@ pub(crate) fn walk(
     outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
     options: WalkOptions,
 ) -> Outcome {
-    let WalkOptions { keep_big, forking } = options;
+    let WalkOptions {
+        keep_big,
+        forking,
+        timed,
+    } = options;
     let holding = Holding(dag, HeldValues::default());
     let held = &holding.1;
-    let began = Instant::now();
+    let clock = Clock::start(timed);
     // Each frame: a node and the index of the next input to look at.
     // Each frame: a node, the index of the next input to look at, and
     // where its pins start.
@@ -97,7 +129,7 @@ pub(crate) fn walk(
         let node = dag.node(id);
         // `if` and user calls: their own order of inputs, then their step.
         let start = match node.op {
-            Op::If | Op::UserCall(_) => began.elapsed(),
+            Op::If | Op::UserCall(_) => clock.now(),
             _ => Duration::ZERO,
         };
         let lazy = match &node.op {
@@ -128,7 +160,7 @@ pub(crate) fn walk(
             }
             Some(IfStep::Done(outcome)) => {
                 let finished = Finished { id, start, outcome };
-                match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
+                match finish(dag, root, finished, held, keep_big, &mut *on_node, &clock) {
                     Ok(None) => {
                         stack.pop();
                         continue;
@@ -193,7 +225,7 @@ pub(crate) fn walk(
             stack.push((input, 0, pins.len()));
             continue;
         }
-        let start = began.elapsed();
+        let start = clock.now();
         let outcome = match failed {
             Some(e) => Err(e),
             None => {
@@ -218,7 +250,7 @@ pub(crate) fn walk(
         values.clear();
         pins.truncate(pinned);
         let finished = Finished { id, start, outcome };
-        match finish(dag, root, finished, held, keep_big, &mut *on_node, began) {
+        match finish(dag, root, finished, held, keep_big, &mut *on_node, &clock) {
             Ok(None) => {
                 stack.pop();
             }
@@ -230,6 +262,19 @@ pub(crate) fn walk(
         dag.node(root).span,
         "root was not evaluated",
     ))
+}
+
+/// The time since a walk began, or zero when the walk is not timed.
+struct Clock(Option<Instant>);
+
+impl Clock {
+    fn start(timed: bool) -> Clock {
+        Clock(timed.then(Instant::now))
+    }
+
+    fn now(&self) -> Duration {
+        self.0.map_or(Duration::ZERO, |began| began.elapsed())
+    }
 }
 
 /// A node the walk has computed: its id, when it started, its outcome.
@@ -251,11 +296,11 @@ fn finish(
     held: &HeldValues,
     keep_big: bool,
     on_node: &mut dyn FnMut(NodeEvent),
-    began: Instant,
+    clock: &Clock,
 ) -> Result<Option<Outcome>, Outcome> {
     let Finished { id, start, outcome } = finished;
     let node = dag.node(id);
-    let end = began.elapsed();
+    let end = clock.now();
     held.used(dag, &node.inputs, |_| true);
     on_node(NodeEvent {
         lane: Lane::Worker(0),
@@ -430,6 +475,7 @@ mod tests {
             WalkOptions {
                 keep_big: false,
                 forking: Forking::Serial,
+                timed: false,
             },
         );
         assert_eq!(outcome.unwrap().to_string(), "7");

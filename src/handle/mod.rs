@@ -56,10 +56,12 @@ pub struct RunOptions {
     pub timeout: Option<Duration>,
     /// Keep every node's [`NodeEvent`] (for a [`Trace`]).
     pub events: bool,
-    /// Count nodes as they finish, for [`RunHandle::progress`] (always on
-    /// with `events`; without, the sequential evaluator counts at no cost,
-    /// while the pool must record events, which keeps every value in the
-    /// DAG, big intermediate ones included, until the run ends).
+    /// Count nodes, for [`RunHandle::progress`]: the nodes the run has to
+    /// compute, counted before it starts (a walk over them: a tenth of a
+    /// second on a DAG of a million nodes, which a run without a progress
+    /// line does not pay), and the nodes done as they finish (always on
+    /// with `events`; on the pool this records events, which keeps every
+    /// value in the DAG, big intermediate ones included, until the run ends).
     pub progress: bool,
 }
 
@@ -96,9 +98,10 @@ pub enum Step {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     /// Nodes computed so far (counted only with [`RunOptions::progress`]
-    /// or [`RunOptions::events`] on the pool).
+    /// or [`RunOptions::events`]).
     pub nodes_done: usize,
-    /// Nodes the run has to compute (at most).
+    /// Nodes the run has to compute (at most; counted only with
+    /// [`RunOptions::progress`], else 0).
     pub nodes_total: usize,
     /// Roots resolved so far.
     pub roots_done: usize,
@@ -172,7 +175,11 @@ impl Engine {
     pub(crate) fn start(&self, dag: &Arc<Dag>, roots: &[NodeId], options: RunOptions) -> RunHandle {
         let began = Instant::now();
         // Counted before the run starts: it fills in results as it goes.
-        let nodes_total = pending_nodes(dag, roots);
+        let nodes_total = if options.progress {
+            pending_nodes(dag, roots)
+        } else {
+            0
+        };
         let (source, workers) = match options.evaluator {
             Evaluator::Parallel => {
                 let record = options.events || options.progress;
@@ -194,7 +201,8 @@ impl Engine {
                 (source, self.workers())
             }
             Evaluator::Sequential => {
-                let thread = sequential::Thread::start(dag, roots, *self.limits());
+                let report_nodes = options.events || options.progress;
+                let thread = sequential::Thread::start(dag, roots, *self.limits(), report_nodes);
                 (Source::Sequential(thread), 1)
             }
         };

@@ -8,7 +8,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 use crate::dag::{Dag, NodeId, Outcome};
 use crate::error::{Error, ErrorKind};
-use crate::eval::{CancelToken, EvalLimits, NodeEvent, evaluate_sequential};
+use crate::eval::{CancelToken, EvalLimits, NodeEvent, evaluate_quietly, evaluate_sequential};
 
 /// What the evaluating thread reports.
 pub(super) enum Message {
@@ -27,8 +27,14 @@ pub(super) struct Thread {
 }
 
 impl Thread {
-    /// Starts evaluating `roots` one after another.
-    pub(super) fn start(dag: &Arc<Dag>, roots: &[NodeId], limits: EvalLimits) -> Thread {
+    /// Starts evaluating `roots` one after another; with `report_nodes`,
+    /// each node computed is a [`Message::Node`] too.
+    pub(super) fn start(
+        dag: &Arc<Dag>,
+        roots: &[NodeId],
+        limits: EvalLimits,
+        report_nodes: bool,
+    ) -> Thread {
         let token = CancelToken::new();
         let (sender, receiver) = crossbeam_channel::unbounded();
         let dag = Arc::clone(dag);
@@ -43,13 +49,17 @@ impl Thread {
                     // Each call times its events from its own start: shift
                     // them onto the run's origin.
                     let offset = began.elapsed();
-                    let outcome = evaluate_sequential(&dag, root, &limits, &cancel, &mut |e| {
-                        let _ = sender.send(Message::Node(NodeEvent {
-                            start: e.start + offset,
-                            end: e.end + offset,
-                            ..e
-                        }));
-                    });
+                    let outcome = if report_nodes {
+                        evaluate_sequential(&dag, root, &limits, &cancel, &mut |e| {
+                            let _ = sender.send(Message::Node(NodeEvent {
+                                start: e.start + offset,
+                                end: e.end + offset,
+                                ..e
+                            }));
+                        })
+                    } else {
+                        evaluate_quietly(&dag, root, &limits, &cancel)
+                    };
                     if sender.send(Message::Root(k, outcome)).is_err() {
                         return;
                     }

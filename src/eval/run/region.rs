@@ -68,6 +68,7 @@ impl Run {
             WalkOptions {
                 keep_big: record,
                 forking: Forking::Pool,
+                timed: record,
             },
         )
     }
