@@ -61,13 +61,21 @@ impl HeldValues {
     /// consumer that will never run must still be counted as finished, or
     /// the value stays until [`HeldValues::clear`]), or refuses it with a
     /// `MemoryBudget` error when the DAG's memory budget would be exceeded.
-    pub(crate) fn hold(&self, dag: &Dag, id: NodeId, value: Value, left: u32) -> Result<(), Error> {
+    /// Returns the value, shared with the store (not stored when `left` is 0).
+    pub(crate) fn hold(
+        &self,
+        dag: &Dag,
+        id: NodeId,
+        value: Value,
+        left: u32,
+    ) -> Result<Arc<Value>, Error> {
+        let value = Arc::new(value);
         if left == 0 {
-            return Ok(());
+            return Ok(value);
         }
         dag.reserve(id, value.bits())?;
         let entry = Entry {
-            value: Arc::new(value),
+            value: Arc::clone(&value),
             left,
         };
         if let Some(old) = self.lock().insert(id, entry) {
@@ -75,7 +83,7 @@ impl HeldValues {
         } else {
             self.len.fetch_add(1, Ordering::AcqRel);
         }
-        Ok(())
+        Ok(value)
     }
 
     /// What is known about node `id`: its value or error kept in `dag`, or

@@ -111,31 +111,32 @@ pub(crate) fn walk(
     let holding = Holding(dag, HeldValues::default());
     let held = &holding.1;
     let clock = Clock::start(timed);
-    // Each frame: a node and the index of the next input to look at.
-    // Each frame: a node, the index of the next input to look at, and
-    // where its pins start.
-    let mut stack: Vec<(NodeId, usize, usize)> = vec![(root, 0, 0)];
-    // The values of the top node's inputs looked at so far.
+    let mut stack: Vec<Frame> = vec![Frame {
+        id: root,
+        next: 0,
+        base: 0,
+    }];
+    // The values of the inputs the frames of plain nodes have gathered so
+    // far, frame above frame (a frame's start at its `base`). A child
+    // computed here hands its value straight to its parent, so a node's
+    // inputs are looked up once each; held values stay alive here until
+    // their frame is computed, even if a parallel run (`outside`) lets go
+    // of its copy meanwhile.
     let mut values: Vec<Got<'_>> = Vec::new();
-    // Held values the frames' scans have seen, kept alive until their frame
-    // is computed: a parallel run may drop its copy (`outside`) meanwhile.
-    let mut pins: Vec<(NodeId, Arc<Value>)> = Vec::new();
-    while let Some(&mut (id, ref mut next, pinned)) = stack.last_mut() {
+    while let Some(frame) = stack.last_mut() {
         // A node on the stack was unknown when it was pushed and only this
         // frame computes it, so there is no need to look it up again.
         if cancel.is_cancelled() {
             return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
         }
+        let Frame { id, base, .. } = *frame;
         let node = dag.node(id);
         // `if` and user calls: their own order of inputs, then their step.
-        let start = match node.op {
-            Op::If | Op::UserCall(_) => clock.now(),
-            _ => Duration::ZERO,
-        };
         let lazy = match &node.op {
-            Op::If => Some(if_step(dag, node, next, held, outside)),
+            Op::If => Some((clock.now(), if_step(dag, node, &mut frame.next, held, outside))),
             Op::UserCall(site) => {
-                Some(match call_step(dag, node, site.args, next, held, outside) {
+                let start = clock.now();
+                let step = match call_step(dag, node, site.args, &mut frame.next, held, outside) {
                     CallStep::Descend(input) => IfStep::Descend(input),
                     CallStep::Done(outcome) => IfStep::Done(outcome),
                     CallStep::Ready(inputs) => {
@@ -149,112 +150,82 @@ pub(crate) fn walk(
                         }
                         IfStep::Done(outcome)
                     }
-                })
+                };
+                Some((start, step))
             }
             _ => None,
         };
-        match lazy {
-            Some(IfStep::Descend(input)) => {
-                stack.push((input, 0, pins.len()));
+        let (start, outcome) = match lazy {
+            Some((_, IfStep::Descend(input))) => {
+                stack.push(Frame::of(input, values.len()));
                 continue;
             }
-            Some(IfStep::Done(outcome)) => {
-                let finished = Finished { id, start, outcome };
-                match finish(dag, root, finished, held, keep_big, &mut *on_node, &clock) {
-                    Ok(None) => {
-                        stack.pop();
-                        continue;
-                    }
-                    Ok(Some(outcome)) | Err(outcome) => return outcome,
-                }
-            }
-            None => {}
-        }
-        // Walk inputs left to right; descend into the first unknown one.
-        // Values are gathered on the way when the walk starts at the first
-        // input (the common case: one pass).
-        let gathering = *next == 0;
-        values.clear();
-        let mut failed: Option<Error> = None;
-        let mut descend = None;
-        while *next < node.inputs.len() {
-            let input = node.inputs[*next];
-            match known(dag, input, held, outside) {
-                Some(Ok(v)) => {
-                    if let Got::Held(value) = &v {
-                        pins.push((input, Arc::clone(value)));
-                    }
-                    if gathering {
-                        values.push(v);
-                    }
-                    *next += 1;
-                }
-                Some(Err(e)) => {
-                    failed = Some(e);
-                    break;
-                }
-                None => {
-                    descend = Some(input);
-                    break;
-                }
-            }
-        }
-        if !gathering && failed.is_none() && descend.is_none() {
-            // Every input is known (kept in the DAG, or pinned), so gather
-            // them in one more pass.
-            let pins = &pins[pinned..];
-            for &input in node.inputs.iter() {
-                let pin = || pins.iter().find(|(n, _)| *n == input);
-                match known(dag, input, held, outside) {
-                    Some(Ok(v)) => values.push(v),
-                    None if let Some((_, value)) = pin() => {
-                        values.push(Got::Held(Arc::clone(value)))
-                    }
-                    _ => {
-                        failed = Some(Error::with_detail(
-                            ErrorKind::Internal,
-                            dag.node(input).span,
-                            "an input's value was dropped before its use",
-                        ));
-                        break;
-                    }
-                }
-            }
-        }
-        if let Some(input) = descend {
-            stack.push((input, 0, pins.len()));
-            continue;
-        }
-        let start = clock.now();
-        let outcome = match failed {
-            Some(e) => Err(e),
+            Some((start, IfStep::Done(outcome))) => (start, outcome),
             None => {
-                let refs: Vec<&Value> = values.iter().map(|v| &**v).collect();
-                let outcome = apply_here(dag, node, &refs, &limits.value, cancel);
-                match (&outcome, wait_of(node, &refs, limits.max_wait)) {
-                    (Err(e), _) if e.kind == ErrorKind::Cancelled => {
-                        return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
-                    }
-                    (Err(_), _) => outcome,
-                    (Ok(_), Err(e)) => Err(e),
-                    (Ok(_), Ok(None)) => outcome,
-                    (Ok(_), Ok(Some((kind, duration)))) => {
-                        if !wait(kind, duration, cancel) {
-                            return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+                // Walk the inputs left to right from the first not yet
+                // gathered; descend into the first unknown one.
+                let mut failed: Option<Error> = None;
+                while let Some(&input) = node.inputs.get(frame.next) {
+                    match known(dag, input, held, outside) {
+                        Some(Ok(v)) => {
+                            values.push(v);
+                            frame.next += 1;
                         }
-                        outcome
+                        Some(Err(e)) => {
+                            failed = Some(e);
+                            break;
+                        }
+                        None => break,
                     }
                 }
+                if failed.is_none()
+                    && let Some(&input) = node.inputs.get(frame.next)
+                {
+                    stack.push(Frame::of(input, values.len()));
+                    continue;
+                }
+                let start = clock.now();
+                let outcome = match failed {
+                    Some(e) => Err(e),
+                    None => {
+                        let refs: Vec<&Value> = values[base..].iter().map(|v| &**v).collect();
+                        let outcome = apply_here(dag, node, &refs, &limits.value, cancel);
+                        match (&outcome, wait_of(node, &refs, limits.max_wait)) {
+                            (Err(e), _) if e.kind == ErrorKind::Cancelled => {
+                                return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+                            }
+                            (Err(_), _) => outcome,
+                            (Ok(_), Err(e)) => Err(e),
+                            (Ok(_), Ok(None)) => outcome,
+                            (Ok(_), Ok(Some((kind, duration)))) => {
+                                if !wait(kind, duration, cancel) {
+                                    return Err(Error::new(
+                                        ErrorKind::Cancelled,
+                                        dag.node(root).span,
+                                    ));
+                                }
+                                outcome
+                            }
+                        }
+                    }
+                };
+                values.truncate(base);
+                (start, outcome)
             }
         };
-        values.clear();
-        pins.truncate(pinned);
         let finished = Finished { id, start, outcome };
-        match finish(dag, root, finished, held, keep_big, &mut *on_node, &clock) {
-            Ok(None) => {
-                stack.pop();
-            }
-            Ok(Some(outcome)) | Err(outcome) => return outcome,
+        let kept = match finish(dag, root, finished, held, keep_big, &mut *on_node, &clock) {
+            Ok(Kept::Root(outcome)) | Err(outcome) => return outcome,
+            Ok(kept) => kept,
+        };
+        stack.pop();
+        // A plain parent takes the value as its next input (it descended
+        // into that input); an error, `if` and calls look it up again.
+        if let (Kept::Value(value), Some(parent)) = (kept, stack.last_mut())
+            && !matches!(dag.node(parent.id).op, Op::If | Op::UserCall(_))
+        {
+            values.push(value);
+            parent.next += 1;
         }
     }
     Err(Error::with_detail(
@@ -284,20 +255,46 @@ struct Finished {
     outcome: Outcome,
 }
 
+/// One frame of a walk: a node, the index of the next input to look at,
+/// and where its gathered input values start in the walk's value stack.
+#[derive(Clone, Copy)]
+struct Frame {
+    id: NodeId,
+    next: usize,
+    base: usize,
+}
+
+impl Frame {
+    fn of(id: NodeId, base: usize) -> Frame {
+        Frame { id, next: 0, base }
+    }
+}
+
+/// Where [`finish`] put a node's outcome.
+enum Kept<'a> {
+    /// The walk's root: its outcome, for the caller.
+    Root(Outcome),
+    /// A value, kept in the DAG or held by the walk.
+    Value(Got<'a>),
+    /// An error kept in the DAG.
+    Error,
+}
+
 /// Reports a finished node and keeps its outcome (in the DAG, or among
-/// the walk's held values when big). Returns `Ok(Some(outcome))` for the
-/// root, `Ok(None)` when kept, and `Err` with the error that ends the walk
-/// when the outcome cannot be kept (a value the memory budget refuses, like
-/// any outcome the DAG does not keep: every error reaches the root).
-fn finish(
-    dag: &Dag,
+/// the walk's held values when big). Returns `Ok(Kept::Root(outcome))`
+/// for the root, where it was kept otherwise, and `Err` with the error
+/// that ends the walk when the outcome cannot be kept (a value the memory
+/// budget refuses, like any outcome the DAG does not keep: every error
+/// reaches the root).
+fn finish<'a>(
+    dag: &'a Dag,
     root: NodeId,
     finished: Finished,
     held: &HeldValues,
     keep_big: bool,
     on_node: &mut dyn FnMut(NodeEvent),
     clock: &Clock,
-) -> Result<Option<Outcome>, Outcome> {
+) -> Result<Kept<'a>, Outcome> {
     let Finished { id, start, outcome } = finished;
     let node = dag.node(id);
     let end = clock.now();
@@ -310,17 +307,21 @@ fn finish(
         ok: outcome.is_ok(),
     });
     if id == root {
-        return Ok(Some(outcome));
+        return Ok(Kept::Root(outcome));
     }
-    let kept = match outcome {
-        Ok(v) if !keep_big && is_big(&v) => held.hold(dag, id, v, node.uses).map_err(Err),
-        outcome => dag.keep(id, outcome).map(|_| ()),
-    };
-    kept.map(|()| None).map_err(|unkept| {
-        Err(unkept.err().unwrap_or_else(|| {
-            Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
-        }))
-    })
+    match outcome {
+        Ok(v) if !keep_big && is_big(&v) => match held.hold(dag, id, v, node.uses) {
+            Ok(value) => Ok(Kept::Value(Got::Held(value))),
+            Err(refused) => Err(Err(refused)),
+        },
+        outcome => match dag.keep(id, outcome) {
+            Ok(Ok(value)) => Ok(Kept::Value(Got::Kept(value))),
+            Ok(Err(_)) => Ok(Kept::Error),
+            Err(unkept) => Err(Err(unkept.err().unwrap_or_else(|| {
+                Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
+            }))),
+        },
+    }
 }
 
 /// The next step of a lazy `if` (or a user call): descend into its

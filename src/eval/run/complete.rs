@@ -120,7 +120,7 @@ impl Run {
             Ok(value) if !answer && !self.recorder.is_on() && is_big(&value) => {
                 let users = self.plan.users(local);
                 match self.held.hold(&self.dag, id, value, users) {
-                    Ok(()) => return (false, None),
+                    Ok(_) => return (false, None),
                     Err(e) => Err(e),
                 }
             }
