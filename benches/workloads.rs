@@ -29,6 +29,7 @@ use exprflow::{DagLimits, NodeId};
 use exprflow::{Engine, EvalLimits};
 
 mod frontend;
+mod phases;
 
 /// Repetitions of every measurement (the Python peers use the same).
 const RUNS: usize = 3;
@@ -45,6 +46,7 @@ const ALL: &[&str] = &[
     "parse",
     "frontend",
     "frontend-process",
+    "phases",
     "host1k",
 ];
 
@@ -90,6 +92,7 @@ fn run(name: &str) {
         "parse" => parse(),
         "frontend" => frontend::run(),
         "frontend-process" => frontend::run_processes(),
+        "phases" => phases::run(),
         "host1k" => host_calls(1_000),
         _ => eprintln!("unknown workload {name}"),
     }

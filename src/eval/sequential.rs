@@ -133,7 +133,10 @@ pub(crate) fn walk(
         let node = dag.node(id);
         // `if` and user calls: their own order of inputs, then their step.
         let lazy = match &node.op {
-            Op::If => Some((clock.now(), if_step(dag, node, &mut frame.next, held, outside))),
+            Op::If => Some((
+                clock.now(),
+                if_step(dag, node, &mut frame.next, held, outside),
+            )),
             Op::UserCall(site) => {
                 let start = clock.now();
                 let step = match call_step(dag, node, site.args, &mut frame.next, held, outside) {
