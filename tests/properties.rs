@@ -13,6 +13,9 @@
 //!
 //! Sized to run in a few seconds in release mode (`cargo test --release`).
 
+#[path = "support/engines.rs"]
+mod support_engines;
+
 use exprflow::testing::{EngineInternals, SessionInternals};
 use std::collections::HashSet;
 use std::sync::{Arc, OnceLock};
@@ -51,18 +54,7 @@ fn dag_limits() -> DagLimits {
 /// Engines for 1..=8 workers, each with fusion off (`fuse_ns(0)`) and on.
 fn engine(workers: usize, fuse: bool) -> &'static Engine {
     static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
-    let engines = ENGINES.get_or_init(|| {
-        (0..16)
-            .map(|i| {
-                Engine::builder()
-                    .workers(i / 2 + 1)
-                    .fuse_ns(if i % 2 == 0 { 0 } else { 50_000 })
-                    .limits(limits())
-                    .build()
-                    .expect("engine")
-            })
-            .collect()
-    });
+    let engines = ENGINES.get_or_init(|| support_engines::by_workers_and_fusion(8, limits()));
     &engines[(workers.clamp(1, 8) - 1) * 2 + usize::from(fuse)]
 }
 

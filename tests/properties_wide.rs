@@ -15,6 +15,8 @@
 
 #[path = "support/events.rs"]
 mod events;
+#[path = "support/engines.rs"]
+mod support_engines;
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -38,16 +40,7 @@ fn limits() -> EvalLimits {
 
 /// Engines with 1 to 4 workers, fusion off and on (index `2 * (w - 1) + fuse`).
 fn engines() -> Vec<Engine> {
-    (0..8)
-        .map(|i| {
-            Engine::builder()
-                .workers(i / 2 + 1)
-                .fuse_ns(if i % 2 == 0 { 0 } else { 50_000 })
-                .limits(limits())
-                .build()
-                .expect("engine")
-        })
-        .collect()
+    support_engines::by_workers_and_fusion(4, limits())
 }
 
 fn outcome(result: Result<exprflow::Value, exprflow::Error>) -> Outcome {
