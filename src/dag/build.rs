@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use super::Dag;
 use super::func::{CallSite, Env, EnvVar, FuncDef};
 use super::node::{NodeId, Op};
 use super::scope::{Binding, Scope};
+use super::{Dag, Inputs};
 use crate::error::{Error, ErrorKind, Span};
 use crate::syntax::{Ast, ExprId, ExprKind, Statement};
 use crate::value::{self, BinOp, Builtin, Limits, UnOp};
@@ -135,14 +135,14 @@ impl Dag {
             ExprKind::Number(text) => {
                 let node = match value::parse_literal(text, &self.limits.value) {
                     Ok(v) => self.constant(v, span)?,
-                    Err(fault) => self.failure(Error::from_fault(fault, span), Arc::from([]))?,
+                    Err(fault) => self.failure(Error::from_fault(fault, span), Inputs::None)?,
                 };
                 memo.insert(id, node);
             }
             ExprKind::Var(name) => {
                 let node = match scope.get(name) {
                     Some(Binding::Node(node)) => *node,
-                    Some(Binding::Failed(e)) => self.failure(e.clone(), Arc::from([]))?,
+                    Some(Binding::Failed(e)) => self.failure(e.clone(), Inputs::None)?,
                     None => match value::constant(name) {
                         Some(v) => self.constant(v, span)?,
                         None => self.failure(
@@ -151,7 +151,7 @@ impl Dag {
                                 span,
                                 format!("`{name}`"),
                             ),
-                            Arc::from([]),
+                            Inputs::None,
                         )?,
                     },
                 };
@@ -166,7 +166,7 @@ impl Dag {
             {
                 let error =
                     Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
-                let node = self.failure(error, Arc::from([]))?;
+                let node = self.failure(error, Inputs::None)?;
                 memo.insert(id, node);
             }
             ExprKind::Binary(op @ (BinOp::Add | BinOp::Mul), left, right)
@@ -195,39 +195,44 @@ impl Dag {
     fn exit(&mut self, ast: &Ast, id: ExprId, scope: &Scope, memo: &Memo) -> Result<NodeId, Error> {
         let expr = ast.get(id);
         let children = ast.children(id);
-        let mut inputs = Vec::with_capacity(children.len());
-        for child in children.iter() {
-            inputs.push(*memo.get(child).ok_or_else(|| {
+        let built = |child: &ExprId| {
+            memo.get(child).copied().ok_or_else(|| {
                 Error::with_detail(ErrorKind::Internal, expr.span, "child was not built")
-            })?);
-        }
+            })
+        };
+        // No allocation for the common one or two inputs.
+        let inputs = match *children {
+            [a] => Inputs::from([built(&a)?]),
+            [a, b] => Inputs::from([built(&a)?, built(&b)?]),
+            _ => Inputs::from(children.iter().map(built).collect::<Result<Vec<_>, _>>()?),
+        };
         match &expr.kind {
             ExprKind::Unary(UnOp::Plus, _) => Ok(inputs[0]),
-            ExprKind::Unary(op, _) => self.operation(Op::Unary(*op), inputs.into(), expr.span),
-            ExprKind::Binary(op, ..) => self.operation(Op::Binary(*op), inputs.into(), expr.span),
+            ExprKind::Unary(op, _) => self.operation(Op::Unary(*op), inputs, expr.span),
+            ExprKind::Binary(op, ..) => self.operation(Op::Binary(*op), inputs, expr.span),
             ExprKind::Call { name, .. } if let Some(def) = scope.function(name) => {
-                self.user_call(def, inputs, scope, expr.span)
+                self.user_call(def, inputs.to_vec(), scope, expr.span)
             }
             ExprKind::Call { name, .. } if &**name == "if" => {
                 if inputs.len() == 3 {
-                    self.operation(Op::If, inputs.into(), expr.span)
+                    self.operation(Op::If, inputs, expr.span)
                 } else {
                     let error = Error::with_detail(
                         ErrorKind::WrongArity,
                         expr.span,
                         format!("if takes 3 arguments, got {}", inputs.len()),
                     );
-                    self.failure(error, inputs.into())
+                    self.failure(error, inputs)
                 }
             }
             ExprKind::Call { name, .. }
                 if let Some(f) = self.host_functions().get(name).cloned() =>
             {
                 if inputs.len() == f.arity() {
-                    self.operation(Op::Host(f), inputs.into(), expr.span)
+                    self.operation(Op::Host(f), inputs, expr.span)
                 } else {
                     let error = arity_error(name, &f.arity(), inputs.len(), expr.span);
-                    self.failure(error, inputs.into())
+                    self.failure(error, inputs)
                 }
             }
             ExprKind::Call { name, .. } => {
@@ -239,7 +244,7 @@ impl Dag {
                     ));
                 };
                 if f.arity().accepts(inputs.len()) {
-                    self.operation(Op::Call(f), inputs.into(), expr.span)
+                    self.operation(Op::Call(f), inputs, expr.span)
                 } else {
                     let error = Error::with_detail(
                         ErrorKind::WrongArity,
@@ -251,7 +256,7 @@ impl Dag {
                             inputs.len()
                         ),
                     );
-                    self.failure(error, inputs.into())
+                    self.failure(error, inputs)
                 }
             }
             ExprKind::Number(_) | ExprKind::Var(_) => memo.get(&id).copied().ok_or_else(|| {
@@ -329,10 +334,7 @@ impl Dag {
                 next.push(match pair {
                     [(a, sa), (b, sb)] => {
                         let span = sa.to(*sb);
-                        (
-                            self.operation(Op::Binary(op), Arc::from([*a, *b]), span)?,
-                            span,
-                        )
+                        (self.operation(Op::Binary(op), [*a, *b], span)?, span)
                     }
                     [single] => *single,
                     _ => continue,
@@ -367,7 +369,7 @@ impl Dag {
                     args.len()
                 ),
             );
-            return self.failure(error, args.into());
+            return self.failure(error, args);
         }
         let (env, bound) = Env::at(scope, def);
         let count = args.len();
@@ -375,7 +377,7 @@ impl Dag {
         for (_, var) in bound {
             inputs.push(match var {
                 EnvVar::Bound(Binding::Node(node)) => node,
-                EnvVar::Bound(Binding::Failed(e)) => self.failure(e, Arc::from([]))?,
+                EnvVar::Bound(Binding::Failed(e)) => self.failure(e, Inputs::None)?,
                 EnvVar::Free => continue,
             });
         }
@@ -384,7 +386,7 @@ impl Dag {
             env: Arc::new(env),
             args: count,
         };
-        self.operation(Op::UserCall(Arc::new(site)), inputs.into(), span)
+        self.operation(Op::UserCall(Arc::new(site)), inputs, span)
     }
 }
 

@@ -1,21 +1,28 @@
 //! Static estimates of a node's value size and cost, for rebalancing and for
 //! deciding which subgraphs are cheap enough to evaluate inline as one task.
 
-use super::node::{Node, Op};
+use super::node::{Node, NodeId, Op};
+use super::nodes::Nodes;
 use crate::value::{BinOp, Builtin, UnOp, Value};
 
 /// A size we cannot bound statically.
 pub const UNKNOWN: u64 = u64::MAX;
 
-/// The estimate of a new node from its operation, its inputs' nodes and, for
-/// constants, its value: `(exact, bits, cost_ns)`.
-pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64, u64) {
-    let all_exact = inputs.iter().all(|n| n.exact);
-    let bits = |i: usize| inputs.get(i).map_or(UNKNOWN, |n| n.bits);
-    let max_bits = inputs.iter().map(|n| n.bits).max().unwrap_or(0);
+/// The estimate of a new node from its operation, its inputs (nodes of
+/// `nodes`) and, for constants, its value: `(exact, bits, cost_ns)`.
+pub(crate) fn estimate(
+    op: &Op,
+    inputs: &[NodeId],
+    nodes: &Nodes,
+    value: Option<&Value>,
+) -> (bool, u64, u64) {
+    let node = |id: &NodeId| -> &Node { &nodes[*id] };
+    let all_exact = inputs.iter().all(|n| node(n).exact);
+    let bits = |i: usize| inputs.get(i).map_or(UNKNOWN, |n| node(n).bits);
+    let max_bits = inputs.iter().map(|n| node(n).bits).max().unwrap_or(0);
     let sum_bits = inputs
         .iter()
-        .fold(0u64, |acc, n| acc.saturating_add(n.bits));
+        .fold(0u64, |acc, n| acc.saturating_add(node(n).bits));
     match op {
         Op::Const => {
             let v = value.map_or(0, Value::bits);
@@ -31,8 +38,8 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
         Op::If => {
             let branches = &inputs[inputs.len().min(1)..];
             (
-                branches.iter().all(|n| n.exact),
-                branches.iter().map(|n| n.bits).max().unwrap_or(0),
+                branches.iter().all(|n| node(n).exact),
+                branches.iter().map(|n| node(n).bits).max().unwrap_or(0),
                 20,
             )
         }
@@ -68,9 +75,11 @@ pub fn estimate(op: &Op, inputs: &[&Node], value: Option<&Value>) -> (bool, u64,
             Builtin::Sqrt => (false, max_bits, product(max_bits)),
             Builtin::Fact | Builtin::Binom | Builtin::Fib => (true, UNKNOWN, UNKNOWN),
             // Waits and burns are never cheap: they must be tasks of their own.
-            Builtin::Delay | Builtin::Busy => {
-                (inputs.first().is_some_and(|n| n.exact), bits(0), UNKNOWN)
-            }
+            Builtin::Delay | Builtin::Busy => (
+                inputs.first().is_some_and(|n| node(n).exact),
+                bits(0),
+                UNKNOWN,
+            ),
             // Fault injection: a task of its own, like a real heavy operation.
             #[cfg(feature = "fault-injection")]
             Builtin::Panic => (true, bits(0), UNKNOWN),

@@ -14,6 +14,7 @@ mod build;
 mod calls;
 mod estimate;
 mod func;
+mod inputs;
 mod node;
 mod nodes;
 mod results;
@@ -25,6 +26,7 @@ pub use build::DagLimits;
 pub use calls::{CallKey, CallTable};
 pub use estimate::UNKNOWN;
 pub use func::{BodyId, BodyOp, CallSite, Env, FuncDef};
+pub use inputs::Inputs;
 pub use node::{Node, NodeId, Op};
 pub use scope::{Binding, Scope};
 
@@ -85,13 +87,13 @@ enum Key {
     /// An operation of two inputs.
     Op2(OpKey, NodeId, NodeId),
     /// An operation of any other number of inputs.
-    Op(Box<(OpKey, Arc<[NodeId]>)>),
+    Op(Box<(OpKey, Inputs)>),
     /// A user call: definition, environment functions, inputs.
     Call(Box<UserCallKey>),
 }
 
 /// A user call's key: definition, environment signature, inputs.
-type UserCallKey = (u64, Arc<[(Box<str>, u64)]>, Arc<[NodeId]>);
+type UserCallKey = (u64, Arc<[(Box<str>, u64)]>, Inputs);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum OpKey {
@@ -344,7 +346,7 @@ impl Dag {
         if let Some(&id) = self.index().get(&key) {
             return Ok(id);
         }
-        let id = self.push(Op::Const, Arc::from([]), span, Some(&value))?;
+        let id = self.push(Op::Const, Inputs::None, span, Some(&value))?;
         self.index().insert(key, id);
         if let Some(slot) = self.results.slot(id.index()) {
             let _ = slot.set(Ok(value));
@@ -353,7 +355,12 @@ impl Dag {
     }
 
     /// A node failing with `error` unless an input fails first. Not shared.
-    pub(crate) fn failure(&mut self, error: Error, inputs: Arc<[NodeId]>) -> Result<NodeId, Error> {
+    pub(crate) fn failure(
+        &mut self,
+        error: Error,
+        inputs: impl Into<Inputs>,
+    ) -> Result<NodeId, Error> {
+        let inputs = inputs.into();
         let span = error.span;
         let no_inputs = inputs.is_empty();
         let id = self.push(Op::Fail(Box::new(error.clone())), inputs, span, None)?;
@@ -367,9 +374,10 @@ impl Dag {
     pub(crate) fn operation(
         &mut self,
         op: Op,
-        inputs: Arc<[NodeId]>,
+        inputs: impl Into<Inputs>,
         span: Span,
     ) -> Result<NodeId, Error> {
+        let inputs = inputs.into();
         let op_key = match op {
             Op::Unary(u) => OpKey::Unary(u),
             Op::Binary(b) => OpKey::Binary(b),
@@ -409,7 +417,7 @@ impl Dag {
     fn push(
         &mut self,
         op: Op,
-        inputs: Arc<[NodeId]>,
+        inputs: Inputs,
         span: Span,
         value: Option<&Value>,
     ) -> Result<NodeId, Error> {
@@ -423,8 +431,7 @@ impl Dag {
                 ),
             ));
         }
-        let input_nodes: Vec<&Node> = inputs.iter().map(|&i| &self.nodes[i]).collect();
-        let (exact, bits, cost) = estimate::estimate(&op, &input_nodes, value);
+        let (exact, bits, cost) = estimate::estimate(&op, &inputs, &self.nodes, value);
         let mut total = cost;
         for_each_distinct(&inputs, |i| {
             total = total.saturating_add(self.nodes[i].total)

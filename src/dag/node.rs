@@ -1,7 +1,5 @@
 //! One node of the DAG: an operation, its inputs and where it came from.
 
-use std::sync::Arc;
-
 use crate::error::{Error, Span};
 use crate::value::{BinOp, Builtin, UnOp};
 
@@ -99,7 +97,7 @@ pub struct Node {
     /// The operation.
     pub op: Op,
     /// The inputs, in argument order.
-    pub inputs: Arc<[NodeId]>,
+    pub inputs: super::Inputs,
     /// The first source span this subexpression came from.
     pub span: Span,
     /// Whether the node's value is certainly exact (so `+`/`*` may be reassociated).
@@ -130,7 +128,7 @@ mod tests {
             std::mem::size_of::<Op>()
         );
         assert!(
-            std::mem::size_of::<Node>() <= 88,
+            std::mem::size_of::<Node>() <= 80,
             "{}",
             std::mem::size_of::<Node>()
         );

@@ -69,7 +69,7 @@ mod tests {
     fn node(uses: u32) -> Node {
         Node {
             op: Op::Const,
-            inputs: Arc::from([]),
+            inputs: crate::dag::Inputs::None,
             span: Span::new(0, 0),
             exact: true,
             bits: 0,
