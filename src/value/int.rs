@@ -137,7 +137,7 @@ impl Int {
         {
             return Int(Repr::Small(c));
         }
-        Int::from(self.to_ibig() + other.to_ibig())
+        self.with_big(other, |a, b| a + b)
     }
 
     /// `self - other`.
@@ -147,7 +147,7 @@ impl Int {
         {
             return Int(Repr::Small(c));
         }
-        Int::from(self.to_ibig() - other.to_ibig())
+        self.with_big(other, |a, b| a - b)
     }
 
     /// `self * other`. The caller is responsible for size limits.
@@ -157,13 +157,32 @@ impl Int {
         {
             return Int(Repr::Small(c));
         }
-        match (&self.0, &other.0) {
-            (Repr::Big(a), Repr::Big(b)) => Int::from(a * b),
-            (Repr::Big(a), Repr::Small(b)) | (Repr::Small(b), Repr::Big(a)) => {
-                Int::from(a * IBig::from(*b))
-            }
-            (Repr::Small(a), Repr::Small(b)) => Int::from(IBig::from(*a) * IBig::from(*b)),
+        if let (Repr::Small(a), Repr::Small(b)) = (&self.0, &other.0) {
+            // Two i64s: the product fits an i128 exactly.
+            return Int::from(IBig::from(i128::from(*a) * i128::from(*b)));
         }
+        self.with_big(other, |a, b| a * b)
+    }
+
+    /// `op` of the two as dashu integers, borrowing the big ones (a product
+    /// of two huge values never copies them first).
+    fn with_big(&self, other: &Int, op: impl FnOnce(&IBig, &IBig) -> IBig) -> Int {
+        let (small_x, small_y);
+        let x = match &self.0 {
+            Repr::Big(b) => b,
+            Repr::Small(n) => {
+                small_x = IBig::from(*n);
+                &small_x
+            }
+        };
+        let y = match &other.0 {
+            Repr::Big(b) => b,
+            Repr::Small(n) => {
+                small_y = IBig::from(*n);
+                &small_y
+            }
+        };
+        Int::from(op(x, y))
     }
 
     /// Floor division with remainder: `(q, r)` with `q = floor(self / other)`

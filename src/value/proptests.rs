@@ -202,6 +202,22 @@ proptest! {
     }
 
     #[test]
+    fn big_sums_and_differences_are_dashu_ones(a in big_ibig(), b in big_ibig(), small in any::<i64>(), other in any::<i64>()) {
+        let (x, y) = (Value::from_ibig(a.clone()), Value::from_ibig(b.clone()));
+        let s = Value::from_i64(small);
+        prop_assert_eq!(binary(BinOp::Add, &x, &y, &lim()).unwrap(), Value::from_ibig(&a + &b));
+        prop_assert_eq!(binary(BinOp::Sub, &x, &y, &lim()).unwrap(), Value::from_ibig(&a - &b));
+        prop_assert_eq!(binary(BinOp::Sub, &s, &y, &lim()).unwrap(), Value::from_ibig(IBig::from(small) - &b));
+        prop_assert_eq!(binary(BinOp::Add, &x, &s, &lim()).unwrap(), Value::from_ibig(&a + IBig::from(small)));
+        // Two i64s whose product overflows go through i128.
+        let o = Value::from_i64(other);
+        prop_assert_eq!(
+            binary(BinOp::Mul, &s, &o, &lim()).unwrap(),
+            Value::from_ibig(IBig::from(small) * IBig::from(other))
+        );
+    }
+
+    #[test]
     fn big_rationals_print_as_before(p in big_ibig(), q in big_ibig(), a in 0usize..400, b in 0usize..400) {
         use dashu::base::UnsignedAbs;
         use dashu::integer::UBig;
