@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
+use crate::split_parse::{Split, add_split};
 use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, Statement, parse_statement};
 
 /// One non-blank line of a batch.
@@ -70,8 +71,9 @@ const PARALLEL_LINES: usize = 16;
 /// How the lines of a block are parsed.
 #[derive(Clone, Copy, PartialEq)]
 enum Parse {
-    /// On rayon's pool, when the block is big enough.
-    Parallel,
+    /// On rayon's pool, when the block is big enough; a huge line is
+    /// split into chunks parsed on the pool (see `split_parse`).
+    Parallel(Split),
     /// One after another on this thread (the reference).
     Serial,
 }
@@ -87,6 +89,12 @@ struct LineText<'b> {
 /// What parsing one line gave: its own syntax tree and statement.
 type Parsed = Result<Option<(Ast, Statement)>, Error>;
 
+/// A line of a block: parsed, or left for the split front end.
+enum Line {
+    Parsed(Parsed),
+    Huge,
+}
+
 impl Batch {
     /// Parses `bytes` line by line into one DAG. A line that is not valid
     /// UTF-8 (or holds a NUL) is a syntax error of that line only. Big
@@ -97,7 +105,7 @@ impl Batch {
             bytes,
             options,
             Dag::with_limits(options.dag),
-            Parse::Parallel,
+            Parse::Parallel(Split::default()),
         )
     }
 
@@ -114,7 +122,7 @@ impl Batch {
     /// ```
     pub fn parse_on(engine: &crate::Engine, bytes: &[u8], options: BatchOptions) -> Batch {
         let dag = Dag::with_limits(options.dag).with_host(Arc::clone(engine.host_functions()));
-        Batch::parse_in(bytes, options, dag, Parse::Parallel)
+        Batch::parse_in(bytes, options, dag, Parse::Parallel(Split::default()))
     }
 
     /// [`Batch::parse`] with every line parsed on this thread, one after
@@ -133,26 +141,70 @@ impl Batch {
         Batch::parse_in(bytes, options, Dag::with_limits(options.dag), Parse::Serial)
     }
 
+    /// [`Batch::parse`] with every line of `bytes` split into chunks of
+    /// about `grain` bytes where it can be, however short (test hook: the
+    /// split front end on small inputs).
+    #[cfg(feature = "test-hooks")]
+    pub fn parse_split(bytes: &[u8], options: BatchOptions, grain: usize) -> Batch {
+        let split = Split {
+            min_len: 0,
+            chunks: usize::MAX,
+            min_grain: grain,
+        };
+        Batch::parse_in(
+            bytes,
+            options,
+            Dag::with_limits(options.dag),
+            Parse::Parallel(split),
+        )
+    }
+
     fn parse_in(bytes: &[u8], options: BatchOptions, mut dag: Dag, how: Parse) -> Batch {
         let (source, texts) = split_lines(bytes);
         let mut scope = Scope::new();
         let mut lines = Vec::new();
+        let split = match how {
+            Parse::Parallel(split) => Some(split),
+            Parse::Serial => None,
+        };
+        let text_of =
+            |line: &LineText<'_>| source.get(line.span.start..line.span.end).unwrap_or("");
         for block in texts.chunks(BLOCK) {
-            let parse = |line: &LineText<'_>| -> Parsed {
-                line.utf8.clone()?;
-                let text = source.get(line.span.start..line.span.end).unwrap_or("");
-                let mut ast = Ast::new();
-                let statement =
-                    parse_statement(&mut ast, text, line.span.start, options.max_depth)?;
-                Ok(statement.map(|statement| (ast, statement)))
+            let parse = |line: &LineText<'_>| -> Line {
+                if line.utf8.is_ok()
+                    && split.is_some_and(|s| line.span.end - line.span.start >= s.min_len)
+                {
+                    return Line::Huge;
+                }
+                Line::Parsed(parse_line(line, text_of(line), &options))
             };
-            let parsed: Vec<Parsed> = if how == Parse::Parallel && block.len() >= PARALLEL_LINES {
+            let parsed: Vec<Line> = if split.is_some() && block.len() >= PARALLEL_LINES {
                 use rayon::prelude::*;
                 block.par_iter().map(parse).collect()
             } else {
                 block.iter().map(parse).collect()
             };
             for (line, parsed) in block.iter().zip(parsed) {
+                let parsed = match (parsed, split) {
+                    (Line::Parsed(parsed), _) => parsed,
+                    (Line::Huge, Some(split)) => {
+                        let text = text_of(line);
+                        let start = line.span.start;
+                        match add_split(&mut dag, &scope, text, start, options.max_depth, split) {
+                            Some(node) => {
+                                lines.push(BatchLine {
+                                    line: line.index + 1,
+                                    span: line.span,
+                                    node,
+                                    signature: None,
+                                });
+                                continue;
+                            }
+                            None => parse_line(line, text, &options),
+                        }
+                    }
+                    (Line::Huge, None) => parse_line(line, text_of(line), &options),
+                };
                 if let Some(line) = add_line(&mut dag, &mut scope, line, parsed, &options) {
                     lines.push(line);
                 }
@@ -172,6 +224,14 @@ impl Batch {
             .filter_map(|l| l.node.as_ref().ok().copied())
             .collect()
     }
+}
+
+/// Parses one line on its own syntax tree.
+fn parse_line(line: &LineText<'_>, text: &str, options: &BatchOptions) -> Parsed {
+    line.utf8.clone()?;
+    let mut ast = Ast::new();
+    let statement = parse_statement(&mut ast, text, line.span.start, options.max_depth)?;
+    Ok(statement.map(|statement| (ast, statement)))
 }
 
 /// The source as text (invalid UTF-8 replaced) and each line's place in it.

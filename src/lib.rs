@@ -50,6 +50,7 @@ mod model;
 #[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod report;
 mod session;
+mod split_parse;
 mod syntax;
 mod value;
 mod wait;

@@ -3,7 +3,11 @@
 //! errors, blank and comment lines, invalid UTF-8), `Batch::parse` (lines
 //! parsed in parallel) and `Batch::parse_serial` build the same DAG (same
 //! nodes, inputs and spans, in the same order) and the same lines (the
-//! same nodes, targets and errors with their spans).
+//! same nodes, targets and errors with their spans). The same holds for
+//! one expression split into chunks parsed on several workers
+//! (`Batch::parse_split`): chains of `+`/`*` with nested groups, signs,
+//! `^`, `!`, calls, comparisons, names, comments, whitespace and syntax
+//! errors anywhere, at chunk boundaries too.
 
 use exprflow::testing::{Batch, BatchOptions};
 use proptest::prelude::*;
@@ -70,11 +74,12 @@ fn without_ids(op: &exprflow::testing::dag::Op) -> String {
 }
 
 fn same(text: &[u8]) -> Result<(), TestCaseError> {
-    let options = BatchOptions::default();
-    let (parallel, serial) = (
-        Batch::parse(text, options),
-        Batch::parse_serial(text, options),
-    );
+    same_as_serial(text, Batch::parse(text, BatchOptions::default()))
+}
+
+/// `parallel` (a parse of `text`) is exactly the serial parse of `text`.
+fn same_as_serial(text: &[u8], parallel: Batch) -> Result<(), TestCaseError> {
+    let serial = Batch::parse_serial(text, BatchOptions::default());
     prop_assert_eq!(&parallel.source, &serial.source);
     prop_assert_eq!(
         format!("{:?}", parallel.lines),
@@ -96,6 +101,152 @@ proptest! {
     #[test]
     fn parallel_front_end_matches_the_serial_one(text in batch()) {
         same(&text)?;
+    }
+}
+
+/// One term of a chain: a leaf, or (for `depth > 0`) a parenthesised
+/// chain, a signed or raised term, a call.
+fn term() -> impl Strategy<Value = String> {
+    let leaf = proptest::sample::select(
+        &[
+            "1",
+            "23",
+            "0",
+            "7",
+            "0.5",
+            "1e3",
+            "2_0",
+            "x",
+            "y",
+            "pi",
+            "zz",
+            "3!",
+            "max(1, x)",
+            "f(2)",
+            "g(1)",
+            "if(x < 1, 2, 3)",
+            "(1)",
+            "-1",
+            "1/0",
+            "2^3",
+            "4 - 1",
+            "x % 3",
+        ][..],
+    )
+    .prop_map(str::to_string);
+    leaf.prop_recursive(4, 64, 8, |inner| {
+        prop_oneof![
+            4 => (chain(inner.clone()), blank()).prop_map(|(c, b)| format!("({b}{c})")),
+            1 => inner.clone().prop_map(|t| format!("-{t}")),
+            1 => inner.clone().prop_map(|t| format!("({t})^2")),
+            1 => inner.clone().prop_map(|t| format!("({t})!")),
+            1 => (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("max({a}, {b})")),
+            1 => (inner.clone(), inner).prop_map(|(a, b)| format!("({a} < {b})")),
+        ]
+    })
+}
+
+/// Spaces, tabs, newlines and comments, or nothing.
+fn blank() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(&["", "", "", " ", "  ", "\t", " # (c) +\n", "\n"][..])
+}
+
+/// Terms joined by operators, mostly `+` or mostly `*`, with now and then
+/// another operator or a syntax error.
+fn chain(term: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    let op = proptest::sample::select(
+        &[
+            "+", "+", "+", "+", "*", "*", "*", "-", "/", "^", "==", "+ +", "*)", "+ (", ",",
+        ][..],
+    );
+    (
+        proptest::sample::select(&["+", "*"][..]),
+        proptest::collection::vec((term, op, blank(), blank(), 0..8u8), 1..12),
+    )
+        .prop_map(|(main, parts)| {
+            let mut text = String::new();
+            for (k, (term, op, b1, b2, pick)) in parts.iter().enumerate() {
+                if k > 0 {
+                    text.push_str(b1);
+                    text.push_str(if *pick < 7 { main } else { op });
+                    text.push_str(b2);
+                }
+                text.push_str(term);
+            }
+            text
+        })
+}
+
+/// Lines that bind `x`, `y` and `f` before the big line.
+fn prelude() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(
+        &[
+            "",
+            "x = 2\n",
+            "x = 0.5\ny = x + 1\n",
+            "f(a) = a * 2\nx = 3\n",
+            "x = 1 +\n",
+            "x = 2 ^ 70\ny = x * x\n",
+        ][..],
+    )
+}
+
+proptest! {
+    #![proptest_config(Config { cases: 1000, ..Config::default() })]
+
+    /// One expression split into chunks of a few bytes (so every cut and
+    /// group a real input would split at is exercised) builds exactly the
+    /// DAG, spans and errors of the serial parse.
+    #[test]
+    fn split_expression_matches_the_serial_one(
+        prelude in prelude(),
+        body in chain(term()),
+        wrap in 0..3usize,
+        grain in 1..24usize,
+    ) {
+        let text = format!("{prelude}{}{body}{}\n1 + 2", "(".repeat(wrap), ")".repeat(wrap));
+        let parallel = Batch::parse_split(text.as_bytes(), BatchOptions::default(), grain);
+        same_as_serial(text.as_bytes(), parallel)?;
+    }
+}
+
+/// The split front end does split the shapes it is for (so the property
+/// above cannot pass by declining everything).
+#[test]
+fn chains_and_trees_split() {
+    use exprflow::testing::syntax::plan;
+    for (text, chunks) in [
+        ("1 + 2 + 3 + 4", 4),
+        ("(1 + 2) * 3 + 4 * 5 + x", 3),
+        ("((1 + 2) + (3 + 4))", 4),
+        ("(((1 * 2) * (3 * 4)))", 4),
+        ("(0*1)+(1*2)+(2*3)", 6),
+        ("((1 * 2) + (3 * 4 * 5))", 5),
+        ("1 + (2 + 3) # c\n + 4", 4),
+    ] {
+        let plan = plan(text, 0, 1).unwrap_or_else(|| panic!("no plan for {text:?}"));
+        assert_eq!(plan.chunks().count(), chunks, "{text:?}: {plan:?}");
+    }
+    // Many of the property's inputs split (the rest check the fallback).
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = chain(term());
+    let split = (0..1000)
+        .filter(|_| {
+            let body = strategy.new_tree(&mut runner).unwrap().current();
+            plan(&body, 0, 4).is_some()
+        })
+        .count();
+    assert!(split > 300, "only {split} of 1000 split");
+    for text in [
+        "1 - 2 - 3",
+        "1 + 2 < 3",
+        "x = 1 + 2",
+        "1 +",
+        "-(1 + 2 + 3)",
+        "(1 + 2)!",
+    ] {
+        assert!(plan(text, 0, 1).is_none(), "{text:?}");
     }
 }
 

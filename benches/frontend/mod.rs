@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use exprflow::Engine;
-use exprflow::testing::EngineInternals;
+use exprflow::testing::{Batch, BatchOptions, EngineInternals};
 
 use super::{RUNS, best_of, build, emit};
 
@@ -107,6 +107,39 @@ pub fn run() {
                 mb / total.as_secs_f64(),
                 parse.as_secs_f64(),
                 build_time.as_secs_f64()
+            ),
+        );
+        // The front end alone (text to DAG) as the CLI runs it: the split
+        // front end (chunks parsed on rayon's workers while the DAG is
+        // built) against every line parsed whole on this thread.
+        let line = format!("{text}\n");
+        let options = BatchOptions::default();
+        let (split, split_nodes) = best_of(RUNS, || {
+            let start = Instant::now();
+            let batch = Batch::parse(line.as_bytes(), options);
+            (start.elapsed(), batch.dag.len())
+        });
+        let (serial, _) = best_of(RUNS, || {
+            let start = Instant::now();
+            let batch = Batch::parse_serial(line.as_bytes(), options);
+            (start.elapsed(), batch.dag.len())
+        });
+        assert_eq!(
+            split_nodes, nodes,
+            "the split front end builds the same DAG"
+        );
+        emit(
+            "frontend",
+            &format!("exprflow-front-end-{name}"),
+            text.len(),
+            split,
+            &format!(
+                "\"timed\": \"text_to_dag\", \"mb_per_s\": {:.2}, \"serial_s\": {:.4}, \"serial_mb_per_s\": {:.2}, \"speedup_vs_serial\": {:.2}, \"threads\": {}",
+                mb / split.as_secs_f64(),
+                serial.as_secs_f64(),
+                mb / serial.as_secs_f64(),
+                serial.as_secs_f64() / split.as_secs_f64(),
+                rayon::current_num_threads()
             ),
         );
         std::fs::write(dir.join(format!("{name}.nodes")), nodes.to_string())

@@ -12,6 +12,7 @@
 
 mod build;
 mod calls;
+mod chunks;
 mod estimate;
 mod func;
 mod inputs;
@@ -24,6 +25,7 @@ use std::sync::{Arc, Mutex};
 
 pub use build::DagLimits;
 pub use calls::{CallKey, CallTable};
+pub use chunks::ChainBuilder;
 pub use estimate::UNKNOWN;
 pub use func::{BodyId, BodyOp, CallSite, Env, FuncDef};
 pub use inputs::Inputs;

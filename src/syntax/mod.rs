@@ -16,6 +16,7 @@ mod position;
 #[cfg(any(test, feature = "test-hooks"))]
 mod print;
 mod scan;
+mod split;
 
 pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Literal, Statement};
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
@@ -23,6 +24,7 @@ pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
 pub use position::LineIndex;
 #[cfg(any(test, feature = "test-hooks"))]
 pub use print::print;
+pub use split::{Piece, Plan, parse_chunk, plan};
 
 use pest::Parser;
 use pest::Token;

@@ -253,7 +253,7 @@ fn ident_end(b: &[u8], mut i: usize) -> usize {
 /// whitespace pest treats differently inside and outside expressions
 /// (`\r`, vertical tab, form feed), even within a comment.
 #[inline]
-fn skip(b: &[u8], mut i: usize) -> Option<usize> {
+pub(super) fn skip(b: &[u8], mut i: usize) -> Option<usize> {
     loop {
         match at(b, i) {
             b' ' | b'\t' | b'\n' => i += 1,

@@ -1,0 +1,143 @@
+//! One huge statement, parsed in chunks on rayon's workers while the
+//! calling thread adds the chunks already parsed to the DAG, in order
+//! (`syntax::plan` finds the chunks, `dag::ChainBuilder` builds them).
+//! At most a few chunks' syntax trees are alive at once. The DAG, spans
+//! and errors are those of parsing the statement whole.
+
+use std::ops::Range;
+use std::sync::mpsc;
+
+use crate::dag::{ChainBuilder, Dag, NodeId, Scope};
+use crate::error::Error;
+use crate::syntax::{Ast, ExprId, Piece, Plan, check_depth, parse_chunk, plan};
+
+/// Statements at least this long are split.
+pub(crate) const SPLIT_MIN: usize = 1 << 18;
+
+/// How a statement splits: into about `chunks` chunks of at least
+/// `min_grain` bytes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Split {
+    /// The shortest statement that is split.
+    pub(crate) min_len: usize,
+    /// How many chunks to aim for.
+    pub(crate) chunks: usize,
+    /// The smallest chunk worth its own parse.
+    pub(crate) min_grain: usize,
+}
+
+impl Default for Split {
+    fn default() -> Self {
+        Split {
+            min_len: SPLIT_MIN,
+            chunks: 64,
+            min_grain: 16 << 10,
+        }
+    }
+}
+
+type Parsed = Result<(Ast, ExprId), Error>;
+
+/// Adds statement `text` (at `offset` in the source) to `dag` in chunks,
+/// if it splits: `None` when it does not (not a `+`/`*` chain, too short,
+/// or anything the serial parse must report), and the caller parses it
+/// whole.
+pub(crate) fn add_split(
+    dag: &mut Dag,
+    scope: &Scope,
+    text: &str,
+    offset: usize,
+    max_depth: usize,
+    split: Split,
+) -> Option<Result<NodeId, Error>> {
+    if text.len() < split.min_len
+        || !dag.limits().rebalance
+        || text.contains('\0')
+        || check_depth(text, offset, max_depth).is_err()
+    {
+        return None;
+    }
+    let grain = (text.len() / split.chunks.max(1)).max(split.min_grain);
+    let plan = plan(text, offset, grain)?;
+    let chunks: Vec<Range<usize>> = plan.chunks().cloned().collect();
+    let parse = |k: usize| -> Parsed {
+        let range = chunks.get(k).cloned().unwrap_or(0..0);
+        parse_chunk(text, range, offset, max_depth)
+    };
+    let threads = rayon::current_num_threads();
+    if rayon::current_thread_index().is_some() || threads < 2 {
+        // On a worker (or alone): chunk by chunk, still one tree at a time.
+        return Some(build(dag, scope, &plan, &parse));
+    }
+    let window = 2 * threads + 2;
+    Some(rayon::in_place_scope(|s| {
+        let (tx, rx) = mpsc::channel::<(usize, Parsed)>();
+        let spawn = |k: usize| {
+            let tx = tx.clone();
+            let parse = &parse;
+            s.spawn(move |_| {
+                let _ = tx.send((k, parse(k)));
+            });
+        };
+        let mut spawned = chunks.len().min(window);
+        (0..spawned).for_each(spawn);
+        let mut ready: Vec<Option<Parsed>> = (0..chunks.len()).map(|_| None).collect();
+        build(dag, scope, &plan, |k| {
+            while ready.get(k).is_some_and(Option::is_none) {
+                match rx.recv() {
+                    Ok((i, parsed)) => ready[i] = Some(parsed),
+                    Err(_) => break,
+                }
+            }
+            if spawned < chunks.len() {
+                spawn(spawned);
+                spawned += 1;
+            }
+            ready.get_mut(k).and_then(Option::take).unwrap_or_else(|| {
+                Err(Error::with_detail(
+                    crate::error::ErrorKind::Internal,
+                    crate::error::Span::new(offset, offset + text.len()),
+                    "a chunk was not parsed",
+                ))
+            })
+        })
+    }))
+}
+
+/// Builds the plan's chain, taking chunk `k`'s tree from `next(k)`
+/// and dropping it once its operands are in the DAG.
+fn build(
+    dag: &mut Dag,
+    scope: &Scope,
+    plan: &Plan,
+    mut next: impl FnMut(usize) -> Parsed,
+) -> Result<NodeId, Error> {
+    let mut chain = ChainBuilder::new(plan.op);
+    // The chains this one is an operand of, innermost last.
+    let mut outer = Vec::new();
+    let mut k = 0;
+    for piece in &plan.pieces {
+        match piece {
+            Piece::Open => chain.open(),
+            Piece::Close(span) => chain.close(*span),
+            Piece::Chunk(_) => {
+                let (ast, root) = next(k)?;
+                k += 1;
+                chain.add_chunk(dag, &ast, root, scope)?;
+            }
+            Piece::Begin(op) => outer.push(std::mem::replace(&mut chain, ChainBuilder::new(*op))),
+            Piece::End(span) => {
+                let Some(enclosing) = outer.pop() else {
+                    return Err(Error::with_detail(
+                        crate::error::ErrorKind::Internal,
+                        *span,
+                        "unbalanced split plan",
+                    ));
+                };
+                let node = std::mem::replace(&mut chain, enclosing).finish(dag)?;
+                chain.add_operand(node, *span);
+            }
+        }
+    }
+    chain.finish(dag)
+}
