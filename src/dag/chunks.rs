@@ -11,8 +11,6 @@
 //! compact list of events (an operand, a parenthesis opening, one closing
 //! with its span) instead of the trees.
 
-use std::sync::Arc;
-
 use super::Dag;
 use super::node::{NodeId, Op};
 use super::scope::Scope;
@@ -151,7 +149,7 @@ impl ChainBuilder {
         let op = self.op;
         let make = |dag: &mut Dag, shape: Shape| match shape {
             Shape::Node(node, _) => Ok(node),
-            Shape::Join(a, b, span) => dag.operation(Op::Binary(op), Arc::from([a, b]), span),
+            Shape::Join(a, b, span) => dag.operation(Op::Binary(op), [a, b], span),
         };
         let mut stack: Vec<Option<Shape>> = vec![None];
         let (mut operands, mut closes) = (self.operands.iter(), self.closes.iter());
