@@ -10,8 +10,8 @@
 //!
 //! `busy` leaves burn CPU, so on a loaded machine (or under a CPU quota)
 //! their speedup shows only what the scheduler grants; `delay` leaves
-//! sleep on the worker (a `delay` inside a body holds its worker), so their
-//! row shows the parallelism of the recursion itself whatever the load.
+//! wait on the timer holding no worker (the body's expansion is parked),
+//! so their row shows how many leaves wait at once whatever the load.
 //!
 //! The workload: `pfib(n, k) = if(n < 2, busy(n, MS), pfib(n-1, 2*k) +
 //! pfib(n-2, 2*k+1))`, called as `pfib(N, 1)`. The second argument is the

@@ -34,13 +34,16 @@ pub(crate) fn estimate(
         // So is a host call: never fused, never inside a whole task.
         Op::Host(_) => (false, UNKNOWN, UNKNOWN),
         // The branches' sizes bound the result; the cost of the `if` itself
-        // is a test of its condition.
+        // is a test of its condition, unless a branch's work is unknown (a
+        // call, a wait): then it is a task of its own, so that its branch
+        // starts as soon as its condition is known.
         Op::If => {
             let branches = &inputs[inputs.len().min(1)..];
+            let unknown = branches.iter().any(|n| node(n).total == UNKNOWN);
             (
                 branches.iter().all(|n| node(n).exact),
                 branches.iter().map(|n| node(n).bits).max().unwrap_or(0),
-                20,
+                if unknown { UNKNOWN } else { 20 },
             )
         }
         Op::Unary(UnOp::Neg | UnOp::Plus) => (all_exact, bits(0), linear(bits(0))),

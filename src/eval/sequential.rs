@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::calls::{Forking, compute_call};
+use super::calls::compute_call;
 use super::cancel::CancelToken;
 use super::compute::{apply_here, wait_of};
 use super::cpu::burn;
@@ -62,7 +62,6 @@ fn evaluate_with(
     }
     let options = WalkOptions {
         keep_big: false,
-        forking: Forking::Serial,
         timed: on_node.is_some(),
     };
     let outcome = match on_node {
@@ -81,8 +80,6 @@ pub(crate) struct WalkOptions {
     /// Keep big intermediate values in the DAG (a run whose events someone
     /// reads keeps every value) instead of dropping them after their use.
     pub(crate) keep_big: bool,
-    /// Whether user calls may fork onto the pool (a parallel run's worker).
-    pub(crate) forking: Forking,
     /// Time each node for its [`NodeEvent`] (two clock reads per node);
     /// without, the events' times are zero.
     pub(crate) timed: bool,
@@ -103,11 +100,7 @@ pub(crate) fn walk(
     outside: &impl Fn(NodeId) -> Option<Arc<Value>>,
     options: WalkOptions,
 ) -> Outcome {
-    let WalkOptions {
-        keep_big,
-        forking,
-        timed,
-    } = options;
+    let WalkOptions { keep_big, timed } = options;
     let holding = Holding(dag, HeldValues::default());
     let held = &holding.1;
     let clock = Clock::start(timed);
@@ -143,8 +136,7 @@ pub(crate) fn walk(
                     CallStep::Descend(input) => IfStep::Descend(input),
                     CallStep::Done(outcome) => IfStep::Done(outcome),
                     CallStep::Ready(inputs) => {
-                        let outcome =
-                            compute_call(dag, node, site, &inputs, limits, cancel, forking);
+                        let outcome = compute_call(dag, node, site, &inputs, limits, cancel);
                         if outcome
                             .as_ref()
                             .is_err_and(|e| e.kind == ErrorKind::Cancelled)
@@ -478,7 +470,6 @@ mod tests {
             &outside,
             WalkOptions {
                 keep_big: false,
-                forking: Forking::Serial,
                 timed: false,
             },
         );

@@ -5,10 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Expansion, Frame, of_slot};
+use super::{Expansion, Frame, Wait, of_slot};
 use crate::dag::{BodyId, BodyOp, FuncDef, Outcome};
 use crate::error::{Error, ErrorKind, Span};
-use crate::eval::host::call_blocking;
 use crate::eval::sequential::wait;
 use crate::value::{self, Builtin, Value};
 
@@ -20,6 +19,8 @@ pub(super) enum Step {
     Done(Outcome),
     /// Call user function `def` with `args` (known values).
     Call(Arc<FuncDef>, Vec<Value>),
+    /// Wait for a host call or a `delay` (never a fork).
+    Wait(Wait),
 }
 
 impl Expansion<'_> {
@@ -123,14 +124,11 @@ impl Expansion<'_> {
             return arity_error("3 arguments".into());
         }
         if let Some(f) = self.dag.host_functions().get(name) {
-            // Run to the end on this worker (it is held while an async
-            // call is pending: calls inside bodies are computed here).
             if f.arity() != args.len() {
                 let n = f.arity();
                 return arity_error(format!("{n} argument{}", if n == 1 { "" } else { "s" }));
             }
-            let outcome = call_blocking(self.dag, f, args, span, &self.limits.value, self.cancel);
-            return Step::Done(outcome);
+            return Step::Wait(Wait::Host(Arc::clone(f), args, span));
         }
         let Some(f) = Builtin::from_name(name) else {
             return Step::Done(Err(Error::with_detail(
@@ -172,17 +170,15 @@ impl Expansion<'_> {
                         format!("{} of {ms} ms is over the limit", f.name()),
                     ))
                 }
-                Ok(ms) => {
-                    if wait(f, Duration::from_secs_f64(ms / 1000.0), self.cancel) {
-                        Ok(())
-                    } else {
-                        Err(Error::new(ErrorKind::Cancelled, span))
-                    }
-                }
+                Ok(ms) => Ok(Duration::from_secs_f64(ms / 1000.0)),
             };
-            if let Err(e) = waited {
-                return Step::Done(Err(e));
-            }
+            return match waited {
+                Err(e) => Step::Done(Err(e)),
+                Ok(duration) if f == Builtin::Delay => Step::Wait(Wait::Delay(duration, outcome)),
+                // `busy` is work: it burns this thread's CPU here.
+                Ok(duration) if wait(f, duration, self.cancel) => Step::Done(outcome),
+                Ok(_) => Step::Done(Err(Error::new(ErrorKind::Cancelled, span))),
+            };
         }
         Step::Done(outcome)
     }

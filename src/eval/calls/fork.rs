@@ -1,72 +1,66 @@
-//! Fork-join inside a call's expansion: a body node with two or more
-//! inputs that call something slow (`pfib(n-1) + pfib(n-2)`, see
+//! Forks inside a call's expansion: a body node with two or more inputs
+//! that call something slow (`pfib(n-1) + pfib(n-2)`, see
 //! [`Body::heavy`](crate::dag::Body)) computes those inputs at the same
-//! time, each as a branch with a frame stack of its own (a *part* frame:
-//! the same call, computing only that input), joined with rayon's
-//! work-stealing `join` (through a parallel iterator). Waiting in a join
-//! runs other tasks of the pool, so no worker ever blocks on another.
+//! time, each as a *part*: a [`Stack`] of its own whose bottom frame is
+//! the same call computing only that input. The forking stack waits
+//! ([`Wait::Fork`]) like for a host call: the run computes the parts on
+//! any workers, and the last one to finish gives the outcomes back
+//! ([`Stack::joined`]) and goes on with the forking stack. Nobody blocks
+//! in a join, so a part that waits for a host call or a `delay` holds no
+//! worker either.
 //!
 //! The invariants of the serial expansion hold:
-//! - **Leftmost rule.** The forked inputs' outcomes go into the frame's
-//!   slots and the node's step reads them left to right, as if computed
-//!   one after the other. A branch stops early (its outcome unused) when a
-//!   branch to its left in the same fork, or in a fork above, has failed.
-//! - **Cycles.** A branch sees the calls pending in the branches above it
-//!   (a chain of their `active` sets), so `f(x) = f(x) + 1` still finds
-//!   that `f(1)` needs its own value.
-//! - **Memory.** A branch counts the frames of the branches above it
-//!   against the node limit: each path of forks is bounded like a serial
-//!   expansion, and at most [`MAX_FORK_DEPTH`] forks nest.
-//! - **Native stack.** Forks nest at most [`MAX_FORK_DEPTH`] deep; below
-//!   that, calls run on the branch's frame stack as before.
-//! - **Memo.** Two branches may compute the same call at the same time (a
+//! - **Leftmost rule.** The parts' outcomes go into the frame's slots and
+//!   the node's step reads them left to right, as if computed one after
+//!   the other. A part stops early (its outcome unused) when a part to
+//!   its left in the same fork, or in a fork above, has failed.
+//! - **Cycles.** A part sees the calls pending in the stacks above it (a
+//!   chain of their `active` sets), so `f(x) = f(x) + 1` still finds that
+//!   `f(1)` needs its own value.
+//! - **Memory.** A part counts the frames of the stacks above it against
+//!   the node limit: each path of forks is bounded like a serial
+//!   expansion, and at most [`MAX_FORK_DEPTH`] forks nest (at most
+//!   `2^10` parts at once).
+//! - **Memo.** Two parts may compute the same call at the same time (a
 //!   race); both get the same outcome and the memo keeps the first.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use super::{Expansion, Frame, Goal};
-use crate::dag::{BodyId, BodyOp, CallKey, Outcome};
+use super::{Expansion, Frame, Goal, Stack, Waiting};
+use crate::dag::{BodyId, BodyOp, CallKey};
 
-/// How many forks may nest in one call's expansion: up to `2^10` branches
-/// at once, plenty for two to a few dozen workers, and a bounded native
-/// stack (a few KiB a level).
+/// How many forks may nest in one call's expansion: up to `2^10` parts
+/// at once, plenty for two to a few dozen workers.
 pub(crate) const MAX_FORK_DEPTH: u32 = 10;
 
-/// Whether a call's expansion may fork onto the pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Forking {
-    /// Everything on the calling thread (the sequential evaluator).
-    Serial,
-    /// Independent inputs of a body node on the current rayon pool (a
-    /// parallel run's worker).
-    Pool,
+/// One fork: the calls pending in the stack that forked, and the
+/// smallest index of a failed part (`usize::MAX` while none has failed).
+struct Fork {
+    active: Arc<FxHashSet<CallKey>>,
+    failed: AtomicUsize,
 }
 
-/// One fork above a branch: the calls pending in the branch that forked,
-/// the fork's group and this branch's place in it.
-pub(super) struct Link<'a> {
-    active: &'a FxHashSet<CallKey>,
-    /// The smallest index of a failed branch of the fork (`usize::MAX`
-    /// while none has failed).
-    failed: &'a AtomicUsize,
+/// A part's place below one fork, and the link of the forking stack.
+struct Link {
+    fork: Arc<Fork>,
     index: usize,
-    up: Option<&'a Link<'a>>,
+    up: Option<Arc<Link>>,
 }
 
-/// Where a frame stack runs: below which forks, how deep, with how much of
-/// the node budget already used above it.
-pub(super) struct Branch<'a> {
-    up: Option<&'a Link<'a>>,
+/// Where a stack runs: below which forks, how deep, with how much of the
+/// node budget already used above it.
+pub(super) struct Branch {
+    up: Option<Arc<Link>>,
     base: usize,
     depth: u32,
 }
 
-impl Branch<'_> {
+impl Branch {
     /// The branch of a call computed from the start: no fork above.
-    pub(super) fn root() -> Branch<'static> {
+    pub(super) fn root() -> Branch {
         Branch {
             up: None,
             base: 0,
@@ -74,23 +68,30 @@ impl Branch<'_> {
         }
     }
 
-    fn links(&self) -> impl Iterator<Item = &Link<'_>> {
-        std::iter::successors(self.up, |l| l.up)
+    fn links(&self) -> impl Iterator<Item = &Link> {
+        std::iter::successors(self.up.as_deref(), |l| l.up.as_deref())
     }
 
-    /// Whether the branches above are computing call `key`.
+    /// Whether the stacks above are computing call `key`.
     pub(super) fn is_active(&self, key: &CallKey) -> bool {
-        self.links().any(|l| l.active.contains(key))
+        self.links().any(|l| l.fork.active.contains(key))
     }
 
-    /// Whether a branch to the left of this one (or of a branch above) has
-    /// failed: then this branch's outcome is never used.
+    /// Whether a part to the left of this one (or of a part above) has
+    /// failed: then this part's outcome is never used.
     pub(super) fn stopped(&self) -> bool {
         self.links()
-            .any(|l| l.failed.load(Ordering::Relaxed) < l.index)
+            .any(|l| l.fork.failed.load(Ordering::Relaxed) < l.index)
     }
 
-    /// Node budget used by the frames of the branches above.
+    /// This part failed: the parts to its right stop.
+    pub(super) fn fail(&self) {
+        if let Some(link) = &self.up {
+            link.fork.failed.fetch_min(link.index, Ordering::Relaxed);
+        }
+    }
+
+    /// Node budget used by the frames of the stacks above.
     pub(super) fn base(&self) -> usize {
         self.base
     }
@@ -117,52 +118,42 @@ pub(super) fn targets(frame: &Frame, b: BodyId) -> Vec<BodyId> {
 }
 
 impl Expansion<'_> {
-    /// Whether a frame stack running as `branch` may fork here.
-    pub(super) fn may_fork(&self, branch: &Branch<'_>) -> bool {
-        self.forking == Forking::Pool
-            && branch.depth < MAX_FORK_DEPTH
-            && rayon::current_thread_index().is_some()
+    /// Whether a stack running as `branch` may fork here.
+    pub(super) fn may_fork(&self, branch: &Branch) -> bool {
+        self.waiting == Waiting::Suspend && branch.depth < MAX_FORK_DEPTH
     }
 
-    /// Computes body nodes `targets` of `frame` at the same time, each as
-    /// a branch below `branch` (whose frames, pending calls `active`, take
-    /// `weight` of the budget). Their outcomes, in order.
-    pub(super) fn fork(
-        &self,
-        frame: &Frame,
-        targets: &[BodyId],
-        active: &FxHashSet<CallKey>,
-        branch: &Branch<'_>,
-        weight: usize,
-    ) -> Vec<Outcome> {
-        let failed = AtomicUsize::new(usize::MAX);
+    /// The parts that compute body nodes `targets` of the top frame of
+    /// `stack`, one stack each, below `stack`'s branch.
+    pub(super) fn parts(&self, stack: &Stack, targets: &[BodyId]) -> Vec<Stack> {
+        let Some(frame) = stack.frames.last() else {
+            return Vec::new();
+        };
+        let fork = Arc::new(Fork {
+            active: Arc::clone(&stack.active),
+            failed: AtomicUsize::new(usize::MAX),
+        });
         targets
-            .par_iter()
-            .with_max_len(1)
+            .iter()
             .enumerate()
             .map(|(index, &target)| {
                 let link = Link {
-                    active,
-                    failed: &failed,
+                    fork: Arc::clone(&fork),
                     index,
-                    up: branch.up,
+                    up: stack.branch.up.clone(),
                 };
                 let below = Branch {
-                    up: Some(&link),
-                    base: branch.base + weight,
-                    depth: branch.depth + 1,
+                    up: Some(Arc::new(link)),
+                    base: stack.branch.base + stack.weight,
+                    depth: stack.branch.depth + 1,
                 };
                 let part = Frame::new(
-                    std::sync::Arc::clone(&frame.def),
+                    Arc::clone(&frame.def),
                     frame.key.clone(),
                     frame.args.clone(),
                     Goal::Part(target),
                 );
-                let outcome = self.run_frames(part, &below);
-                if outcome.is_err() {
-                    failed.fetch_min(index, Ordering::Relaxed);
-                }
-                outcome
+                Stack::new(part, below)
             })
             .collect()
     }

@@ -8,28 +8,32 @@
 //! failing input, as the sequential evaluator does for the DAG, so the
 //! reported error follows the leftmost rule.
 //!
-//! In a parallel run, a body node with two or more inputs that call
-//! something slow (`pfib(n-1) + pfib(n-2)`) computes those inputs at the
-//! same time, each on a frame stack of its own, with `rayon::join`
-//! (fork-join, [`fork`]). Only the first [`fork::MAX_FORK_DEPTH`] levels of
-//! forks fork: the native stack grows with the forks, never with the depth
-//! of the recursion.
+//! The stack is data ([`Stack`]), so an expansion can stop and go on
+//! later on another thread. The sequential evaluator runs it to the end
+//! ([`compute_call`], [`Waiting::Block`]: a host call or a `delay` in a
+//! body waits on its thread). A parallel run ([`CallJob`],
+//! [`Waiting::Suspend`]) gets it back instead, with what it waits for
+//! ([`Wait`]): a host call, a `delay`'s timer, or the *parts* of a fork
+//! (a body node with two or more inputs that call something slow,
+//! `pfib(n-1) + pfib(n-2)`, computes those inputs at the same time, each
+//! on a stack of its own; see [`fork`]). The run parks the stack, holding
+//! no worker, and resumes it from the call's waker, the timer or the last
+//! part to finish, on any worker (`eval/run/expand.rs`).
 
 mod body;
+mod expand;
 mod fork;
 
 use std::sync::Arc;
-
-use rustc_hash::FxHashSet;
+use std::time::Duration;
 
 use super::cancel::CancelToken;
 use super::limits::EvalLimits;
 use crate::dag::{BodyId, CallKey, CallSite, CallTable, Dag, FuncDef, Node, Outcome};
 use crate::error::{Error, ErrorKind, Span};
+use crate::host::HostFn;
 use crate::value::Value;
-use body::Step;
 use fork::Branch;
-pub(crate) use fork::Forking;
 
 /// What a body node's slot holds: its value, or its error (boxed, so a
 /// frame of mostly values stays small).
@@ -56,7 +60,7 @@ pub(crate) const FRAME_NODES: usize = 64;
 enum Goal {
     /// The whole call: its body's root, then remembered in the memo.
     Call,
-    /// One body node of a call whose frame is in the branch that forked
+    /// One body node of a call whose frame is in the stack that forked
     /// this one (see [`fork`]).
     Part(BodyId),
 }
@@ -149,6 +153,86 @@ fn through(outcome: Outcome, span: Span, call: impl FnOnce() -> String) -> Outco
     })
 }
 
+/// What an expansion does when a body reaches a host call or a `delay`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Waiting {
+    /// Waits on this thread, and never forks (the sequential evaluator:
+    /// one thread by definition).
+    Block,
+    /// Stops and gives its stack back with what it waits for
+    /// ([`Progress::Waits`]); forks into parts (a parallel run).
+    Suspend,
+}
+
+/// What a suspended expansion waits for.
+pub(crate) enum Wait {
+    /// Host call `f(args)` at `span`: its outcome goes to
+    /// [`Stack::resolve`] (given its span by `eval::host::outcome_at`).
+    Host(Arc<HostFn>, Vec<Value>, Span),
+    /// A `delay` of this long, then this outcome (to [`Stack::resolve`]).
+    Delay(Duration, Outcome),
+    /// These parts, computed at the same time (any order, any worker):
+    /// their outcomes, in order, go to [`Stack::joined`].
+    Fork(Vec<Stack>),
+}
+
+/// How far an expansion got.
+pub(crate) enum Progress {
+    /// What the stack computes (a call, or a part of one).
+    Done(Outcome),
+    /// Stopped: the stack, to go on once what it waits for is known.
+    Waits(Stack, Wait),
+}
+
+/// An expansion in progress, owned: a stack of frames, the calls they
+/// compute (cycle detection), their weight against the node budget, and
+/// the forks above it. It may wait parked and go on on another thread.
+pub(crate) struct Stack {
+    frames: Vec<Frame>,
+    active: Arc<rustc_hash::FxHashSet<CallKey>>,
+    weight: usize,
+    branch: Branch,
+    /// The body nodes of the top frame that a fork computes as parts.
+    forked: Vec<BodyId>,
+}
+
+impl Stack {
+    fn new(bottom: Frame, branch: Branch) -> Stack {
+        let mut active = rustc_hash::FxHashSet::default();
+        if bottom.goal == Goal::Call {
+            active.insert(bottom.key.clone());
+        }
+        Stack {
+            weight: bottom.weight(),
+            frames: vec![bottom],
+            active: Arc::new(active),
+            branch,
+            forked: Vec::new(),
+        }
+    }
+
+    /// The outcome of the host call or `delay` the stack waited for: the
+    /// body node it waited at is done.
+    pub(crate) fn resolve(&mut self, outcome: Outcome) {
+        if let Some(frame) = self.frames.last_mut()
+            && let Some((b, _)) = frame.work.pop()
+        {
+            frame.slots[b as usize] = Some(to_slot(outcome));
+        }
+    }
+
+    /// The outcomes of the parts of the fork the stack waited for, in the
+    /// order of [`Wait::Fork`].
+    pub(crate) fn joined(&mut self, outcomes: Vec<Outcome>) {
+        let forked = std::mem::take(&mut self.forked);
+        if let Some(frame) = self.frames.last_mut() {
+            for (b, outcome) in forked.into_iter().zip(outcomes) {
+                frame.slots[b as usize] = Some(to_slot(outcome));
+            }
+        }
+    }
+}
+
 /// Everything a call's expansion reads.
 pub(crate) struct Expansion<'a> {
     dag: &'a Dag,
@@ -158,13 +242,36 @@ pub(crate) struct Expansion<'a> {
     env_id: u64,
     limits: &'a EvalLimits,
     cancel: &'a CancelToken,
-    forking: Forking,
+    waiting: Waiting,
+}
+
+/// The argument values of a call node's inputs, or the first failing
+/// argument's error; and the rest (the environment's variables).
+fn split_inputs<'i>(
+    site: &CallSite,
+    inputs: &'i [Outcome],
+) -> Result<(Vec<Value>, &'i [Outcome]), Outcome> {
+    let (args, env) = inputs.split_at(site.args.min(inputs.len()));
+    let mut values = Vec::with_capacity(args.len());
+    for arg in args {
+        match arg {
+            Ok(v) => values.push(v.clone()),
+            Err(e) => return Err(Err(e.clone())),
+        }
+    }
+    Ok((values, env))
+}
+
+fn env_id(dag: &Dag, node: &Node, site: &CallSite) -> u64 {
+    let env_nodes = &node.inputs[site.args.min(node.inputs.len())..];
+    dag.calls().env_id(&site.env.signature, env_nodes)
 }
 
 /// Computes call node `node` (an [`Op::UserCall`](crate::dag::Op)) from
-/// its inputs' outcomes: the arguments (all values) and the environment's
-/// variables (values or errors; an error counts only if the body uses it).
-/// `forking` says whether independent calls inside may run on the pool.
+/// its inputs' outcomes on this thread, to the end: the arguments (all
+/// values) and the environment's variables (values or errors; an error
+/// counts only if the body uses it). A host call or a `delay` in a body
+/// waits here; nothing forks.
 pub(crate) fn compute_call(
     dag: &Dag,
     node: &Node,
@@ -172,29 +279,103 @@ pub(crate) fn compute_call(
     inputs: &[Outcome],
     limits: &EvalLimits,
     cancel: &CancelToken,
-    forking: Forking,
 ) -> Outcome {
-    let (args, env) = inputs.split_at(site.args.min(inputs.len()));
-    let mut values = Vec::with_capacity(args.len());
-    for arg in args {
-        match arg {
-            Ok(v) => values.push(v.clone()),
-            Err(e) => return Err(e.clone()),
-        }
-    }
-    let env_nodes = &node.inputs[site.args.min(node.inputs.len())..];
+    let (values, env) = match split_inputs(site, inputs) {
+        Ok(split) => split,
+        Err(outcome) => return outcome,
+    };
     let expansion = Expansion {
         dag,
         site,
         env,
-        env_id: dag.calls().env_id(&site.env.signature, env_nodes),
+        env_id: env_id(dag, node, site),
         limits,
         cancel,
-        forking,
+        waiting: Waiting::Block,
     };
     let text = || call_text(&site.def.name, &values);
-    let outcome = expansion.run(Arc::clone(&site.def), values.clone().into_boxed_slice());
+    let outcome = match expansion.begin(Arc::clone(&site.def), values.clone().into_boxed_slice()) {
+        Progress::Done(outcome) => outcome,
+        Progress::Waits(..) => Err(Error::with_detail(
+            ErrorKind::Internal,
+            site.def.span,
+            "a blocking expansion stopped",
+        )),
+    };
     through(outcome, node.span, text)
+}
+
+/// A call a parallel run computes without holding a worker while it
+/// waits: what its expansion reads, owned, so that its stacks can go on
+/// on any thread.
+pub(crate) struct CallJob {
+    site: Arc<CallSite>,
+    span: Span,
+    args: Box<[Value]>,
+    env: Box<[Outcome]>,
+    env_id: u64,
+}
+
+impl CallJob {
+    /// The call of node `node` (whose op has `site`) given its inputs'
+    /// outcomes; `Err` with its outcome when an argument failed.
+    pub(crate) fn new(
+        dag: &Dag,
+        node: &Node,
+        site: &Arc<CallSite>,
+        inputs: &[Outcome],
+    ) -> Result<CallJob, Outcome> {
+        let (values, env) = split_inputs(site, inputs)?;
+        Ok(CallJob {
+            site: Arc::clone(site),
+            span: node.span,
+            args: values.into_boxed_slice(),
+            env: env.into(),
+            env_id: env_id(dag, node, site),
+        })
+    }
+
+    fn expansion<'a>(
+        &'a self,
+        dag: &'a Dag,
+        limits: &'a EvalLimits,
+        cancel: &'a CancelToken,
+    ) -> Expansion<'a> {
+        Expansion {
+            dag,
+            site: &self.site,
+            env: &self.env,
+            env_id: self.env_id,
+            limits,
+            cancel,
+            waiting: Waiting::Suspend,
+        }
+    }
+
+    /// Starts the call: its memoised outcome, or its expansion as far as
+    /// it goes without waiting.
+    pub(crate) fn begin(&self, dag: &Dag, limits: &EvalLimits, cancel: &CancelToken) -> Progress {
+        self.expansion(dag, limits, cancel)
+            .begin(Arc::clone(&self.site.def), self.args.clone())
+    }
+
+    /// Goes on with `stack` (of this call) as far as it goes.
+    pub(crate) fn resume(
+        &self,
+        stack: Stack,
+        dag: &Dag,
+        limits: &EvalLimits,
+        cancel: &CancelToken,
+    ) -> Progress {
+        self.expansion(dag, limits, cancel).advance(stack)
+    }
+
+    /// The call's outcome from its body's: an error notes the call.
+    pub(crate) fn finish(&self, outcome: Outcome) -> Outcome {
+        through(outcome, self.span, || {
+            call_text(&self.site.def.name, &self.args)
+        })
+    }
 }
 
 impl Expansion<'_> {
@@ -203,121 +384,12 @@ impl Expansion<'_> {
     }
 
     /// Computes `def(args)`, or finds it in the memo.
-    fn run(&self, def: Arc<FuncDef>, args: Box<[Value]>) -> Outcome {
+    fn begin(&self, def: Arc<FuncDef>, args: Box<[Value]>) -> Progress {
         let key = CallTable::key(def.id, self.env_id, &args);
         if let Some(known) = self.table().get(&key) {
-            return known;
+            return Progress::Done(known);
         }
-        self.run_frames(Frame::new(def, key, args, Goal::Call), &Branch::root())
-    }
-
-    /// Computes what `bottom` computes with an explicit stack of frames,
-    /// as branch `branch` of the forks above it.
-    fn run_frames(&self, bottom: Frame, branch: &Branch<'_>) -> Outcome {
-        let mut active: FxHashSet<CallKey> = Default::default();
-        if bottom.goal == Goal::Call {
-            active.insert(bottom.key.clone());
-        }
-        let mut weight = bottom.weight();
-        let mut frames = vec![bottom];
-        loop {
-            if self.cancel.is_cancelled() || branch.stopped() {
-                // Stopped: the run was cancelled, or a sibling branch to
-                // the left failed (its error is the answer, this is unused).
-                return Err(Error::new(ErrorKind::Cancelled, self.site.def.span));
-            }
-            let Some(frame) = frames.last_mut() else {
-                return Err(Error::with_detail(
-                    ErrorKind::Internal,
-                    self.site.def.span,
-                    "call stack emptied early",
-                ));
-            };
-            let Some(&(b, mut next)) = frame.work.last() else {
-                // The frame's goal is done: remember it, give it to the caller.
-                let Some(frame) = frames.pop() else { continue };
-                weight -= frame.weight();
-                let outcome = frame.outcome();
-                if frame.goal != Goal::Call {
-                    return outcome;
-                }
-                active.remove(&frame.key);
-                if !is_cycle(&outcome) {
-                    self.table().keep(frame.key, &outcome);
-                }
-                let Some(caller) = frames.last_mut() else {
-                    return outcome;
-                };
-                let Some((at, _)) = caller.work.pop() else {
-                    continue;
-                };
-                let span = caller.def.body.nodes[at as usize].span;
-                let outcome = through(outcome, span, || call_text(&frame.def.name, &frame.args));
-                caller.slots[at as usize] = Some(to_slot(outcome));
-                continue;
-            };
-            if next == 0 && self.may_fork(branch) {
-                let targets = fork::targets(frame, b);
-                if targets.len() >= 2 {
-                    let outcomes = self.fork(frame, &targets, &active, branch, weight);
-                    for (t, outcome) in targets.into_iter().zip(outcomes) {
-                        frame.slots[t as usize] = Some(to_slot(outcome));
-                    }
-                }
-            }
-            let step = self.step(frame, b, &mut next);
-            if let Some(top) = frame.work.last_mut() {
-                top.1 = next;
-            }
-            match step {
-                Step::Descend(input) => frame.work.push((input, 0)),
-                Step::Done(outcome) => {
-                    frame.slots[b as usize] = Some(to_slot(outcome));
-                    frame.work.pop();
-                }
-                Step::Call(def, args) => {
-                    let span = frame.def.body.nodes[b as usize].span;
-                    let key = CallTable::key(def.id, self.env_id, &args);
-                    let refused = if let Some(known) = self.table().get(&key) {
-                        Some(through(known, span, || call_text(&def.name, &args)))
-                    } else if active.contains(&key) || branch.is_active(&key) {
-                        Some(Err(Error::with_detail(
-                            ErrorKind::TooLarge,
-                            span,
-                            format!("{} {CYCLE}", call_text(&def.name, &args)),
-                        )))
-                    } else {
-                        None
-                    };
-                    if let Some(outcome) = refused {
-                        frame.slots[b as usize] = Some(to_slot(outcome));
-                        frame.work.pop();
-                        continue;
-                    }
-                    let callee = Frame::new(def, key.clone(), args.into_boxed_slice(), Goal::Call);
-                    let limit = self.dag.limits().max_nodes;
-                    let used = self.dag.len()
-                        + self.table().len()
-                        + branch.base()
-                        + weight
-                        + callee.weight();
-                    if used > limit {
-                        // Never remembered: which call reaches the limit
-                        // depends on what else was expanded.
-                        let error = Error::with_detail(
-                            ErrorKind::MemoryBudget,
-                            span,
-                            format!("the calls would grow the DAG past {limit} nodes"),
-                        );
-                        frame.slots[b as usize] = Some(to_slot(Err(error)));
-                        frame.work.pop();
-                        continue;
-                    }
-                    weight += callee.weight();
-                    active.insert(key);
-                    frames.push(callee);
-                }
-            }
-        }
+        let bottom = Frame::new(def, key, args, Goal::Call);
+        self.advance(Stack::new(bottom, Branch::root()))
     }
 }

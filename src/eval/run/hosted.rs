@@ -16,9 +16,34 @@ use crate::dag::{CallTable, Outcome};
 use crate::host::{HostCall, HostFn, HostOutcome, Joined, Purity};
 use crate::value::Value;
 
-/// The calls the run's tasks wait for, with their waiter ids.
+/// The calls the run's tasks wait for, with their waiter ids (a task
+/// rooted at a user call may wait for several: its body's forked parts).
 #[derive(Default)]
-pub(super) struct Hosted(Mutex<HashMap<TaskId, (Arc<HostCall>, u64)>>);
+pub(super) struct Hosted(Mutex<HashMap<TaskId, Vec<Joining>>>);
+
+/// A call joined, and the waiter id that leaves it.
+type Joining = (Arc<HostCall>, u64);
+
+impl Hosted {
+    /// Task `t` waits for `call` as waiter `id`.
+    pub(super) fn add(&self, t: TaskId, call: &Arc<HostCall>, id: u64) {
+        lock(&self.0)
+            .entry(t)
+            .or_default()
+            .push((Arc::clone(call), id));
+    }
+
+    /// Task `t` no longer waits for `call` as waiter `id` (it answered).
+    pub(super) fn remove(&self, t: TaskId, call: &Arc<HostCall>, id: u64) {
+        let mut hosted = lock(&self.0);
+        if let Some(waits) = hosted.get_mut(&t) {
+            waits.retain(|(c, w)| !(Arc::ptr_eq(c, call) && *w == id));
+            if waits.is_empty() {
+                hosted.remove(&t);
+            }
+        }
+    }
+}
 
 impl Run {
     /// Starts (or joins) host call `f(args)` for task `t`. Returns its
@@ -43,6 +68,7 @@ impl Run {
         };
         let run = self.me.clone();
         let function = Arc::clone(f);
+        let joined = Arc::clone(&call);
         let waiter = Box::new(move |outcome: &HostOutcome| {
             if let Some(run) = run.upgrade() {
                 let outcome = outcome_at(&function, outcome, span, &run.limits.value);
@@ -56,7 +82,7 @@ impl Run {
                     return Some(outcome_at(f, &outcome, span, &self.limits.value));
                 }
                 Joined::Waiting(id) => {
-                    hosted.insert(t, (Arc::clone(&call), id));
+                    hosted.entry(t).or_default().push((joined, id));
                 }
             }
         }
@@ -82,21 +108,25 @@ impl Run {
         let _ = self.complete(t, outcome, false);
     }
 
-    /// Task `t` stops waiting for its host call, if it does.
+    /// Task `t` stops waiting for its host calls, if it does.
     pub(super) fn drop_host(&self, t: TaskId) {
         let entry = lock(&self.hosted.0).remove(&t);
-        if let Some((call, id)) = entry {
+        if let Some(waits) = entry {
             self.schedule.set(t, TaskState::Dropped);
-            call.leave(id);
+            for (call, id) in waits {
+                call.leave(id);
+            }
         }
     }
 
-    /// Every task of the run stops waiting for its host call.
+    /// Every task of the run stops waiting for its host calls.
     pub(super) fn drop_hosts(&self) {
         let entries: Vec<_> = lock(&self.hosted.0).drain().collect();
-        for (t, (call, id)) in entries {
+        for (t, waits) in entries {
             self.schedule.set(t, TaskState::Dropped);
-            call.leave(id);
+            for (call, id) in waits {
+                call.leave(id);
+            }
         }
     }
 }

@@ -10,10 +10,15 @@
 //! - [`answers`]: the run's futures (promises) and cancelling them.
 //! - [`parked`]: `delay` tasks waiting on the timer thread.
 //! - [`hosted`]: tasks waiting for a host call, holding no worker.
+//! - [`branch`]: an `if`'s chosen branch computed by a run of its own.
+//! - [`expand`]: user calls whose bodies wait (host calls, `delay`s,
+//!   forks), holding no worker.
 //! - [`record`]: per-node events, when asked for.
 
 mod answers;
+mod branch;
 mod complete;
+mod expand;
 mod hosted;
 mod parked;
 mod record;
@@ -87,6 +92,10 @@ pub(crate) struct Run {
     held: HeldValues,
     parked: Parked,
     hosted: hosted::Hosted,
+    /// Runs of `if` branches the tasks wait for, and their outcomes.
+    branches: branch::Branches,
+    /// What the run fuses (its branches' runs fuse the same).
+    fuse_ns: u64,
     answers: Answers,
     pool: Arc<ThreadPool>,
     timers: Arc<Timers>,
@@ -115,6 +124,8 @@ impl Run {
             held: HeldValues::default(),
             parked: Parked::default(),
             hosted: hosted::Hosted::default(),
+            branches: branch::Branches::default(),
+            fuse_ns: context.fuse_ns,
             answers,
             pool: context.pool,
             timers: context.timers,
@@ -188,6 +199,11 @@ impl Run {
                 None
             }
             RegionResult::Host(f, args) => self.start_host(t, &f, args, start),
+            RegionResult::Suspended => None,
+            RegionResult::Branch(branch) => {
+                self.start_branch(t, branch);
+                None
+            }
             RegionResult::Unknown => Some(Err(Error::with_detail(
                 ErrorKind::Internal,
                 self.span_of(self.plan.node(t.root())),
@@ -241,6 +257,7 @@ impl Run {
         self.token.cancel();
         self.timers.cancel_run(self.id.0);
         self.drop_hosts();
+        self.drop_branches();
         self.held.clear(&self.dag);
     }
 
@@ -264,35 +281,46 @@ impl Run {
             } else {
                 self.evaluate(t, Pass::Full)
             };
-            next = match result {
-                RegionResult::Done(outcome) => self.complete(t, outcome, true),
-                RegionResult::Wait(Builtin::Busy, duration, outcome) => {
-                    if burn(duration, || self.abandoned(t)) {
-                        let node = self.plan.node(t.root());
-                        self.recorder.emit(node, start, &outcome, this_lane());
-                        self.complete(t, outcome, true)
-                    } else {
-                        self.schedule.set(t, TaskState::Dropped);
-                        None
-                    }
-                }
-                RegionResult::Wait(_, duration, outcome) => {
-                    self.park(t, outcome, start, duration);
+            next = self.went(t, start, result);
+        }
+    }
+
+    /// Task `t`, evaluated from `start`, gave `result`: completes it, or
+    /// sets it waiting. Returns a ready task to run next on this worker.
+    fn went(&self, t: TaskId, start: std::time::Duration, result: RegionResult) -> Option<TaskId> {
+        match result {
+            RegionResult::Done(outcome) => self.complete(t, outcome, true),
+            RegionResult::Wait(Builtin::Busy, duration, outcome) => {
+                if burn(duration, || self.abandoned(t)) {
+                    let node = self.plan.node(t.root());
+                    self.recorder.emit(node, start, &outcome, this_lane());
+                    self.complete(t, outcome, true)
+                } else {
+                    self.schedule.set(t, TaskState::Dropped);
                     None
                 }
-                RegionResult::Host(f, args) => self
-                    .start_host(t, &f, args, start)
-                    .and_then(|outcome| self.complete(t, outcome, true)),
-                RegionResult::Unknown => {
-                    // Cannot happen when every input is known; fail loudly but safely.
-                    let error = Error::with_detail(
-                        ErrorKind::Internal,
-                        self.span_of(self.plan.node(t.root())),
-                        "task ran before its inputs",
-                    );
-                    self.complete(t, Err(error), true)
-                }
-            };
+            }
+            RegionResult::Wait(_, duration, outcome) => {
+                self.park(t, outcome, start, duration);
+                None
+            }
+            RegionResult::Host(f, args) => self
+                .start_host(t, &f, args, start)
+                .and_then(|outcome| self.complete(t, outcome, true)),
+            RegionResult::Suspended => None,
+            RegionResult::Branch(branch) => {
+                self.start_branch(t, branch);
+                None
+            }
+            RegionResult::Unknown => {
+                // Cannot happen when every input is known; fail loudly but safely.
+                let error = Error::with_detail(
+                    ErrorKind::Internal,
+                    self.span_of(self.plan.node(t.root())),
+                    "task ran before its inputs",
+                );
+                self.complete(t, Err(error), true)
+            }
         }
     }
 

@@ -33,9 +33,10 @@ impl Parked {
 
 impl Run {
     /// Drops the parked value and timer of `delay` task `t`, if any, and
-    /// the host call it waits for.
+    /// the host calls and the branch's run it waits for.
     pub(super) fn drop_timer(&self, t: TaskId) {
         self.drop_host(t);
+        self.drop_branch(t);
         if self.parked.take(t).is_some() {
             self.timers.cancel(self.id.0, t.0);
             self.schedule.set(t, TaskState::Dropped);

@@ -21,6 +21,11 @@ impl Recorder {
         }
     }
 
+    /// When the run began.
+    pub(super) fn began(&self) -> Instant {
+        self.began
+    }
+
     /// Time since the run began.
     pub(super) fn now(&self) -> Duration {
         self.began.elapsed()

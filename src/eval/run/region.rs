@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::super::calls::{Forking, compute_call};
+use super::super::calls::compute_call;
 use super::super::compute::{apply, apply_here, branch_of, wait_of};
 use super::super::events::NodeEvent;
 use super::super::held::Got;
@@ -22,6 +22,13 @@ pub(super) enum RegionResult {
     Wait(Builtin, Duration, Outcome),
     /// The root is a host call whose arguments are known.
     Host(std::sync::Arc<crate::host::HostFn>, Vec<Value>),
+    /// The root is a user call that waits (for a host call, a `delay` or
+    /// the parts of a fork) holding no worker: it completes the task
+    /// later (`expand.rs`).
+    Suspended,
+    /// An `if` member chose this branch, which is not known yet: the task
+    /// goes on when a run of the branch answers (`branch.rs`).
+    Branch(NodeId),
     /// Some input is not known yet.
     Unknown,
 }
@@ -33,6 +40,16 @@ pub(super) enum Pass {
     Full,
     /// A read-only attempt to decide the task early from a failed input.
     Early,
+    /// A full pass again, after an `if`'s branch became known: members
+    /// computed before are not computed again.
+    Again,
+}
+
+impl Pass {
+    /// Whether the pass computes (and records, and stores).
+    fn computes(self) -> bool {
+        self != Pass::Early
+    }
 }
 
 impl Run {
@@ -67,7 +84,6 @@ impl Run {
             &outside,
             WalkOptions {
                 keep_big: record,
-                forking: Forking::Pool,
                 timed: record,
             },
         )
@@ -75,7 +91,7 @@ impl Run {
 
     /// Evaluates the members of task `t` in order (see [`Pass`]).
     pub(super) fn evaluate(&self, t: TaskId, pass: Pass) -> RegionResult {
-        let full = pass == Pass::Full;
+        let full = pass.computes();
         let count = self.plan.members(t).len();
         let mut scratch: Vec<Option<Outcome>> = Vec::with_capacity(count);
         let record = full && self.recorder.is_on();
@@ -88,7 +104,13 @@ impl Run {
                 Duration::ZERO
             };
             let is_root = p + 1 == count;
+            if pass == Pass::Again && !is_root && self.input(self.plan.node(m), Some(m)).is_some() {
+                continue;
+            }
             let outcome = self.member(t, m, &scratch, pass, is_root, &mut result);
+            if let RegionResult::Branch(_) = result {
+                return result;
+            }
             // The branch an `if` walked reported its own nodes: the `if`
             // itself is only the choice.
             if record && self.dag.node(self.plan.node(m)).op == Op::If {
@@ -132,10 +154,10 @@ impl Run {
     ) -> Option<Outcome> {
         let node = self.dag.node(self.plan.node(m));
         if node.op == Op::If {
-            return self.if_outcome(t, node, scratch, pass);
+            return self.if_outcome(t, node, scratch, (pass, result));
         }
         if let Op::UserCall(site) = &node.op {
-            return self.call_outcome(t, node, site, scratch, pass);
+            return self.call_outcome(t, node, site, scratch, (pass, is_root, result));
         }
         let mut values: Vec<Got<'_>> = Vec::with_capacity(node.inputs.len());
         for &input in node.inputs.iter() {
@@ -153,7 +175,7 @@ impl Run {
                 let limits = &self.limits.value;
                 return Some(apply_here(&self.dag, node, &values, limits, &self.token));
             }
-            if pass == Pass::Full {
+            if pass.computes() {
                 let args = values.iter().map(|v| (*v).clone()).collect();
                 *result = RegionResult::Host(std::sync::Arc::clone(f), args);
             }
@@ -167,7 +189,7 @@ impl Run {
         ) {
             (Ok(_), _, Err(e)) => Some(Err(e)),
             (Ok(_), true, Ok(Some((kind, duration)))) => {
-                if pass == Pass::Full {
+                if pass.computes() {
                     *result = RegionResult::Wait(kind, duration, computed);
                 }
                 None
@@ -196,16 +218,17 @@ impl Run {
         }
     }
 
-    /// The outcome of user call member `node` of task `t`: the first failing
-    /// argument's error, or (in a full pass) the call computed on this
-    /// worker from its arguments and environment.
+    /// The outcome of user call member `node` of task `t` (always a
+    /// task's root): the first failing argument's error, or (in a full
+    /// pass) the call computed from its arguments and environment, `None`
+    /// when it waits (then it completes the task itself).
     fn call_outcome(
         &self,
         t: TaskId,
         node: &Node,
-        site: &CallSite,
+        site: &std::sync::Arc<CallSite>,
         scratch: &[Option<Outcome>],
-        pass: Pass,
+        (pass, is_root, result): (Pass, bool, &mut RegionResult),
     ) -> Option<Outcome> {
         let mut inputs = Vec::with_capacity(node.inputs.len());
         for (k, &input) in node.inputs.iter().enumerate() {
@@ -214,30 +237,32 @@ impl Run {
                 outcome => inputs.push(outcome.map(|v| (*v).clone())),
             }
         }
-        let limits = &self.limits;
-        (pass == Pass::Full).then(|| {
-            compute_call(
-                &self.dag,
-                node,
-                site,
-                &inputs,
-                limits,
-                &self.token,
-                Forking::Pool,
-            )
-        })
+        if !pass.computes() {
+            return None;
+        }
+        if !is_root {
+            // Never planned so (a call's cost is unknown): computed here.
+            let (limits, token) = (&self.limits, &self.token);
+            return Some(compute_call(&self.dag, node, site, &inputs, limits, token));
+        }
+        let outcome = self.start_call(t, node, site, &inputs);
+        if outcome.is_none() {
+            *result = RegionResult::Suspended;
+        }
+        outcome
     }
 
     /// The outcome of `if` member `node` of task `t`: its condition's
-    /// error, or the outcome of the branch the condition chooses, which a
-    /// full pass walks on this worker when it is not known yet. `None`
-    /// while undecided.
+    /// error, or the outcome of the branch the condition chooses (a cheap
+    /// branch walked here). `None` while undecided; when a computing pass
+    /// finds a branch that may wait not known yet, `result` says that a
+    /// run of its own must compute it.
     fn if_outcome(
         &self,
         t: TaskId,
         node: &Node,
         scratch: &[Option<Outcome>],
-        pass: Pass,
+        (pass, result): (Pass, &mut RegionResult),
     ) -> Option<Outcome> {
         let condition = *node.inputs.first()?;
         let branch = match self.member_input(t, condition, scratch, pass)? {
@@ -246,7 +271,18 @@ impl Run {
         };
         match self.member_input(t, branch, scratch, pass) {
             Some(outcome) => Some(outcome.map(|v| (*v).clone())),
-            None => (pass == Pass::Full).then(|| self.walk_from(branch)),
+            None if !pass.computes() => None,
+            // No call, host call or wait in it: walked here, at once.
+            None if self.dag.node(branch).total != crate::dag::UNKNOWN => {
+                Some(self.walk_from(branch))
+            }
+            None => {
+                let known = self.branch_outcome(branch);
+                if known.is_none() {
+                    *result = RegionResult::Branch(branch);
+                }
+                known
+            }
         }
     }
 }

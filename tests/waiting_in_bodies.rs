@@ -1,0 +1,364 @@
+//! An async host call or a `delay` reached inside a user function's body
+//! holds no worker while it waits (SPEC section 5: "holds no worker while
+//! it is pending"), in a parallel run: the body's expansion is parked and
+//! goes on from the call's waker or the timer, on any worker. Cancelling
+//! or dropping the future drops the pending futures inside bodies. The
+//! values and errors are the sequential evaluator's.
+
+#[path = "support/sleep.rs"]
+mod sleep;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use exprflow::testing::SessionInternals;
+use exprflow::testing::eval::CancelToken;
+use exprflow::{Engine, ErrorKind, Value};
+
+/// Waits (bounded: a hang is what is tested) until `done()`.
+fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// `w(1) + w(2) + … + w(n)`.
+fn sum_of(f: &str, n: usize) -> String {
+    let calls: Vec<String> = (1..=n).map(|i| format!("{f}({i})")).collect();
+    calls.join(" + ")
+}
+
+/// A meeting: each future stays pending until `size` of them have been
+/// polled, then all are woken. With the calls waiting on their workers,
+/// at most `workers` could be pending at once and nobody would ever
+/// meet: a hang, not a slow test.
+#[derive(Default)]
+struct Meeting {
+    size: usize,
+    here: Mutex<Vec<Waker>>,
+    arrived: AtomicUsize,
+    met: AtomicBool,
+}
+
+struct Meet {
+    meeting: Arc<Meeting>,
+    value: Value,
+    counted: bool,
+}
+
+impl Future for Meet {
+    type Output = Result<Value, String>;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.meeting.met.load(Ordering::SeqCst) {
+            return Poll::Ready(Ok(self.value.clone()));
+        }
+        let first = !self.counted;
+        self.counted = true;
+        let mut here = self.meeting.here.lock().unwrap();
+        here.push(cx.waker().clone());
+        if first {
+            let arrived = self.meeting.arrived.fetch_add(1, Ordering::SeqCst) + 1;
+            if arrived >= self.meeting.size {
+                self.meeting.met.store(true, Ordering::SeqCst);
+                for waker in here.drain(..) {
+                    waker.wake();
+                }
+            }
+        }
+        Poll::Pending
+    }
+}
+
+#[test]
+fn two_hundred_calls_in_bodies_wait_together_on_two_workers() {
+    let meeting = Arc::new(Meeting {
+        size: 200,
+        ..Meeting::default()
+    });
+    let engine = Engine::builder()
+        .workers(2)
+        .async_function("meet", 1, move |args: Vec<Value>| Meet {
+            meeting: Arc::clone(&meeting),
+            value: args[0].clone(),
+            counted: false,
+        })
+        .build()
+        .unwrap();
+    let mut session = engine.session();
+    session.eval("w(x) = meet(x)").unwrap();
+    let future = session.submit(&engine, &sum_of("w", 200)).unwrap().unwrap();
+    let value = future.wait_timeout(Duration::from_secs(10));
+    assert_eq!(value.unwrap(), Value::from(200 * 201 / 2));
+}
+
+#[test]
+fn calls_in_bodies_of_fifty_ms_take_about_fifty_ms() {
+    let engine = Engine::builder()
+        .workers(2)
+        .async_function("slow", 1, |args: Vec<Value>| async move {
+            sleep::sleep(Duration::from_millis(50)).await;
+            Ok(args[0].clone())
+        })
+        .build()
+        .unwrap();
+    let mut session = engine.session();
+    session.eval("w(x) = slow(x)").unwrap();
+    session.eval("d(x) = delay(x, 50)").unwrap();
+    for f in ["w", "d"] {
+        let started = Instant::now();
+        let value = session.eval(sum_of(f, 200)).unwrap();
+        let took = started.elapsed();
+        assert_eq!(value, Some(Value::from(200 * 201 / 2)));
+        // A hang bound only: one call at a time per worker takes 5 s.
+        assert!(took < Duration::from_secs(4), "{f}: took {took:?}");
+    }
+}
+
+/// A gate a future waits behind until a sync host function opens it.
+#[derive(Default)]
+struct Gate {
+    open: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+}
+
+struct Behind(Arc<Gate>);
+
+impl Future for Behind {
+    type Output = Result<Value, String>;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        *self.0.waker.lock().unwrap() = Some(cx.waker().clone());
+        if self.0.open.load(Ordering::SeqCst) {
+            Poll::Ready(Ok(Value::from(1)))
+        } else {
+            Poll::Pending
+        }
+    }
+}
+
+/// On one worker, CPU work runs while a call in a body waits: the sync
+/// function that opens the gate runs after `w`'s body started waiting (it
+/// would wait forever if the body held the only worker).
+#[test]
+fn cpu_work_runs_while_a_body_waits_on_one_worker() {
+    let gate = Arc::new(Gate::default());
+    let (g1, g2) = (Arc::clone(&gate), Arc::clone(&gate));
+    let engine = Engine::builder()
+        .workers(1)
+        .fuse_ns(0)
+        .async_function("gated", 0, move |_: Vec<Value>| Behind(Arc::clone(&g1)))
+        .function("open", 1, move |args: &[Value]| {
+            g2.open.store(true, Ordering::SeqCst);
+            if let Some(waker) = g2.waker.lock().unwrap().take() {
+                waker.wake();
+            }
+            Ok(args[0].clone())
+        })
+        .build()
+        .unwrap();
+    let mut session = engine.session();
+    session.eval("w(x) = gated() + x").unwrap();
+    session.eval("v(x) = if(x > 0, w(x) * 10, 0)").unwrap();
+    let future = session
+        .submit(&engine, "v(1) + open(busy(2, 20))")
+        .unwrap()
+        .unwrap();
+    let value = future.wait_timeout(Duration::from_secs(10));
+    assert_eq!(value.unwrap(), Value::from(22));
+}
+
+/// The same for a branch of an `if` of the expression (here one fused
+/// into the `*`'s task), computed when its condition is known.
+#[test]
+fn cpu_work_runs_while_an_if_branch_waits_on_one_worker() {
+    let gate = Arc::new(Gate::default());
+    let (g1, g2) = (Arc::clone(&gate), Arc::clone(&gate));
+    let engine = Engine::builder()
+        .workers(1)
+        .async_function("gated", 0, move |_: Vec<Value>| Behind(Arc::clone(&g1)))
+        .function("open", 1, move |args: &[Value]| {
+            g2.open.store(true, Ordering::SeqCst);
+            if let Some(waker) = g2.waker.lock().unwrap().take() {
+                waker.wake();
+            }
+            Ok(args[0].clone())
+        })
+        .build()
+        .unwrap();
+    let future = engine
+        .submit("2 * if(1 < 2, gated() + 1, 1/0) + open(busy(2, 20))")
+        .unwrap();
+    let value = future.wait_timeout(Duration::from_secs(10));
+    assert_eq!(value.unwrap(), Value::from(6));
+}
+
+/// `delay`s in bodies are timer entries, not sleeping workers: all 200
+/// wait on the timer at once, and cancelling the future removes them.
+#[test]
+fn delays_in_bodies_wait_on_the_timer_and_are_cancelled() {
+    let engine = Engine::with_workers(2).unwrap();
+    let mut session = engine.session();
+    session.eval("d(x) = delay(x, 20000) + 1").unwrap();
+    let text = format!("{} + if(1, delay(0, 20000), 0)", sum_of("d", 200));
+    let future = session.submit(&engine, &text).unwrap().unwrap();
+    eventually("201 timers", || engine.pending_timers() == 201);
+    assert!(future.cancel());
+    eventually("the timers' removal", || engine.pending_timers() == 0);
+    assert_eq!(future.wait().unwrap_err().kind, ErrorKind::Cancelled);
+}
+
+/// A future that never completes and counts its polls and drops.
+struct Never {
+    polled: Arc<AtomicUsize>,
+    dropped: Arc<AtomicUsize>,
+}
+
+impl Future for Never {
+    type Output = Result<Value, String>;
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
+        self.polled.fetch_add(1, Ordering::SeqCst);
+        Poll::Pending
+    }
+}
+
+impl Drop for Never {
+    fn drop(&mut self) {
+        self.dropped.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+struct Counts {
+    polled: Arc<AtomicUsize>,
+    dropped: Arc<AtomicUsize>,
+}
+
+fn never_engine(workers: usize) -> (Engine, Counts) {
+    let polled = Arc::new(AtomicUsize::new(0));
+    let dropped = Arc::new(AtomicUsize::new(0));
+    let (p, d) = (Arc::clone(&polled), Arc::clone(&dropped));
+    let engine = Engine::builder()
+        .workers(workers)
+        .async_function("never", 1, move |_: Vec<Value>| Never {
+            polled: Arc::clone(&p),
+            dropped: Arc::clone(&d),
+        })
+        .function("boom", 1, |_: &[Value]| Err("boom".to_string()))
+        .build()
+        .unwrap();
+    (engine, Counts { polled, dropped })
+}
+
+#[test]
+fn cancelling_drops_the_pending_calls_inside_bodies() {
+    let (engine, counts) = never_engine(2);
+    let mut session = engine.session();
+    // One call in a body, and two in the parts of a fork.
+    session.eval("w(x) = never(x) + 1").unwrap();
+    session.eval("two(x) = never(x) + never(x + 10)").unwrap();
+    let future = session.submit(&engine, "w(1) + two(2)").unwrap().unwrap();
+    eventually("three first polls", || {
+        counts.polled.load(Ordering::SeqCst) >= 3
+    });
+    assert_eq!(counts.dropped.load(Ordering::SeqCst), 0);
+    assert!(future.cancel());
+    eventually("three drops", || counts.dropped.load(Ordering::SeqCst) == 3);
+    assert_eq!(future.wait().unwrap_err().kind, ErrorKind::Cancelled);
+}
+
+#[test]
+fn dropping_the_future_drops_the_pending_calls_inside_bodies() {
+    let (engine, counts) = never_engine(1);
+    let mut session = engine.session();
+    session.eval("w(x) = 2 * never(x)").unwrap();
+    let future = session.submit(&engine, "w(1) * w(2)").unwrap().unwrap();
+    eventually("two first polls", || {
+        counts.polled.load(Ordering::SeqCst) >= 2
+    });
+    drop(future);
+    eventually("two drops", || counts.dropped.load(Ordering::SeqCst) == 2);
+    // The engine goes on.
+    assert_eq!(engine.eval("2 + 2").unwrap(), Value::from(4));
+}
+
+/// A call whose future is no longer needed (its sibling failed first, so
+/// the `+` is decided) is dropped too, while the run goes on.
+#[test]
+fn a_call_nobody_needs_any_more_is_dropped() {
+    let (engine, counts) = never_engine(2);
+    let mut session = engine.session();
+    session.eval("w(x) = never(x) + 1").unwrap();
+    let future = session
+        .submit(&engine, "boom(delay(1, 200)) + w(1)")
+        .unwrap()
+        .unwrap();
+    eventually("the first poll", || {
+        counts.polled.load(Ordering::SeqCst) >= 1
+    });
+    let outcome = future.wait_timeout(Duration::from_secs(10));
+    assert_eq!(outcome.unwrap_err().kind, ErrorKind::Domain);
+    eventually("the drop", || counts.dropped.load(Ordering::SeqCst) == 1);
+}
+
+/// Programs whose bodies wait (host calls, `delay`s, forks of them) and
+/// fail: the same value or error at any worker count as the sequential
+/// evaluator's, leftmost rule included.
+#[test]
+fn waiting_bodies_agree_with_the_sequential_evaluator() {
+    let builder = |n: usize| {
+        Engine::builder()
+            .workers(n)
+            .async_function("slow", 2, |args: Vec<Value>| async move {
+                let ms = i64::try_from(&args[1]).map_err(|e| e.to_string())?;
+                sleep::sleep(Duration::from_millis(ms.unsigned_abs())).await;
+                if args[0].is_zero() {
+                    return Err("zero".into());
+                }
+                Ok(args[0].clone())
+            })
+    };
+    let definitions = [
+        "g(n) = if(n < 1, 0, slow(n, 2) + g(n - 1))",
+        "h(x) = slow(x, 30) + 1/x",
+        "k(x) = slow(x, 30) + slow(x - 1, 1)",
+        "m(x) = h(x) * k(x) + delay(x, 5)",
+        "p(n) = if(n < 2, slow(n, 3), p(n - 1) + p(n - 2))",
+    ];
+    let programs = [
+        "g(8)",
+        "h(0) + h(1)",
+        "k(1) + k(2)",
+        "k(2) + 1/0",
+        "m(2) + m(1)",
+        "p(12)",
+        "p(6) + k(1) + h(0)",
+        "if(g(3) > 5, m(3), k(1))",
+    ];
+    let outcome = |r: Result<Option<Value>, exprflow::Error>| match r {
+        Ok(v) => format!("{v:?}"),
+        Err(e) => format!("{e} at {:?} via {:?}", e.span, e.calls),
+    };
+    let run = |n: Option<usize>| -> Vec<String> {
+        let engine = builder(n.unwrap_or(1)).build().unwrap();
+        let mut session = engine.session();
+        for d in definitions {
+            session.eval(d).unwrap();
+        }
+        programs
+            .iter()
+            .map(|p| match n {
+                Some(_) => outcome(session.eval(p)),
+                None => outcome(session.eval_sequential(&engine, p, &CancelToken::new())),
+            })
+            .collect()
+    };
+    let reference = run(None);
+    assert!(reference[0].contains("36"), "{}", reference[0]);
+    for n in [1, 2, 3, 8] {
+        assert_eq!(run(Some(n)), reference, "{n} workers");
+    }
+}
