@@ -558,19 +558,16 @@ impl Future for Behind {
     }
 }
 
-/// A pending call holds no worker: on one worker, the sync function that
-/// lets the async call finish still runs (it would wait forever if the
-/// pending call held the only worker).
-#[test]
-fn pending_calls_leave_the_worker_free() {
+/// An engine of `workers` with `gated()`, an async call that waits behind
+/// a gate, and `open(x)`, a sync function that opens it and gives `x`.
+fn gated_engine(workers: usize) -> Engine {
     let gate = Arc::new(Gate::default());
     let (g1, g2) = (Arc::clone(&gate), Arc::clone(&gate));
-    let engine = Engine::builder()
-        .workers(1)
+    Engine::builder()
+        .workers(workers)
         .fuse_ns(0)
         .async_function("gated", 0, move |_: Vec<Value>| Behind(Arc::clone(&g1)))
         .function("open", 1, move |args: &[Value]| {
-            // Runs after `gated()` started: its argument waits on a busy.
             g2.open.store(true, Ordering::SeqCst);
             if let Some(waker) = g2.waker.lock().unwrap().take() {
                 waker.wake();
@@ -578,8 +575,29 @@ fn pending_calls_leave_the_worker_free() {
             Ok(args[0].clone())
         })
         .build()
-        .unwrap();
-    let future = engine.submit("gated() + open(busy(2, 20))").unwrap();
-    let value = future.wait_timeout(Duration::from_secs(10));
-    assert_eq!(value.unwrap(), Value::from(3));
+        .unwrap()
+}
+
+/// A pending call holds no worker: on one worker, the sync function that
+/// lets the async call finish still runs (it would wait forever if the
+/// pending call held the only worker; `open` runs after `gated()` started:
+/// its argument waits on a busy). The same for a call inside a body, in
+/// the branch of an `if` of a body, and in the chosen branch of an `if`
+/// of the expression (their expansion or branch is parked).
+#[test]
+fn pending_calls_leave_the_worker_free() {
+    let programs = [
+        ("gated() + open(busy(2, 20))", 3),
+        ("v(1) + open(busy(2, 20))", 22),
+        ("2 * if(1 < 2, gated() + 1, 1/0) + open(busy(2, 20))", 6),
+    ];
+    for (text, expected) in programs {
+        let engine = gated_engine(1);
+        let mut session = engine.session();
+        session.eval("w(x) = gated() + x").unwrap();
+        session.eval("v(x) = if(x > 0, w(x) * 10, 0)").unwrap();
+        let future = session.submit(&engine, text).unwrap().unwrap();
+        let value = future.wait_timeout(Duration::from_secs(10));
+        assert_eq!(value.unwrap(), Value::from(expected), "{text}");
+    }
 }

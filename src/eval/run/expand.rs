@@ -18,9 +18,9 @@ use super::super::ids::TaskId;
 use super::super::timer;
 use super::state::TaskState;
 use super::{Run, lock, this_lane};
-use crate::dag::{CallSite, CallTable, Node, Outcome};
+use crate::dag::{CallSite, Node, Outcome};
 use crate::error::Span;
-use crate::host::{HostCall, HostFn, HostOutcome, Joined, Purity};
+use crate::host::{HostFn, HostOutcome, Joined};
 use crate::value::Value;
 
 /// One task's user call, shared by its parked stacks.
@@ -210,14 +210,7 @@ impl Run {
         then: &Then,
         (f, args, span): (Arc<HostFn>, Vec<Value>, Span),
     ) -> Option<(Stack, Outcome)> {
-        let make = || HostCall::new(f.start(args.clone()), Arc::clone(&self.pool));
-        let (call, made) = match f.purity() {
-            Purity::Pure => self
-                .dag
-                .calls()
-                .host_call_or(CallTable::host_key(f.id(), &args), make),
-            Purity::Volatile => (make(), true),
-        };
+        let (call, made) = self.host_call(&f, &args);
         if made {
             // The first poll, here: a future ready at once goes on here.
             call.poll();

@@ -58,14 +58,7 @@ impl Run {
     ) -> Option<Outcome> {
         let node = self.plan.node(t.root());
         let span = self.span_of(node);
-        let make = || HostCall::new(f.start(args.clone()), Arc::clone(&self.pool));
-        let (call, made) = match f.purity() {
-            Purity::Pure => self
-                .dag
-                .calls()
-                .host_call_or(CallTable::host_key(f.id(), &args), make),
-            Purity::Volatile => (make(), true),
-        };
+        let (call, made) = self.host_call(f, &args);
         let run = self.me.clone();
         let function = Arc::clone(f);
         let joined = Arc::clone(&call);
@@ -94,6 +87,20 @@ impl Run {
             call.poll();
         }
         None
+    }
+
+    /// Call `f(args)`: the DAG's call in progress (or done) for a pure
+    /// function, else a new one; and whether it is new (its creator polls
+    /// it first).
+    pub(super) fn host_call(&self, f: &Arc<HostFn>, args: &[Value]) -> (Arc<HostCall>, bool) {
+        let make = || HostCall::new(f.start(args.to_vec()), Arc::clone(&self.pool));
+        match f.purity() {
+            Purity::Pure => self
+                .dag
+                .calls()
+                .host_call_or(CallTable::host_key(f.id(), args), make),
+            Purity::Volatile => (make(), true),
+        }
     }
 
     /// The call task `t` waited for is done.
