@@ -48,6 +48,7 @@ const ALL: &[&str] = &[
     "frontend-process",
     "phases",
     "host1k",
+    "hostbody",
 ];
 
 fn main() {
@@ -94,6 +95,7 @@ fn run(name: &str) {
         "frontend-process" => frontend::run_processes(),
         "phases" => phases::run(),
         "host1k" => host_calls(1_000),
+        "hostbody" => waits_in_bodies(200),
         _ => eprintln!("unknown workload {name}"),
     }
 }
@@ -579,4 +581,46 @@ fn host_calls(n: usize) {
             value == (n * (n + 1) / 2).to_string()
         ),
     );
+}
+
+/// `w(1) + … + w(n)` with `w(x) = io(x)` (the async host function of
+/// `host1k`, 50 ms each), then `d(1) + … + d(n)` with `d(x) = delay(x,
+/// 50)`, on 2 workers: the waits are inside user-function bodies, whose
+/// expansions are parked holding no worker, so each sum takes about
+/// 50 ms. Timed from text to value in a fresh session (a fresh memo).
+fn waits_in_bodies(n: usize) {
+    let engine = Engine::builder()
+        .workers(2)
+        .async_function("io", 1, |args: Vec<exprflow::Value>| async move {
+            sleep::sleep(Duration::from_millis(50)).await;
+            Ok(args[0].clone())
+        })
+        .build()
+        .expect("engine");
+    for (f, definition) in [("w", "w(x) = io(x)"), ("d", "d(x) = delay(x, 50)")] {
+        let text: Vec<String> = (1..=n).map(|i| format!("{f}({i})")).collect();
+        let text = text.join("+");
+        let (wall, value) = best_of(RUNS, || {
+            let mut session = engine.session();
+            session.eval(definition).expect("definition");
+            let start = Instant::now();
+            let value = session.eval(&text).expect("workload evaluates");
+            (start.elapsed(), format!("{value:?}"))
+        });
+        let correct = value
+            == format!(
+                "{:?}",
+                Some(exprflow::Value::from((n * (n + 1) / 2) as i64))
+            );
+        emit(
+            &format!("hostbody-{f}"),
+            "exprflow-2-workers",
+            n,
+            wall,
+            &format!(
+                "\"correct\": {correct}, \"ratio_to_50ms\": {:.3}, \"timed\": \"text_to_value\"",
+                wall.as_secs_f64() / 0.050
+            ),
+        );
+    }
 }
