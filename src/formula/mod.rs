@@ -23,7 +23,7 @@ use rustc_hash::FxHashMap;
 
 use crate::dag::{Binding, Dag, Scope};
 use crate::error::{Error, ErrorKind, Span};
-use crate::eval::{Engine, EvalLimits};
+use crate::eval::{CancelToken, Engine, EvalLimits};
 use crate::syntax::{Ast, ExprId, ExprKind};
 use crate::value::Value;
 use program::Program;
@@ -248,8 +248,19 @@ impl Formula {
     /// assert!(f.eval_row(&[Value::from(5)]).is_err());
     /// ```
     pub fn eval_row(&self, row: &[Value]) -> Result<Value, Error> {
+        self.eval_row_until(row, &CancelToken::new())
+    }
+
+    /// [`eval_row`](Formula::eval_row), stopped by `cancel` (a model's
+    /// stale recompute): a `busy`, `delay` or host call in the row gives
+    /// `cancelled` once it fires.
+    pub(crate) fn eval_row_until(
+        &self,
+        row: &[Value],
+        cancel: &CancelToken,
+    ) -> Result<Value, Error> {
         let memo = self.memo();
-        Rows::new(&self.compiled, memo.as_ref()).eval(row)
+        Rows::new(&self.compiled, memo.as_ref(), cancel).eval(row)
     }
 
     /// The memo of pure host calls for one evaluation (`eval_row`, or all
@@ -284,11 +295,13 @@ impl Formula {
         let mut out = Vec::with_capacity(rows.len());
         let memo = self.memo();
         let memo = memo.as_ref();
+        let cancel = CancelToken::new();
+        let cancel = &cancel;
         self.engine.pool().install(|| {
             rows.par_iter()
                 .with_min_len(chunk)
                 .map_init(
-                    || Rows::new(compiled, memo),
+                    || Rows::new(compiled, memo, cancel),
                     |state, row| state.eval(row.as_ref()),
                 )
                 .collect_into_vec(&mut out);
@@ -306,6 +319,7 @@ struct Rows<'a> {
     compiled: &'a Compiled,
     /// The memo of pure host calls, when the formula makes any.
     memo: Option<&'a Dag>,
+    cancel: &'a CancelToken,
     regs: Vec<Value>,
     floats: Vec<f64>,
     integers: Vec<i64>,
@@ -313,10 +327,11 @@ struct Rows<'a> {
 }
 
 impl<'a> Rows<'a> {
-    fn new(compiled: &'a Compiled, memo: Option<&'a Dag>) -> Rows<'a> {
+    fn new(compiled: &'a Compiled, memo: Option<&'a Dag>, cancel: &'a CancelToken) -> Rows<'a> {
         Rows {
             compiled,
             memo,
+            cancel,
             regs: compiled.program.fresh_registers(),
             floats: compiled
                 .floats
@@ -354,7 +369,7 @@ impl<'a> Rows<'a> {
             slot.clone_from(value);
         }
         let (program, limits, ints) = (&c.program, &c.limits, c.ints);
-        let (regs, scratch, memo) = (&mut self.regs, &mut self.scratch, self.memo);
+        let (regs, scratch, memo) = (&mut self.regs, &mut self.scratch, (self.memo, self.cancel));
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run::run(program, regs, scratch, limits, ints, memo)
         }))

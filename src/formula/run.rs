@@ -19,7 +19,7 @@ pub(crate) fn run(
     scratch: &mut Vec<Value>,
     limits: &EvalLimits,
     ints: bool,
-    memo: Option<&Dag>,
+    (memo, cancel): (Option<&Dag>, &CancelToken),
 ) -> Result<Value, Error> {
     let code = &program.code;
     let mut pc = 0usize;
@@ -69,13 +69,12 @@ pub(crate) fn run(
                     let detail = "a host call without its function";
                     return Err(Error::with_detail(ErrorKind::Internal, span, detail));
                 };
-                let cancel = CancelToken::new();
-                let v = crate::eval::call_blocking(memo, f, args, span, &limits.value, &cancel)?;
+                let v = crate::eval::call_blocking(memo, f, args, span, &limits.value, cancel)?;
                 regs[dst as usize] = v;
             }
             Ins::Wait { f, dst, x, ms } => {
                 let span = program.spans[pc - 1];
-                wait(f, &regs[ms as usize], limits, span)?;
+                wait(f, &regs[ms as usize], (limits, cancel), span)?;
                 regs[dst as usize] = regs[x as usize].clone();
             }
             Ins::JumpIfZero { cond, to } => {
@@ -100,8 +99,14 @@ pub(crate) fn run(
 }
 
 /// `delay(x, ms)` and `busy(x, ms)` in a row: the duration is validated as
-/// everywhere, then the row's worker sleeps or burns CPU for it.
-fn wait(f: Builtin, ms: &Value, limits: &EvalLimits, span: Span) -> Result<(), Error> {
+/// everywhere, then the row's thread sleeps or burns CPU for it, unless
+/// `cancel` fires first (`cancelled`).
+fn wait(
+    f: Builtin,
+    ms: &Value,
+    (limits, cancel): (&EvalLimits, &CancelToken),
+    span: Span,
+) -> Result<(), Error> {
     let ms = value::duration_ms(ms).map_err(|fault| Error::from_fault(fault, span))?;
     let max_ms = limits.max_wait.as_secs_f64() * 1000.0;
     if ms > max_ms {
@@ -112,6 +117,9 @@ fn wait(f: Builtin, ms: &Value, limits: &EvalLimits, span: Span) -> Result<(), E
         ));
     }
     let duration = std::time::Duration::from_secs_f64(ms / 1000.0);
-    crate::eval::wait_node(f, duration, &CancelToken::new());
-    Ok(())
+    if crate::eval::wait_node(f, duration, cancel) {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::Cancelled, span))
+    }
 }

@@ -262,3 +262,23 @@ fn host_functions_are_called_per_row() {
         ErrorKind::WrongArity
     );
 }
+
+/// A cancelled evaluation (a model's stale recompute) stops a row's
+/// `busy` and `delay` at once (without the token they would take 20 s:
+/// the hang is what fails).
+#[test]
+fn a_cancelled_row_stops_its_waits() {
+    let engine = crate::Engine::with_workers(1).unwrap();
+    let cancel = crate::eval::CancelToken::new();
+    cancel.cancel();
+    for text in ["busy(x, 20000) + 1", "delay(x, 20000) * 2"] {
+        let formula = engine.compile(text).unwrap();
+        let started = std::time::Instant::now();
+        let e = formula.eval_row_until(&[i(1)], &cancel).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Cancelled, "{text}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{text}"
+        );
+    }
+}

@@ -128,7 +128,7 @@ impl Code {
                 })
                 .collect();
             if let Some(row) = row {
-                return formula.eval_row(&row);
+                return formula.eval_row_until(&row, cancel);
             }
         }
         self.eval_dag(inputs, engine, cancel)
