@@ -273,3 +273,59 @@ fn host_functions_join_formulas_and_models() {
     );
     assert!(calls.price.load(Ordering::SeqCst) >= 2);
 }
+
+/// Spec: an async call "holds no worker while it is pending", wherever it
+/// is called: inside user-function bodies and in the branch an `if` takes
+/// too. Ten gated calls on 2 workers, and the sync call that opens the
+/// gate still runs (it would wait forever if each pending call held a
+/// worker; the bound is a hang check).
+#[test]
+fn pending_async_calls_in_bodies_and_branches_hold_no_worker() {
+    for (defs, text) in [
+        (
+            "w(x) = gated(x) + 0",
+            "w(1) + w(2) + w(3) + w(4) + w(5) + w(6)",
+        ),
+        (
+            "w(x) = if(x > 0, gated(x), 0)",
+            "w(1) + w(2) + w(3) + w(4) + w(5) + w(6)",
+        ),
+        (
+            "w(x) = x",
+            "if(1, gated(1), 0) + if(1, gated(2), 0) + if(1, gated(3), 0)",
+        ),
+    ] {
+        let gate = Arc::new(Gate::default());
+        let engine = gated_engine(&gate).build().unwrap();
+        let mut session = engine.session();
+        session.eval(defs).unwrap();
+        let value = bounded_eval(session, format!("{text} + open(busy(5, 20))"));
+        assert!(value.is_ok(), "{defs}; {text}: {value:?}");
+    }
+}
+
+/// Evaluates on another thread, failing if it takes more than 10 s (the
+/// thread is then left behind; the test process ends with the test).
+fn bounded_eval(mut session: exprflow::Session, text: String) -> Result<Option<Value>, String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(session.eval(text).map_err(|e| e.to_string()));
+    });
+    rx.recv_timeout(Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("hung: a pending call held a worker"))
+}
+
+/// 500 calls of 50 ms inside function bodies, on 2 workers: together, not
+/// 12.5 s of workers held one call after another (generous bound).
+#[test]
+fn waiting_calls_in_function_bodies_wait_together() {
+    let (engine, _, _) = setup(2);
+    let mut session = engine.session();
+    session.eval("w(x) = price(x) + 1").unwrap();
+    let text: Vec<String> = (0..500).map(|i| format!("w({i})")).collect();
+    let started = Instant::now();
+    let value = session.eval(text.join(" + ")).unwrap();
+    let took = started.elapsed();
+    assert_eq!(value, Some(Value::from(10 * 499 * 500 / 2 + 500)));
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
