@@ -98,6 +98,8 @@ impl Dag {
         scope: &Scope,
     ) -> Result<NodeId, Error> {
         let mut memo = Memo::new(first, root);
+        // A binary tree of n syntax nodes has at most n/2 operators.
+        self.reserve_operations(memo.slots.len() / 2 + 1);
         let mut work = vec![Work::Enter(root)];
         while let Some(item) = work.pop() {
             match item {

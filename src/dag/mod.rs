@@ -15,6 +15,7 @@ mod calls;
 mod chunks;
 mod estimate;
 mod func;
+mod index;
 mod inputs;
 mod node;
 mod nodes;
@@ -22,6 +23,8 @@ mod results;
 mod scope;
 
 use std::sync::{Arc, Mutex};
+
+use index::{Found, Index, OpKey};
 
 pub use build::DagLimits;
 pub use calls::{CallKey, CallTable};
@@ -74,38 +77,6 @@ fn bytes_text(bytes: u64) -> String {
 /// The outcome of a node: its value or its error.
 pub type Outcome = Result<Value, Error>;
 
-/// What makes two nodes the same: their operation and inputs, or a
-/// constant's value. Compact (16 bytes): the common keys (small integers,
-/// operations of one or two inputs) are inline, so the index holds no
-/// pointers to follow when it compares keys; the rare ones are boxed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    /// A small integer constant, keyed without formatting it.
-    SmallInt(i64),
-    /// Another constant: its kind and its value as text.
-    Const(Box<(&'static str, Box<str>)>),
-    /// An operation of one input.
-    Op1(OpKey, NodeId),
-    /// An operation of two inputs.
-    Op2(OpKey, NodeId, NodeId),
-    /// An operation of any other number of inputs.
-    Op(Box<(OpKey, Inputs)>),
-    /// A user call: definition, environment functions, inputs.
-    Call(Box<UserCallKey>),
-}
-
-/// A user call's key: definition, environment signature, inputs.
-type UserCallKey = (u64, Arc<[(Box<str>, u64)]>, Inputs);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum OpKey {
-    Unary(crate::value::UnOp),
-    Binary(crate::value::BinOp),
-    Call(crate::value::Builtin),
-    If,
-    Host(u64),
-}
-
 /// A growing, hash-consed expression DAG with a result slot per node.
 ///
 /// Nodes are added children-first, so node indices are a topological order.
@@ -126,8 +97,6 @@ pub struct Dag {
     /// The host functions names may resolve to.
     host: Arc<HostFunctions>,
 }
-
-type Index = rustc_hash::FxHashMap<Key, NodeId>;
 
 impl Clone for Dag {
     fn clone(&self) -> Self {
@@ -338,18 +307,27 @@ impl Dag {
 
     /// The constant node for `value`, shared with any equal constant.
     pub(crate) fn constant(&mut self, value: Value, span: Span) -> Result<NodeId, Error> {
-        let key = match &value {
-            Value::Int(i) if let Some(small) = i.to_i64() => Key::SmallInt(small),
-            _ => Key::Const(Box::new((
-                value.kind_name(),
-                value.to_string().into_boxed_str(),
-            ))),
+        let small = match &value {
+            Value::Int(i) => i.to_i64(),
+            _ => None,
         };
-        if let Some(&id) = self.index().get(&key) {
-            return Ok(id);
-        }
+        let text_key = match small {
+            Some(small) if let Some(id) = self.index().int(small) => return Ok(id),
+            Some(_) => None,
+            None => {
+                let key = (value.kind_name(), value.to_string().into_boxed_str());
+                if let Some(id) = self.index().constant(&key) {
+                    return Ok(id);
+                }
+                Some(key)
+            }
+        };
         let id = self.push(Op::Const, Inputs::None, span, Some(&value))?;
-        self.index().insert(key, id);
+        match (small, text_key) {
+            (Some(small), _) => self.index().add_int(small, id),
+            (None, Some(key)) => self.index().add_constant(key, id),
+            (None, None) => {}
+        }
         if let Some(slot) = self.results.slot(id.index()) {
             let _ = slot.set(Ok(value));
         }
@@ -380,40 +358,39 @@ impl Dag {
         span: Span,
     ) -> Result<NodeId, Error> {
         let inputs = inputs.into();
-        let op_key = match op {
-            Op::Unary(u) => OpKey::Unary(u),
-            Op::Binary(b) => OpKey::Binary(b),
-            Op::Call(f) => OpKey::Call(f),
-            Op::If => OpKey::If,
-            Op::Host(ref f) if f.purity() == crate::host::Purity::Pure => OpKey::Host(f.id()),
-            // A volatile call is never shared: a node per call site.
-            Op::Host(_) => return self.push(op, inputs, span, None),
-            Op::UserCall(ref site) => {
-                let key = Key::Call(Box::new((
-                    site.def.id,
-                    Arc::clone(&site.env.signature),
-                    inputs.clone(),
-                )));
-                if let Some(&id) = self.index().get(&key) {
-                    return Ok(id);
-                }
-                let id = self.push(op, inputs, span, None)?;
-                self.index().insert(key, id);
-                return Ok(id);
-            }
-            Op::Const | Op::Fail(_) => return self.push(op, inputs, span, None),
+        let Some(key) = OpKey::of(&op) else {
+            // Not shared: a node per site.
+            return self.push(op, inputs, span, None);
         };
-        let key = match *inputs {
-            [a] => Key::Op1(op_key, a),
-            [a, b] => Key::Op2(op_key, a, b),
-            _ => Key::Op(Box::new((op_key, inputs.clone()))),
-        };
-        if let Some(&id) = self.index().get(&key) {
-            return Ok(id);
+        self.room(span)?;
+        let next = NodeId::new(self.nodes.len());
+        let index = self.index.get_mut().unwrap_or_else(|p| p.into_inner());
+        match index.operation(&self.nodes, &key, &inputs, next) {
+            Found::Existing(id) => Ok(id),
+            Found::Added => self.push(op, inputs, span, None),
         }
-        let id = self.push(op, inputs, span, None)?;
-        self.index().insert(key, id);
-        Ok(id)
+    }
+
+    /// Room for `count` more operation nodes in the index without growing
+    /// it (a hint: building an expression of n syntax nodes makes at most
+    /// about n/2 operation nodes).
+    pub(crate) fn reserve_operations(&mut self, count: usize) {
+        self.index().reserve(count);
+    }
+
+    /// Fails with `too large` at `span` if the DAG is full.
+    fn room(&self, span: Span) -> Result<(), Error> {
+        if self.nodes.len() < self.limits.max_nodes {
+            return Ok(());
+        }
+        Err(Error::with_detail(
+            crate::error::ErrorKind::TooLarge,
+            span,
+            format!(
+                "the DAG would have more than {} nodes",
+                self.limits.max_nodes
+            ),
+        ))
     }
 
     fn push(
@@ -423,16 +400,7 @@ impl Dag {
         span: Span,
         value: Option<&Value>,
     ) -> Result<NodeId, Error> {
-        if self.nodes.len() >= self.limits.max_nodes {
-            return Err(Error::with_detail(
-                crate::error::ErrorKind::TooLarge,
-                span,
-                format!(
-                    "the DAG would have more than {} nodes",
-                    self.limits.max_nodes
-                ),
-            ));
-        }
+        self.room(span)?;
         let (exact, bits, cost) = estimate::estimate(&op, &inputs, &self.nodes, value);
         let mut total = cost;
         for_each_distinct(&inputs, |i| {
