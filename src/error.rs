@@ -42,7 +42,9 @@ pub enum ErrorKind {
     /// An exact result over the bit limit, or a float overflow.
     TooLarge,
     /// A value that would take the big values alive at once past the
-    /// memory budget (`DagLimits::max_held_bits`). Its message starts with
+    /// memory budget (`DagLimits::max_held_bits`), or user-function calls
+    /// whose expansion would grow the DAG past its node limit (a recursion
+    /// that never ends). Its message starts with
     /// `result too large` like [`ErrorKind::TooLarge`], but it is about one
     /// evaluation (what else was alive at the time), not about the
     /// expression, so it is never remembered in the DAG.
