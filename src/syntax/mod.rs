@@ -7,6 +7,7 @@
 //! ```
 
 mod ast;
+mod chunk;
 mod depth;
 mod errors;
 mod fold;
@@ -19,12 +20,13 @@ mod scan;
 mod split;
 
 pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Literal, Statement};
+pub use chunk::parse_chunk;
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
 #[cfg(any(feature = "cli", feature = "test-hooks", test))]
 pub use position::LineIndex;
 #[cfg(any(test, feature = "test-hooks"))]
 pub use print::print;
-pub use split::{Piece, Plan, parse_chunk, plan};
+pub use split::{Piece, Plan, plan};
 
 use pest::Parser;
 use pest::Token;

@@ -21,10 +21,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::ast::{Ast, ExprId};
 use super::grammar::Rule;
 use super::scan::{self, Sink};
-use crate::error::{Error, ErrorKind, Span};
+use crate::error::Span;
 use crate::value::BinOp;
 
 /// A piece of a split expression, in text order.
@@ -89,27 +88,6 @@ pub fn plan(text: &str, offset: usize, grain: usize) -> Option<Plan> {
         by_open: &sink.by_open,
     }
     .plan(&top)
-}
-
-/// Parses the chunk `range` of `text` (a statement at `offset`) into its
-/// own arena: the arena and the chunk's root.
-pub fn parse_chunk(
-    text: &str,
-    range: Range<usize>,
-    offset: usize,
-    max_depth: usize,
-) -> Result<(Ast, ExprId), Error> {
-    let start = range.start;
-    let chunk = text.get(range).unwrap_or("");
-    let mut ast = Ast::new();
-    match super::parse_statement(&mut ast, chunk, offset + start, max_depth)? {
-        Some(statement) if statement.target.is_none() => Ok((ast, statement.expr)),
-        _ => Err(Error::with_detail(
-            ErrorKind::Internal,
-            Span::new(offset + start, offset + start + chunk.len()),
-            "a chunk of a split expression is not an expression",
-        )),
-    }
 }
 
 /// What borders a parenthesised group inside its level.
