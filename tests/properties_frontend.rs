@@ -131,6 +131,14 @@ fn term() -> impl Strategy<Value = String> {
             "2^3",
             "4 - 1",
             "x % 3",
+            // Literals on and past the builder's small-integer fast path:
+            // the same value written another way, the longest and the
+            // shortest literal past it, one too big for the bit limit.
+            "007",
+            "999999999999999999",
+            "1000000000000000000",
+            "1e999999999999",
+            "w",
         ][..],
     )
     .prop_map(str::to_string);

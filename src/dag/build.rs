@@ -8,7 +8,7 @@ use super::node::{NodeId, Op};
 use super::scope::{Binding, Scope};
 use super::{Dag, Inputs};
 use crate::error::{Error, ErrorKind, Span};
-use crate::syntax::{Ast, ExprId, ExprKind, Statement};
+use crate::syntax::{Ast, Expr, ExprId, ExprKind, Statement};
 use crate::value::{self, BinOp, Builtin, Limits, UnOp};
 
 /// Limits that apply while building.
@@ -123,6 +123,43 @@ impl Dag {
         })
     }
 
+    /// The node of a leaf: a number literal or a name (resolved in
+    /// `scope`); `None` for any other expression.
+    pub(super) fn leaf(&mut self, expr: &Expr, scope: &Scope) -> Result<Option<NodeId>, Error> {
+        let span = expr.span;
+        let node = match &expr.kind {
+            ExprKind::Number(text) => self.literal(text, span)?,
+            ExprKind::Var(name) => match scope.get(name) {
+                Some(Binding::Node(node)) => *node,
+                Some(Binding::Failed(e)) => self.failure(e.clone(), Inputs::None)?,
+                None => match value::constant(name) {
+                    Some(v) => self.constant(v, span)?,
+                    None => self.failure(
+                        Error::with_detail(ErrorKind::UnknownVariable, span, format!("`{name}`")),
+                        Inputs::None,
+                    )?,
+                },
+            },
+            _ => return Ok(None),
+        };
+        Ok(Some(node))
+    }
+
+    /// The node of a number literal. A small integer whose node exists
+    /// (and within the bit limit) is found without building its value.
+    fn literal(&mut self, text: &str, span: Span) -> Result<NodeId, Error> {
+        if let Some(n) = value::small_int(text)
+            && u64::from(u64::BITS - n.unsigned_abs().leading_zeros()) <= self.limits.value.max_bits
+            && let Some(id) = self.index().int(n)
+        {
+            return Ok(id);
+        }
+        match value::parse_literal(text, &self.limits.value) {
+            Ok(v) => self.constant(v, span),
+            Err(fault) => self.failure(Error::from_fault(fault, span), Inputs::None),
+        }
+    }
+
     fn enter(
         &mut self,
         ast: &Ast,
@@ -132,32 +169,11 @@ impl Dag {
         memo: &mut Memo,
     ) -> Result<(), Error> {
         let expr = ast.get(id);
-        let span = expr.span;
         match &expr.kind {
-            ExprKind::Number(text) => {
-                let node = match value::parse_literal(text, &self.limits.value) {
-                    Ok(v) => self.constant(v, span)?,
-                    Err(fault) => self.failure(Error::from_fault(fault, span), Inputs::None)?,
-                };
-                memo.insert(id, node);
-            }
-            ExprKind::Var(name) => {
-                let node = match scope.get(name) {
-                    Some(Binding::Node(node)) => *node,
-                    Some(Binding::Failed(e)) => self.failure(e.clone(), Inputs::None)?,
-                    None => match value::constant(name) {
-                        Some(v) => self.constant(v, span)?,
-                        None => self.failure(
-                            Error::with_detail(
-                                ErrorKind::UnknownVariable,
-                                span,
-                                format!("`{name}`"),
-                            ),
-                            Inputs::None,
-                        )?,
-                    },
-                };
-                memo.insert(id, node);
+            ExprKind::Number(_) | ExprKind::Var(_) => {
+                if let Some(node) = self.leaf(expr, scope)? {
+                    memo.insert(id, node);
+                }
             }
             ExprKind::Call {
                 name, name_span, ..

@@ -51,6 +51,14 @@ pub struct ChainBuilder {
     operands: Vec<(NodeId, Span)>,
     events: Vec<Event>,
     closes: Vec<Span>,
+    /// The walk's stack, kept from chunk to chunk.
+    steps: Vec<Step>,
+}
+
+/// A step of the walk over a chunk's chain.
+enum Step {
+    Visit(ExprId),
+    Close(Span),
 }
 
 /// A value of the written shape: a node, or a join not created yet (its
@@ -69,6 +77,7 @@ impl ChainBuilder {
             operands: Vec::new(),
             events: Vec::new(),
             closes: Vec::new(),
+            steps: Vec::new(),
         }
     }
 
@@ -100,11 +109,9 @@ impl ChainBuilder {
         root: ExprId,
         scope: &Scope,
     ) -> Result<(), Error> {
-        enum Step {
-            Visit(ExprId),
-            Close(Span),
-        }
-        let mut steps = vec![Step::Visit(root)];
+        let mut steps = std::mem::take(&mut self.steps);
+        steps.clear();
+        steps.push(Step::Visit(root));
         while let Some(step) = steps.pop() {
             let id = match step {
                 Step::Close(span) => {
@@ -125,11 +132,16 @@ impl ChainBuilder {
                     steps.push(Step::Visit(left));
                 }
                 _ => {
-                    let node = dag.add_expr_from(ast, leftmost(ast, id), id, scope)?;
+                    // A literal or a name needs no walk of its own.
+                    let node = match dag.leaf(expr, scope)? {
+                        Some(node) => node,
+                        None => dag.add_expr_from(ast, leftmost(ast, id), id, scope)?,
+                    };
                     self.add_operand(node, expr.span);
                 }
             }
         }
+        self.steps = steps;
         Ok(())
     }
 

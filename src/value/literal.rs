@@ -11,6 +11,20 @@ use super::{Fault, Limits, Value};
 /// Literal text longer than this is shortened in error messages.
 const SHOW_MAX: usize = 40;
 
+/// The value of a plain integer literal of up to 18 digits (no sign, no
+/// underscores): the literals that fit an `i64` without further checks.
+///
+/// ```
+/// use exprflow::testing::value::small_int;
+/// assert_eq!(small_int("007"), Some(7));
+/// assert_eq!(small_int("1_000"), None);
+/// assert_eq!(small_int("1234567890123456789"), None);
+/// ```
+pub fn small_int(text: &str) -> Option<i64> {
+    (text.len() <= 18 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| text.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0')))
+}
+
 /// Parses a number literal into an exact value.
 ///
 /// Accepted text: digits with single underscores between digits (`1_000`),
@@ -22,10 +36,8 @@ const SHOW_MAX: usize = 40;
 /// before anything large is computed (`1e999999999999` answers at once).
 /// Malformed text is a [`Fault::Domain`] error.
 pub fn parse_literal(text: &str, limits: &Limits) -> Result<Value, Fault> {
-    // Fast path: a plain integer of up to 18 digits fits an i64.
-    if text.len() <= 18 && !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        let n = text.bytes().fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
-        return Ok(Value::from_i64(n)).and_then(|v| check_value(v, limits, || shorten(text)));
+    if let Some(n) = small_int(text) {
+        return check_value(Value::from_i64(n), limits, || shorten(text));
     }
     let parts = split(text)
         .ok_or_else(|| Fault::Domain(format!("invalid number literal '{}'", shorten(text))))?;

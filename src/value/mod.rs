@@ -37,7 +37,7 @@ pub use builtin::{Arity, Builtin};
 pub use cmp::exact_cmp;
 pub use functions::{call, duration_ms};
 pub use int::Int;
-pub use literal::parse_literal;
+pub use literal::{parse_literal, small_int};
 pub use rat::Rat;
 
 use dashu::integer::IBig;
