@@ -256,6 +256,11 @@ fn chains_and_trees_split() {
     ] {
         assert!(plan(text, 0, 1).is_none(), "{text:?}");
     }
+    // Deep text takes the serial path (the planner's memory grows with the
+    // nesting); shallow wrapping still splits.
+    let wrapped = |depth: usize| format!("{}1 + 2 + 3{}", "(".repeat(depth), ")".repeat(depth));
+    assert!(plan(&wrapped(200), 0, 1).is_some());
+    assert!(plan(&wrapped(300), 0, 1).is_none());
 }
 
 /// A big batch, past one block of lines, with names bound across blocks.

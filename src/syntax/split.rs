@@ -71,13 +71,18 @@ impl Plan {
     }
 }
 
+/// The deepest nesting planned through; deeper text takes the serial path
+/// (the planner keeps a level per open parenthesis: hundreds of MB for a
+/// million of them, and splitting pays on wide text, not deep text).
+const MAX_PLAN_DEPTH: usize = 256;
+
 /// Plans the split of `text` (one statement, at `offset` in its source)
 /// into runs of about `grain` bytes. `None`: not a splittable chain, or
 /// fewer than two chunks.
 pub fn plan(text: &str, offset: usize, grain: usize) -> Option<Plan> {
     let mut sink = SplitSink::new(text, grain.max(1));
     scan::scan(text, &mut sink)?;
-    if sink.assignment {
+    if sink.assignment || sink.too_deep {
         return None;
     }
     let top = sink.top.take()?;
@@ -207,6 +212,8 @@ struct SplitSink<'t> {
     closed: Option<Summary>,
     top: Option<Summary>,
     assignment: bool,
+    /// Nesting went past [`MAX_PLAN_DEPTH`]: no plan (the serial path).
+    too_deep: bool,
 }
 
 impl<'t> SplitSink<'t> {
@@ -221,6 +228,7 @@ impl<'t> SplitSink<'t> {
             closed: None,
             top: None,
             assignment: false,
+            too_deep: false,
         }
     }
 
@@ -317,8 +325,12 @@ impl<'t> SplitSink<'t> {
 
 impl Sink for SplitSink<'_> {
     fn token(&mut self, rule: Rule, start: bool, pos: usize) {
+        if self.too_deep {
+            return;
+        }
         match (rule, start) {
             (Rule::assignment, true) => self.assignment = true,
+            (Rule::expr, true) if self.levels.len() >= MAX_PLAN_DEPTH => self.too_deep = true,
             (Rule::expr, true) => {
                 let paren = self.paren.take();
                 self.levels.push(Level::new(pos, paren));
