@@ -549,20 +549,27 @@ fn parse() {
     );
 }
 
-/// `io(1) + … + io(n)`, each an async host function awaiting a 50 ms
-/// timer (a runtime-free timer thread, `tests/support/sleep.rs`), on 2
-/// workers: the calls wait together, holding no worker, so the whole sum
-/// takes about 50 ms. Timed from text to value, a fresh DAG (and so a
-/// fresh memo) each run.
-fn host_calls(n: usize) {
-    let engine = Engine::builder()
+/// Two workers and `io(x)`: an async host function that awaits a 50 ms
+/// timer (a runtime-free timer thread, `tests/support/sleep.rs`) and
+/// returns `x`.
+fn io_engine() -> Engine {
+    Engine::builder()
         .workers(2)
         .async_function("io", 1, |args: Vec<exprflow::Value>| async move {
             sleep::sleep(Duration::from_millis(50)).await;
             Ok(args[0].clone())
         })
         .build()
-        .expect("engine");
+        .expect("engine")
+}
+
+/// `io(1) + … + io(n)`, each an async host function awaiting a 50 ms
+/// timer (a runtime-free timer thread, `tests/support/sleep.rs`), on 2
+/// workers: the calls wait together, holding no worker, so the whole sum
+/// takes about 50 ms. Timed from text to value, a fresh DAG (and so a
+/// fresh memo) each run.
+fn host_calls(n: usize) {
+    let engine = io_engine();
     let text: Vec<String> = (1..=n).map(|i| format!("io({i})")).collect();
     let text = text.join("+");
     let (wall, value) = best_of(RUNS, || {
@@ -589,14 +596,7 @@ fn host_calls(n: usize) {
 /// expansions are parked holding no worker, so each sum takes about
 /// 50 ms. Timed from text to value in a fresh session (a fresh memo).
 fn waits_in_bodies(n: usize) {
-    let engine = Engine::builder()
-        .workers(2)
-        .async_function("io", 1, |args: Vec<exprflow::Value>| async move {
-            sleep::sleep(Duration::from_millis(50)).await;
-            Ok(args[0].clone())
-        })
-        .build()
-        .expect("engine");
+    let engine = io_engine();
     for (f, definition) in [("w", "w(x) = io(x)"), ("d", "d(x) = delay(x, 50)")] {
         let text: Vec<String> = (1..=n).map(|i| format!("{f}({i})")).collect();
         let text = text.join("+");

@@ -3,6 +3,10 @@
 //! argument values, with their errors, panics and arity checked, and
 //! their pending futures dropped when nobody needs them any more.
 
+// Only `Never` is used here; the gate is for other tests.
+#[allow(dead_code)]
+#[path = "support/pending.rs"]
+mod pending;
 #[path = "support/sleep.rs"]
 mod sleep;
 
@@ -16,6 +20,7 @@ use std::time::{Duration, Instant};
 use exprflow::EngineBuilder;
 use exprflow::testing::EngineInternals;
 use exprflow::{Engine, ErrorKind, SubmitOptions, Value};
+use pending::Never;
 
 /// A counter the functions bump on every call.
 fn counter() -> Arc<AtomicUsize> {
@@ -280,26 +285,6 @@ fn names_must_be_identifiers() {
             .function(bad, 1, |_: &[Value]| Ok(Value::from(0)))
             .build();
         assert_eq!(built.unwrap_err().kind, ErrorKind::Syntax, "{bad:?}");
-    }
-}
-
-/// A future that never completes and says when it was polled and dropped.
-struct Never {
-    polled: Arc<AtomicBool>,
-    dropped: Arc<AtomicBool>,
-}
-
-impl Future for Never {
-    type Output = Result<Value, String>;
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-        self.polled.store(true, Ordering::SeqCst);
-        Poll::Pending
-    }
-}
-
-impl Drop for Never {
-    fn drop(&mut self) {
-        self.dropped.store(true, Ordering::SeqCst);
     }
 }
 
