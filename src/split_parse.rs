@@ -76,7 +76,11 @@ pub(crate) fn add_split(
             let tx = tx.clone();
             let parse = &parse;
             s.spawn(move |_| {
-                let _ = tx.send((k, parse(k)));
+                // A panic would leave the builder waiting for this chunk
+                // forever: it becomes the chunk's internal error instead.
+                let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(k)))
+                    .unwrap_or_else(|_| Err(not_parsed(offset, text.len())));
+                let _ = tx.send((k, parsed));
             });
         };
         let mut spawned = chunks.len().min(window);
@@ -93,13 +97,10 @@ pub(crate) fn add_split(
                 spawn(spawned);
                 spawned += 1;
             }
-            ready.get_mut(k).and_then(Option::take).unwrap_or_else(|| {
-                Err(Error::with_detail(
-                    crate::error::ErrorKind::Internal,
-                    crate::error::Span::new(offset, offset + text.len()),
-                    "a chunk was not parsed",
-                ))
-            })
+            ready
+                .get_mut(k)
+                .and_then(Option::take)
+                .unwrap_or_else(|| Err(not_parsed(offset, text.len())))
         })
     }))
 }
@@ -140,4 +141,13 @@ fn build(
         }
     }
     chain.finish(dag)
+}
+
+/// The internal error of a chunk that was not parsed (its parse panicked).
+fn not_parsed(offset: usize, len: usize) -> Error {
+    Error::with_detail(
+        crate::error::ErrorKind::Internal,
+        crate::error::Span::new(offset, offset + len),
+        "a chunk was not parsed",
+    )
 }
