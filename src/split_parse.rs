@@ -1,15 +1,20 @@
-//! One huge statement, parsed in chunks on rayon's workers while the
-//! calling thread adds the chunks already parsed to the DAG, in order
-//! (`syntax::plan` finds the chunks, `dag::ChainBuilder` builds them).
-//! At most a few chunks' syntax trees are alive at once. The DAG, spans
-//! and errors are those of parsing the statement whole.
+//! One huge statement, in chunks (`syntax::plan` finds them) parsed on
+//! rayon's workers, each also built there into a DAG of its own
+//! (`dag::LocalChunk`, its syntax tree dropped there), while the calling
+//! thread merges the chunks already built into the shared DAG, in order
+//! (`dag::ChainBuilder::add_local`). A chunk that reads the scope (a bound
+//! name, a user function) comes back as its tree and is built into the
+//! shared DAG directly, as is one whose merge could reach the node limit
+//! (parsed again). At most a few chunks are in flight at once. The DAG,
+//! spans and errors are those of parsing the statement whole.
 
 use std::ops::Range;
 use std::sync::mpsc;
 
-use crate::dag::{ChainBuilder, Dag, NodeId, Scope};
+use crate::dag::{ChainBuilder, Dag, LocalChunk, LocalRules, NodeId, Scope};
 use crate::error::Error;
 use crate::syntax::{Ast, ExprId, Piece, Plan, check_depth, parse_chunk, plan};
+use crate::value::BinOp;
 
 /// Statements at least this long are split.
 pub(crate) const SPLIT_MIN: usize = 1 << 18;
@@ -36,7 +41,15 @@ impl Default for Split {
     }
 }
 
-type Parsed = Result<(Ast, ExprId), Error>;
+/// A chunk as a worker hands it over.
+enum Chunk {
+    /// Built into a DAG of its own, to merge.
+    Local(Box<LocalChunk>),
+    /// Its syntax tree, to build into the shared DAG.
+    Tree(Ast, ExprId),
+}
+
+type Parsed = Result<Chunk, Error>;
 
 /// Adds statement `text` (at `offset` in the source) to `dag` in chunks,
 /// if it splits: `None` when it does not (not a `+`/`*` chain, too short,
@@ -60,15 +73,28 @@ pub(crate) fn add_split(
     let grain = (text.len() / split.chunks.max(1)).max(split.min_grain);
     let plan = plan(text, offset, grain)?;
     let chunks: Vec<Range<usize>> = plan.chunks().cloned().collect();
-    let parse = |k: usize| -> Parsed {
+    let tree = |k: usize| {
         let range = chunks.get(k).cloned().unwrap_or(0..0);
         parse_chunk(text, range, offset, max_depth)
     };
     let threads = rayon::current_num_threads();
     if rayon::current_thread_index().is_some() || threads < 2 {
         // On a worker (or alone): chunk by chunk, still one tree at a time.
-        return Some(build(dag, scope, &plan, &parse));
+        let parse = |k| tree(k).map(|(ast, root)| Chunk::Tree(ast, root));
+        return Some(build(dag, scope, &plan, &tree, parse));
     }
+    let ops = chunk_ops(&plan);
+    let rules = LocalRules::of(dag);
+    let parse = |k: usize| -> Parsed {
+        let (ast, root) = tree(k)?;
+        let op = ops.get(k).copied().unwrap_or(plan.op);
+        Ok(
+            match LocalChunk::build_with(&ast, root, op, scope, &rules) {
+                Some(local) => Chunk::Local(Box::new(local)),
+                None => Chunk::Tree(ast, root),
+            },
+        )
+    };
     let window = 2 * threads + 2;
     Some(rayon::in_place_scope(|s| {
         let (tx, rx) = mpsc::channel::<(usize, Parsed)>();
@@ -86,7 +112,7 @@ pub(crate) fn add_split(
         let mut spawned = chunks.len().min(window);
         (0..spawned).for_each(spawn);
         let mut ready: Vec<Option<Parsed>> = (0..chunks.len()).map(|_| None).collect();
-        build(dag, scope, &plan, |k| {
+        build(dag, scope, &plan, &tree, |k| {
             while ready.get(k).is_some_and(Option::is_none) {
                 match rx.recv() {
                     Ok((i, parsed)) => ready[i] = Some(parsed),
@@ -105,12 +131,14 @@ pub(crate) fn add_split(
     }))
 }
 
-/// Builds the plan's chain, taking chunk `k`'s tree from `next(k)`
-/// and dropping it once its operands are in the DAG.
+/// Builds the plan's chain, taking chunk `k` from `next(k)` and dropping
+/// it once its operands are in the DAG; `tree(k)` parses chunk `k` again
+/// when its merge could reach the node limit.
 fn build(
     dag: &mut Dag,
     scope: &Scope,
     plan: &Plan,
+    tree: &dyn Fn(usize) -> Result<(Ast, ExprId), Error>,
     mut next: impl FnMut(usize) -> Parsed,
 ) -> Result<NodeId, Error> {
     let mut chain = ChainBuilder::new(plan.op);
@@ -122,9 +150,16 @@ fn build(
             Piece::Open => chain.open(),
             Piece::Close(span) => chain.close(*span),
             Piece::Chunk(_) => {
-                let (ast, root) = next(k)?;
+                match next(k)? {
+                    Chunk::Tree(ast, root) => chain.add_chunk(dag, &ast, root, scope)?,
+                    Chunk::Local(local) => {
+                        if !chain.add_local(dag, *local)? {
+                            let (ast, root) = tree(k)?;
+                            chain.add_chunk(dag, &ast, root, scope)?;
+                        }
+                    }
+                }
                 k += 1;
-                chain.add_chunk(dag, &ast, root, scope)?;
             }
             Piece::Begin(op) => outer.push(std::mem::replace(&mut chain, ChainBuilder::new(*op))),
             Piece::End(span) => {
@@ -141,6 +176,23 @@ fn build(
         }
     }
     chain.finish(dag)
+}
+
+/// The operator of the chain each chunk belongs to, in chunk order.
+fn chunk_ops(plan: &Plan) -> Vec<BinOp> {
+    let mut ops = Vec::new();
+    let mut chains = vec![plan.op];
+    for piece in &plan.pieces {
+        match piece {
+            Piece::Chunk(_) => ops.push(chains.last().copied().unwrap_or(plan.op)),
+            Piece::Begin(op) => chains.push(*op),
+            Piece::End(_) => {
+                chains.pop();
+            }
+            Piece::Open | Piece::Close(_) => {}
+        }
+    }
+    ops
 }
 
 /// The internal error of a chunk that was not parsed (its parse panicked).

@@ -7,7 +7,11 @@
 //! one expression split into chunks parsed on several workers
 //! (`Batch::parse_split`): chains of `+`/`*` with nested groups, signs,
 //! `^`, `!`, calls, comparisons, names, comments, whitespace and syntax
-//! errors anywhere, at chunk boundaries too.
+//! errors anywhere, at chunk boundaries too, and node limits met anywhere
+//! (chunks are built on the workers into DAGs of their own and merged).
+//! Node for node means the same operation, inputs, span, estimates and
+//! use count. Targeted tests below build and merge chunks directly (so
+//! they do not depend on the machine having two cores).
 
 use exprflow::testing::{Batch, BatchOptions};
 use proptest::prelude::*;
@@ -79,7 +83,18 @@ fn same(text: &[u8]) -> Result<(), TestCaseError> {
 
 /// `parallel` (a parse of `text`) is exactly the serial parse of `text`.
 fn same_as_serial(text: &[u8], parallel: Batch) -> Result<(), TestCaseError> {
-    let serial = Batch::parse_serial(text, BatchOptions::default());
+    same_as_serial_with(text, parallel, BatchOptions::default())
+}
+
+/// `parallel` (a parse of `text` with `options`) is exactly the serial
+/// parse: the same lines (nodes and errors), and node for node the same
+/// operation, inputs, span, estimates and use count.
+fn same_as_serial_with(
+    text: &[u8],
+    parallel: Batch,
+    options: BatchOptions,
+) -> Result<(), TestCaseError> {
+    let serial = Batch::parse_serial(text, options);
     prop_assert_eq!(&parallel.source, &serial.source);
     prop_assert_eq!(
         format!("{:?}", parallel.lines),
@@ -91,6 +106,10 @@ fn same_as_serial(text: &[u8], parallel: Batch) -> Result<(), TestCaseError> {
         prop_assert_eq!(without_ids(&p.op), without_ids(&s.op));
         prop_assert_eq!(&p.inputs, &s.inputs);
         prop_assert_eq!(p.span, s.span);
+        prop_assert_eq!(
+            (p.exact, p.bits, p.cost, p.total, p.uses),
+            (s.exact, s.bits, s.cost, s.total, s.uses)
+        );
     }
     Ok(())
 }
@@ -211,10 +230,17 @@ proptest! {
         body in chain(term()),
         wrap in 0..3usize,
         grain in 1..24usize,
+        max_nodes in prop_oneof![3 => Just(None), 1 => (0..80usize).prop_map(Some)],
     ) {
         let text = format!("{prelude}{}{body}{}\n1 + 2", "(".repeat(wrap), ")".repeat(wrap));
-        let parallel = Batch::parse_split(text.as_bytes(), BatchOptions::default(), grain);
-        same_as_serial(text.as_bytes(), parallel)?;
+        let mut options = BatchOptions::default();
+        if let Some(max_nodes) = max_nodes {
+            // The node limit met anywhere: in a chunk's own build, in its
+            // merge, in the join, in the prelude.
+            options.dag.max_nodes = max_nodes;
+        }
+        let parallel = Batch::parse_split(text.as_bytes(), options, grain);
+        same_as_serial_with(text.as_bytes(), parallel, options)?;
     }
 }
 
@@ -276,4 +302,155 @@ fn a_big_batch_matches_across_blocks() {
         }
     }
     same(text.as_bytes()).unwrap();
+}
+
+mod merged {
+    use exprflow::testing::dag::{Binding, ChainBuilder, Dag, DagLimits, LocalChunk, Scope};
+    use exprflow::testing::syntax::{Piece, parse_chunk, parse_expr, plan};
+
+    /// `text` split into chunks of about `grain` bytes, each built into a
+    /// DAG of its own and merged (or, where the merge declines, built into
+    /// the shared DAG), after `prelude` (built serially into both DAGs).
+    fn split(text: &str, grain: usize, limits: DagLimits, scope: &Scope) -> (Dag, String) {
+        let mut dag = Dag::with_limits(limits);
+        let plan = plan(text, 0, grain).expect("splits");
+        let (mut chain, mut outer) = (ChainBuilder::new(plan.op), Vec::new());
+        let mut merged = 0;
+        for piece in &plan.pieces {
+            let done = match piece {
+                Piece::Open => {
+                    chain.open();
+                    Ok(())
+                }
+                Piece::Close(span) => {
+                    chain.close(*span);
+                    Ok(())
+                }
+                Piece::Begin(op) => {
+                    outer.push(std::mem::replace(&mut chain, ChainBuilder::new(*op)));
+                    Ok(())
+                }
+                Piece::End(span) => {
+                    let enclosing = outer.pop().expect("balanced");
+                    std::mem::replace(&mut chain, enclosing)
+                        .finish(&mut dag)
+                        .map(|node| chain.add_operand(node, *span))
+                }
+                Piece::Chunk(range) => {
+                    let (ast, root) = parse_chunk(text, range.clone(), 0, 100).expect("parses");
+                    let local = LocalChunk::build(&ast, root, chain.op(), scope, &dag);
+                    match local.map(|local| chain.add_local(&mut dag, local)) {
+                        Some(Ok(true)) => {
+                            merged += 1;
+                            Ok(())
+                        }
+                        Some(Err(e)) => Err(e),
+                        _ => chain.add_chunk(&mut dag, &ast, root, scope),
+                    }
+                }
+            };
+            if let Err(e) = done {
+                return (dag, format!("{:?} after {merged} merged", Err::<(), _>(e)));
+            }
+        }
+        let root = chain.finish(&mut dag);
+        (dag, format!("{root:?} after {merged} merged"))
+    }
+
+    fn serial(text: &str, limits: DagLimits, scope: &Scope) -> (Dag, String) {
+        let mut dag = Dag::with_limits(limits);
+        let (ast, root) = parse_expr(text).expect("parses");
+        let root = dag.add_expr(&ast, root, scope);
+        (dag, format!("{root:?}"))
+    }
+
+    fn assert_same(a: &Dag, b: &Dag) {
+        assert_eq!(a.len(), b.len());
+        for id in a.ids() {
+            let (p, s) = (a.node(id), b.node(id));
+            assert_eq!(
+                super::without_ids(&p.op),
+                super::without_ids(&s.op),
+                "{id:?}"
+            );
+            assert_eq!(
+                (&p.inputs, p.span, p.exact, p.bits, p.cost, p.total, p.uses),
+                (&s.inputs, s.span, s.exact, s.bits, s.cost, s.total, s.uses),
+                "{id:?}"
+            );
+        }
+    }
+
+    /// Subexpressions repeated within and across chunks (found again in
+    /// the shared DAG, keeping their first span and counting their uses
+    /// once per user), failures (never shared), floats (the written
+    /// shape), calls, unbound names.
+    const TEXTS: &[&str] = &[
+        "(1+2)*3 + (1+2)*3 + ((1+2)*3 + 4) + (1+2)*3*5 + 4",
+        "2^70 * 2^70 * (2^70 * 3) * 2^70 * 4 * 1e3 * 0.5 * 2^70",
+        "max(1, 2) + zz + pi + zz + f(1) + (1/0 + 3) + max(1, 2) + sqrt(2)",
+        "(((1 + 2) + (3 + 4)) + ((1 + 2) + (3 + 4))) + (((1 + 2) + (3 + 4)) + 5)",
+        "0.5 + 1 + 0.5 + (1 + 2) + 0.5 + (1 + 2) + 007 + 7 + 99999999999999999999 + 99999999999999999999",
+    ];
+
+    #[test]
+    fn merged_chunks_are_the_serial_dag() {
+        for text in TEXTS {
+            let expected = serial(text, DagLimits::default(), &Scope::new());
+            for grain in [1, 3, 8, 20] {
+                let got = split(text, grain, DagLimits::default(), &Scope::new());
+                assert_same(&got.0, &expected.0);
+                assert_eq!(got.1.split(" after").next(), Some(&*expected.1), "{text:?}");
+                assert!(
+                    got.1.ends_with("merged") && !got.1.ends_with(" 0 merged"),
+                    "{got:?}"
+                );
+            }
+        }
+    }
+
+    /// Every node limit fails with the serial build's error at the
+    /// serial build's place (a merge that could reach it declines, and
+    /// the chunk is built into the shared DAG), and leaves the same nodes.
+    #[test]
+    fn node_limits_fail_as_in_the_serial_build() {
+        for text in TEXTS {
+            let len = serial(text, DagLimits::default(), &Scope::new()).0.len();
+            for max_nodes in 0..len + 3 {
+                let limits = DagLimits {
+                    max_nodes,
+                    ..DagLimits::default()
+                };
+                let expected = serial(text, limits, &Scope::new());
+                let got = split(text, 4, limits, &Scope::new());
+                assert_same(&got.0, &expected.0);
+                let result = got.1.split(" after").next().unwrap_or_default();
+                assert_eq!(result, expected.1, "{text:?} at {max_nodes}");
+            }
+        }
+    }
+
+    /// A chunk that reads a name bound in the scope, or calls a user
+    /// function, is not built on its own (its nodes depend on the shared
+    /// DAG); a chunk that does not still is, whatever else is bound.
+    #[test]
+    fn chunks_that_read_the_scope_are_built_in_place() {
+        let (ast, root) = parse_expr("1 + x + y").expect("parses");
+        let op = exprflow::testing::value::BinOp::Add;
+        let dag = Dag::default();
+        assert!(LocalChunk::build(&ast, root, op, &Scope::new(), &dag).is_some());
+        let mut scope = Scope::new();
+        scope.bind("z", Binding::Node(Default::default()));
+        assert!(LocalChunk::build(&ast, root, op, &scope, &dag).is_some());
+        scope.bind("y", Binding::Node(Default::default()));
+        assert!(LocalChunk::build(&ast, root, op, &scope, &dag).is_none());
+
+        // With a prelude binding `x` and defining `f`, split and serial
+        // agree (`x` is a node of the shared DAG; `f`'s calls see it).
+        let text = b"x = 2 + 3\nf(a) = a * x\n(2 + 3) + x + 1 + f(1) + (2 + 3) * 2 + zz + 4\n";
+        let split = exprflow::testing::Batch::parse_split(text, Default::default(), 4);
+        let serial = exprflow::testing::Batch::parse_serial(text, Default::default());
+        assert_eq!(format!("{:?}", split.lines), format!("{:?}", serial.lines));
+        assert_same(&split.dag, &serial.dag);
+    }
 }

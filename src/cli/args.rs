@@ -57,7 +57,9 @@ pub struct RunOptions {
     /// Number of pool workers, 1 to 1024 (default: the number of CPUs).
     #[arg(short = 'j', long = "workers", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=crate::eval::MAX_WORKERS as i64))]
     pub workers: Option<u16>,
-    /// Use the sequential reference evaluator instead of the pool.
+    /// One thread end to end: the sequential reference evaluator instead
+    /// of the pool, and a serial front end (no statement parsed in
+    /// parallel, no huge statement split into chunks).
     #[arg(long)]
     pub sequential: bool,
     /// Give up after DURATION (e.g. `500ms`, `2s`, `1.5`, `1m`; `0`: no limit).

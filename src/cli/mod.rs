@@ -217,13 +217,16 @@ fn run_batch(
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let batch = Batch::parse(
-        bytes,
-        BatchOptions {
-            blank_is_error,
-            ..batch_options(options)
-        },
-    );
+    let batch_options = BatchOptions {
+        blank_is_error,
+        ..batch_options(options)
+    };
+    // `--sequential` is one core end to end: the front end too.
+    let batch = if options.sequential {
+        Batch::parse_serial(bytes, batch_options)
+    } else {
+        Batch::parse(bytes, batch_options)
+    };
     let index = LineIndex::new(&batch.source);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -12,6 +12,7 @@
 //! with its span) instead of the trees.
 
 use super::Dag;
+use super::merge::LocalChunk;
 use super::node::{NodeId, Op};
 use super::scope::Scope;
 use crate::error::{Error, ErrorKind, Span};
@@ -81,6 +82,11 @@ impl ChainBuilder {
         }
     }
 
+    /// The chain's operator.
+    pub fn op(&self) -> BinOp {
+        self.op
+    }
+
     /// A parenthesis opens (around chunks that follow).
     pub fn open(&mut self) {
         self.events.push(Event::Open);
@@ -143,6 +149,26 @@ impl ChainBuilder {
         }
         self.steps = steps;
         Ok(())
+    }
+
+    /// Adds the next chunk, built on its own ([`LocalChunk`]): merges its
+    /// nodes into `dag`, then takes its part of the chain. `false` (nothing
+    /// added) when the merge could reach the node limit: then the caller
+    /// builds the chunk's tree with [`add_chunk`](Self::add_chunk).
+    pub fn add_local(&mut self, dag: &mut Dag, chunk: LocalChunk) -> Result<bool, Error> {
+        let Some(map) = dag.merge(&chunk.dag)? else {
+            return Ok(false);
+        };
+        let part = chunk.part;
+        self.events.extend(part.events);
+        self.closes.extend(part.closes);
+        for (node, span) in part.operands {
+            let node = map.get(node.index()).copied().ok_or_else(|| {
+                Error::with_detail(ErrorKind::Internal, span, "operand was not merged")
+            })?;
+            self.operands.push((node, span));
+        }
+        Ok(true)
     }
 
     /// Joins the operands: the chain's node.

@@ -17,6 +17,7 @@ mod estimate;
 mod func;
 mod index;
 mod inputs;
+mod merge;
 mod node;
 mod nodes;
 mod results;
@@ -32,6 +33,7 @@ pub use chunks::ChainBuilder;
 pub use estimate::UNKNOWN;
 pub use func::{BodyId, BodyOp, CallSite, Env, FuncDef};
 pub use inputs::Inputs;
+pub use merge::{LocalChunk, LocalRules};
 pub use node::{Node, NodeId, Op};
 pub use scope::{Binding, Scope};
 

@@ -28,6 +28,11 @@ impl Scope {
         Scope::default()
     }
 
+    /// Whether nothing is bound or defined.
+    pub fn is_empty(&self) -> bool {
+        self.vars.is_empty() && self.funcs.is_empty()
+    }
+
     /// Binds `name`, replacing any earlier binding.
     pub fn bind(&mut self, name: &str, binding: Binding) {
         self.vars.insert(name.into(), binding);
