@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
+use crate::dag::{Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
-use crate::split_parse::{Split, add_split};
+use crate::front_end::{FrontEnd, bind_failed};
+use crate::split_parse::Split;
 use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, Statement, parse_statement};
 
 /// One non-blank line of a batch.
@@ -146,11 +147,7 @@ impl Batch {
     /// split front end on small inputs).
     #[cfg(feature = "test-hooks")]
     pub fn parse_split(bytes: &[u8], options: BatchOptions, grain: usize) -> Batch {
-        let split = Split {
-            min_len: 0,
-            chunks: usize::MAX,
-            min_grain: grain,
-        };
+        let split = crate::front_end::split_all(grain);
         Batch::parse_in(
             bytes,
             options,
@@ -190,7 +187,11 @@ impl Batch {
                     (Line::Huge, Some(split)) => {
                         let text = text_of(line);
                         let start = line.span.start;
-                        match add_split(&mut dag, &scope, text, start, options.max_depth, split) {
+                        let front = FrontEnd {
+                            max_depth: options.max_depth,
+                            split: Some(split),
+                        };
+                        match front.try_split(&mut dag, &scope, text, start) {
                             Some(node) => {
                                 lines.push(BatchLine {
                                     line: line.index + 1,
@@ -292,10 +293,7 @@ fn add_line(
         Err(e) => {
             // Lossy decoding is enough to see `name = ...` in a line
             // whose invalid bytes come after the name.
-            let text = String::from_utf8_lossy(line.raw);
-            if let Some(name) = crate::syntax::assignment_target(&text) {
-                scope.bind(name, Binding::Failed(e.clone()));
-            }
+            bind_failed(scope, &String::from_utf8_lossy(line.raw), &e);
             Err(e)
         }
     };

@@ -43,6 +43,7 @@ mod dag;
 mod error;
 mod eval;
 mod formula;
+mod front_end;
 #[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod handle;
 mod host;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind};
 use crate::eval::{CancelToken, Engine, ExprFuture, evaluate_sequential};
+use crate::front_end::{FrontEnd, bind_failed};
 use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, parse_statement};
 use crate::value::Value;
 
@@ -45,7 +46,9 @@ pub struct Session {
     dag: Arc<Dag>,
     scope: Scope,
     source: String,
-    max_depth: usize,
+    /// Nesting accepted, and which statements split into chunks parsed
+    /// in parallel.
+    front: FrontEnd,
     /// The last statement known to have given a value.
     last_good: Option<NodeId>,
     /// Assignments not settled yet: the name and what it was bound to
@@ -64,7 +67,7 @@ impl Clone for Session {
             dag: Arc::new(Dag::clone(&self.dag)),
             scope: self.scope.clone(),
             source: self.source.clone(),
-            max_depth: self.max_depth,
+            front: self.front,
             last_good: self.last_good,
             unsettled: self.unsettled.clone(),
             engine: self.engine.clone(),
@@ -90,7 +93,7 @@ impl Session {
             dag: Arc::new(Dag::with_limits(limits)),
             scope: Scope::new(),
             source: String::new(),
-            max_depth: DEFAULT_MAX_DEPTH,
+            front: FrontEnd::new(DEFAULT_MAX_DEPTH),
             last_good: None,
             unsettled: HashMap::new(),
             engine: None,
@@ -101,14 +104,14 @@ impl Session {
     pub(crate) fn on(engine: Engine) -> Session {
         let mut session = Session::with_limits(*engine.dag_limits());
         session.dag = Arc::new(engine.new_dag());
-        session.max_depth = engine.max_depth();
+        session.front = engine.front_end();
         session.engine = Some(engine);
         session
     }
 
     /// Sets the maximum nesting of parentheses.
     pub fn set_max_depth(&mut self, depth: usize) {
-        self.max_depth = depth;
+        self.front.max_depth = depth;
     }
 
     /// All text entered so far; error spans index into it.
@@ -138,28 +141,36 @@ impl Session {
     }
 
     /// Parses and adds a statement (text may span lines). Returns `None`
-    /// for a blank or comment-only one.
+    /// for a blank or comment-only one. A big expression goes through the
+    /// split front end (chunks parsed in parallel), with the same DAG,
+    /// spans and errors.
     pub(crate) fn add(&mut self, text: &str) -> Result<Option<Added>, Error> {
         let offset = self.source.len();
         self.source.push_str(text);
         self.source.push('\n');
+        if self.front.may_split(text) {
+            let dag = writable(&mut self.dag);
+            if let Some(node) = self.front.try_split(dag, &self.scope, text, offset) {
+                // Only an expression splits: no name to bind but `_`.
+                let node = node?;
+                self.scope.bind("_", Binding::Node(node));
+                return Ok(Some(Added {
+                    node,
+                    target: None,
+                    signature: None,
+                }));
+            }
+        }
         let mut ast = Ast::new();
-        let statement = match parse_statement(&mut ast, text, offset, self.max_depth) {
+        let statement = match parse_statement(&mut ast, text, offset, self.front.max_depth) {
             Ok(Some(statement)) => statement,
             Ok(None) => return Ok(None),
             Err(e) => {
-                if let Some(name) = crate::syntax::assignment_target(text) {
-                    self.scope.bind(name, Binding::Failed(e.clone()));
-                }
+                bind_failed(&mut self.scope, text, &e);
                 return Err(e);
             }
         };
-        if Arc::get_mut(&mut self.dag).is_none() {
-            // Still shared with a running evaluation: grow a copy that
-            // shares its result slots (cheap, and the run's values count).
-            self.dag = Arc::new(self.dag.fork());
-        }
-        let dag = Arc::make_mut(&mut self.dag);
+        let dag = writable(&mut self.dag);
         let before = statement
             .target
             .as_ref()
@@ -318,4 +329,14 @@ impl Session {
             })
             .collect()
     }
+}
+
+/// A session's DAG, to grow. While a running evaluation still shares it,
+/// a copy that shares its result slots (cheap, and the run's values
+/// count).
+fn writable(dag: &mut Arc<Dag>) -> &mut Dag {
+    if Arc::get_mut(dag).is_none() {
+        *dag = Arc::new(dag.fork());
+    }
+    Arc::make_mut(dag)
 }

@@ -77,12 +77,14 @@ pub(crate) fn add_split(
         let range = chunks.get(k).cloned().unwrap_or(0..0);
         parse_chunk(text, range, offset, max_depth)
     };
-    let threads = rayon::current_num_threads();
-    if rayon::current_thread_index().is_some() || threads < 2 {
+    // Chunks parse on the front end's own pool, which nothing else can
+    // keep busy (see `front_end::pool`).
+    let pool = crate::front_end::pool().filter(|p| p.current_num_threads() >= 2);
+    let Some(pool) = pool.filter(|_| rayon::current_thread_index().is_none()) else {
         // On a worker (or alone): chunk by chunk, still one tree at a time.
         let parse = |k| tree(k).map(|(ast, root)| Chunk::Tree(ast, root));
         return Some(build(dag, scope, &plan, &tree, parse));
-    }
+    };
     let ops = chunk_ops(&plan);
     let rules = LocalRules::of(dag);
     let parse = |k: usize| -> Parsed {
@@ -95,8 +97,8 @@ pub(crate) fn add_split(
             },
         )
     };
-    let window = 2 * threads + 2;
-    Some(rayon::in_place_scope(|s| {
+    let window = 2 * pool.current_num_threads() + 2;
+    Some(pool.in_place_scope(|s| {
         let (tx, rx) = mpsc::channel::<(usize, Parsed)>();
         let spawn = |k: usize| {
             let tx = tx.clone();

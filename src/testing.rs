@@ -61,6 +61,10 @@ pub trait EngineInternals {
     fn start(&self, dag: &Arc<Dag>, roots: &[NodeId], options: RunOptions) -> RunHandle;
     /// An empty DAG with the engine's limits and host functions.
     fn new_dag(&self) -> Dag;
+    /// This engine (same pool) with every statement that splits split
+    /// into chunks of about `grain` bytes, however short; `None`: no
+    /// statement splits (the serial front end). Its sessions inherit it.
+    fn with_split(&self, grain: Option<usize>) -> Engine;
 }
 
 impl EngineInternals for Engine {
@@ -84,6 +88,17 @@ impl EngineInternals for Engine {
     fn new_dag(&self) -> Dag {
         Engine::new_dag(self)
     }
+
+    fn with_split(&self, grain: Option<usize>) -> Engine {
+        Engine::with_split(self, grain)
+    }
+}
+
+/// How many statements this thread has added to a DAG through the split
+/// front end (chunks parsed in parallel), at any entry point: a test
+/// sees that the split path was taken.
+pub fn splits_on_this_thread() -> usize {
+    crate::front_end::splits_on_this_thread()
 }
 
 /// [`Session`]'s crate-private parts, for tests.

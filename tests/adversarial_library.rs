@@ -13,18 +13,9 @@ use std::time::Duration;
 
 use exprflow::{Engine, ErrorKind, SubmitOptions, Value};
 
-/// Runs `f` on its own thread and fails if it takes longer than `secs`
-/// (then the thread is left behind; the test process ends with the test).
-fn bounded<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(f());
-    });
-    match rx.recv_timeout(Duration::from_secs(secs)) {
-        Ok(value) => value,
-        Err(e) => panic!("did not finish within {secs} s: {e}"),
-    }
-}
+#[path = "support/bounded.rs"]
+mod support_bounded;
+use support_bounded::bounded;
 
 /// An engine with hostile host functions, counting the calls of `boom`.
 fn hostile_engine(workers: usize, booms: &Arc<AtomicUsize>) -> Engine {

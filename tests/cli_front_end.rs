@@ -1,7 +1,9 @@
 //! `--sequential` is one thread end to end: the front end too. A huge line
-//! is otherwise split into chunks parsed and built on rayon's global pool,
-//! whose threads (unnamed, so called `exprflow` like the main thread) stay
-//! alive; with `--sequential` the process has no such thread.
+//! is otherwise split into chunks parsed and built on exprflow's parse
+//! threads (`exprflow-parse-N`), and lines parse in parallel on rayon's
+//! global pool (unnamed threads, so called `exprflow` like the main
+//! thread); both stay alive. With `--sequential` the process has no such
+//! thread.
 
 #![cfg(target_os = "linux")]
 
@@ -20,10 +22,14 @@ fn thread_names(pid: u32) -> Vec<String> {
         .collect()
 }
 
-/// How many threads of `names` are called `exprflow` (the main thread and
-/// any thread of rayon's global pool).
+/// How many threads of `names` may do front-end work: the main thread,
+/// any thread of rayon's global pool (unnamed, so `exprflow`) and the
+/// parse threads (`exprflow-parse-N`, cut to 15 bytes by the kernel).
 fn unnamed(names: &[String]) -> usize {
-    names.iter().filter(|name| *name == "exprflow").count()
+    names
+        .iter()
+        .filter(|name| *name == "exprflow" || name.starts_with("exprflow-parse"))
+        .count()
 }
 
 /// Runs `exprflow batch --as-completed ARGS` on a 230 KB sum (long enough

@@ -250,6 +250,7 @@ impl EngineBuilder {
                 ..self.dag_limits
             },
             max_depth: self.max_depth,
+            split: Some(crate::split_parse::Split::default()),
             host: Arc::new(self.host),
         })
     }

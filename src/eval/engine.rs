@@ -10,7 +10,9 @@ use super::run::{Run, RunContext};
 use super::timer::Timers;
 use crate::dag::{Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
+use crate::front_end::FrontEnd;
 use crate::host::HostFunctions;
+use crate::split_parse::Split;
 use crate::value::Value;
 
 /// Default estimated cost (ns) under which a subgraph is fused into one task.
@@ -64,6 +66,8 @@ pub struct Engine {
     pub(super) fuse_ns: u64,
     pub(super) dag_limits: DagLimits,
     pub(super) max_depth: usize,
+    /// Which statements parse through the split front end.
+    pub(super) split: Option<Split>,
     pub(super) host: Arc<HostFunctions>,
 }
 
@@ -128,6 +132,25 @@ impl Engine {
     /// The most nesting accepted in text (see [`EngineBuilder::max_depth`]).
     pub fn max_depth(&self) -> usize {
         self.max_depth
+    }
+
+    /// How text reaches this engine's DAGs: nesting up to
+    /// [`max_depth`](Self::max_depth), big statements split.
+    pub(crate) fn front_end(&self) -> FrontEnd {
+        FrontEnd {
+            max_depth: self.max_depth,
+            split: self.split,
+        }
+    }
+
+    /// This engine with every statement that splits split into chunks of
+    /// about `grain` bytes, however short (`None`: none split).
+    #[cfg(feature = "test-hooks")]
+    pub(crate) fn with_split(&self, grain: Option<usize>) -> Engine {
+        Engine {
+            split: grain.map(crate::front_end::split_all),
+            ..self.clone()
+        }
     }
 
     /// The fusion threshold in estimated nanoseconds.
@@ -207,7 +230,7 @@ impl Engine {
         options: SubmitOptions,
     ) -> Result<ExprFuture, Error> {
         let mut dag = self.new_dag();
-        let root = build_one(&mut dag, text.as_ref(), 0, &Scope::new(), self.max_depth)?;
+        let root = build_one(&mut dag, text.as_ref(), 0, &Scope::new(), self.front_end())?;
         let mut futures = self.submit_all(&Arc::new(dag), &[root], options);
         futures
             .pop()
@@ -257,7 +280,7 @@ impl Engine {
         let mut roots: Vec<Result<NodeId, Error>> = Vec::new();
         for text in texts {
             let text = text.as_ref();
-            roots.push(build_one(&mut dag, text, offset, &scope, self.max_depth));
+            roots.push(build_one(&mut dag, text, offset, &scope, self.front_end()));
             offset += text.len() + 1;
         }
         let dag = Arc::new(dag);
@@ -280,15 +303,20 @@ impl Engine {
     }
 }
 
+/// Builds `text` (at `offset` in its source) as one expression: through
+/// the split front end when it is big and splits, else parsed whole.
 fn build_one(
     dag: &mut Dag,
     text: &str,
     offset: usize,
     scope: &Scope,
-    max_depth: usize,
+    front: FrontEnd,
 ) -> Result<NodeId, Error> {
+    if let Some(node) = front.try_split(dag, scope, text, offset) {
+        return node;
+    }
     let mut ast = crate::syntax::Ast::new();
-    match crate::syntax::parse_statement(&mut ast, text, offset, max_depth)? {
+    match crate::syntax::parse_statement(&mut ast, text, offset, front.max_depth)? {
         Some(statement) => dag.add_expr(&ast, statement.expr, scope),
         None => Err(Error::with_detail(
             ErrorKind::Syntax,
@@ -307,12 +335,11 @@ pub(crate) fn single_expression(
         value,
         ..Default::default()
     });
-    let root = build_one(
-        &mut dag,
-        text,
-        0,
-        &Scope::new(),
-        crate::syntax::DEFAULT_MAX_DEPTH,
-    )?;
+    // The sequential entry point (`exprflow::eval`) stays on this thread.
+    let front = FrontEnd {
+        max_depth: crate::syntax::DEFAULT_MAX_DEPTH,
+        split: None,
+    };
+    let root = build_one(&mut dag, text, 0, &Scope::new(), front)?;
     Ok((dag, root))
 }

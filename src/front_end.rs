@@ -1,0 +1,106 @@
+//! One statement's text into a DAG, the same way at every entry point
+//! (`Engine::submit`, `Engine::map`, a `Session` and so the REPL, a
+//! batch's lines): a big `+`/`*` chain goes through the split front end
+//! (`split_parse`: chunks parsed on rayon's pool), anything else is
+//! parsed whole by the caller.
+
+use std::cell::Cell;
+use std::sync::OnceLock;
+
+use crate::dag::{Binding, Dag, NodeId, Scope};
+use crate::error::Error;
+use crate::split_parse::{Split, add_split};
+
+thread_local! {
+    /// Statements this thread added through the split front end.
+    static SPLITS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The pool the chunks of split statements parse on: exprflow's own,
+/// started at the first split, with a thread per CPU. Its tasks only
+/// parse (they never wait for anything), so a submit makes progress
+/// whatever else is running: an engine's busy workers, a host function,
+/// an async executor, or rayon's global pool blocked by the embedder.
+/// `None` if its threads cannot start (then statements parse whole).
+pub(crate) fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("exprflow-parse-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// How an entry point's front end reads a statement.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct FrontEnd {
+    /// The most nesting of parentheses accepted.
+    pub(crate) max_depth: usize,
+    /// Which statements split (`None`: none, the serial front end).
+    pub(crate) split: Option<Split>,
+}
+
+impl FrontEnd {
+    /// Big statements split (`Split::default()`), nesting up to `max_depth`.
+    pub(crate) fn new(max_depth: usize) -> FrontEnd {
+        FrontEnd {
+            max_depth,
+            split: Some(Split::default()),
+        }
+    }
+
+    /// Adds statement `text` (at `offset` in its source) to `dag` through
+    /// the split front end, if it is big enough and splits: `None` when
+    /// it does not (too short, not a `+`/`*` chain, or anything the
+    /// serial parse must report), and the caller parses it whole. The
+    /// DAG, spans and errors are those of parsing the statement whole;
+    /// names resolve in `scope`.
+    pub(crate) fn try_split(
+        &self,
+        dag: &mut Dag,
+        scope: &Scope,
+        text: &str,
+        offset: usize,
+    ) -> Option<Result<NodeId, Error>> {
+        let split = self.split.filter(|s| text.len() >= s.min_len)?;
+        let node = add_split(dag, scope, text, offset, self.max_depth, split)?;
+        SPLITS.with(|n| n.set(n.get() + 1));
+        Some(node)
+    }
+
+    /// Whether `text` is long enough to be tried through the split front
+    /// end (the caller may have to make its DAG writable first).
+    pub(crate) fn may_split(&self, text: &str) -> bool {
+        self.split.is_some_and(|s| text.len() >= s.min_len)
+    }
+}
+
+/// A split of every statement that splits, however short, into chunks
+/// of about `grain` bytes (test hook: the split front end on small
+/// inputs).
+#[cfg(feature = "test-hooks")]
+pub(crate) fn split_all(grain: usize) -> Split {
+    Split {
+        min_len: 0,
+        chunks: usize::MAX,
+        min_grain: grain,
+    }
+}
+
+/// How many statements this thread has added through the split front end
+/// (test hook: a test sees that the split path was taken).
+#[cfg(feature = "test-hooks")]
+pub(crate) fn splits_on_this_thread() -> usize {
+    SPLITS.with(Cell::get)
+}
+
+/// After statement `text` failed with `error` before reaching the DAG:
+/// if it assigns a name, the name is bound to the error, so that using
+/// it later gives the same error (and not `unknown name`).
+pub(crate) fn bind_failed(scope: &mut Scope, text: &str, error: &Error) {
+    if let Some(name) = crate::syntax::assignment_target(text) {
+        scope.bind(name, Binding::Failed(error.clone()));
+    }
+}
