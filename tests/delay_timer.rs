@@ -25,7 +25,7 @@ fn event(batch: &Batch, events: &[NodeEvent], text: &str) -> NodeEvent {
         .dag
         .ids()
         .find(|&id| {
-            let span = batch.dag.node(id).span;
+            let span = batch.dag.node(id).span();
             &batch.source[span.start..span.end] == text
         })
         .unwrap_or_else(|| panic!("no node {text}"));

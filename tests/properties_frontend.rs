@@ -105,10 +105,10 @@ fn same_as_serial_with(
         let (p, s) = (parallel.dag.node(id), serial.dag.node(id));
         prop_assert_eq!(without_ids(&p.op), without_ids(&s.op));
         prop_assert_eq!(&p.inputs, &s.inputs);
-        prop_assert_eq!(p.span, s.span);
+        prop_assert_eq!(p.span(), s.span());
         prop_assert_eq!(
-            (p.exact, p.bits, p.cost, p.total, p.uses),
-            (s.exact, s.bits, s.cost, s.total, s.uses)
+            (p.exact(), p.bits(), p.cost(), p.total(), p.uses),
+            (s.exact(), s.bits(), s.cost(), s.total(), s.uses)
         );
     }
     Ok(())

@@ -133,7 +133,7 @@ fn node_of(batch: &exprflow::testing::Batch, text: &str) -> exprflow::NodeId {
         .dag
         .ids()
         .find(|&id| {
-            let s = batch.dag.node(id).span;
+            let s = batch.dag.node(id).span();
             &batch.source[s.start..s.end] == text
         })
         .unwrap_or_else(|| panic!("no node for {text}"))

@@ -167,7 +167,7 @@ fn synthetic() -> (exprflow::testing::Batch, Trace) {
             .dag
             .ids()
             .find(|&id| {
-                let s = batch.dag.node(id).span;
+                let s = batch.dag.node(id).span();
                 &batch.source[s.start..s.end] == text
             })
             .unwrap()

@@ -305,7 +305,7 @@ fn library_trace_from_events_puts_delays_on_the_timer_lane() {
             .events
             .iter()
             .find(|e| {
-                let s = batch.dag.node(e.node).span;
+                let s = batch.dag.node(e.node).span();
                 &batch.source[s.start..s.end] == text
             })
             .unwrap()

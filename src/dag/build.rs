@@ -305,7 +305,7 @@ impl Dag {
             })?;
             level.push((node, ast.get(*operand).span));
         }
-        if level.iter().all(|(node, _)| self.node(*node).exact) {
+        if level.iter().all(|(node, _)| self.node(*node).exact()) {
             return self.balanced(op, level)?.ok_or_else(|| {
                 Error::with_detail(ErrorKind::Internal, ast.get(head).span, "empty chain")
             });

@@ -178,7 +178,7 @@ impl ChainBuilder {
             _ => Span::new(0, 0),
         };
         let internal = |what| Error::with_detail(ErrorKind::Internal, span, what);
-        if self.operands.len() > 2 && self.operands.iter().all(|(n, _)| dag.node(*n).exact) {
+        if self.operands.len() > 2 && self.operands.iter().all(|(n, _)| dag.node(*n).exact()) {
             return dag
                 .balanced(self.op, self.operands)?
                 .ok_or_else(|| internal("empty chain"));

@@ -17,12 +17,12 @@ pub(crate) fn estimate(
     value: Option<&Value>,
 ) -> (bool, u64, u64) {
     let node = |id: &NodeId| -> &Node { &nodes[*id] };
-    let all_exact = inputs.iter().all(|n| node(n).exact);
-    let bits = |i: usize| inputs.get(i).map_or(UNKNOWN, |n| node(n).bits);
-    let max_bits = inputs.iter().map(|n| node(n).bits).max().unwrap_or(0);
+    let all_exact = inputs.iter().all(|n| node(n).exact());
+    let bits = |i: usize| inputs.get(i).map_or(UNKNOWN, |n| node(n).bits());
+    let max_bits = inputs.iter().map(|n| node(n).bits()).max().unwrap_or(0);
     let sum_bits = inputs
         .iter()
-        .fold(0u64, |acc, n| acc.saturating_add(node(n).bits));
+        .fold(0u64, |acc, n| acc.saturating_add(node(n).bits()));
     match op {
         Op::Const => {
             let v = value.map_or(0, Value::bits);
@@ -39,10 +39,10 @@ pub(crate) fn estimate(
         // starts as soon as its condition is known.
         Op::If => {
             let branches = &inputs[inputs.len().min(1)..];
-            let unknown = branches.iter().any(|n| node(n).total == UNKNOWN);
+            let unknown = branches.iter().any(|n| node(n).total() == UNKNOWN);
             (
-                branches.iter().all(|n| node(n).exact),
-                branches.iter().map(|n| node(n).bits).max().unwrap_or(0),
+                branches.iter().all(|n| node(n).exact()),
+                branches.iter().map(|n| node(n).bits()).max().unwrap_or(0),
                 if unknown { UNKNOWN } else { 20 },
             )
         }
@@ -79,7 +79,7 @@ pub(crate) fn estimate(
             Builtin::Fact | Builtin::Binom | Builtin::Fib => (true, UNKNOWN, UNKNOWN),
             // Waits and burns are never cheap: they must be tasks of their own.
             Builtin::Delay | Builtin::Busy => (
-                inputs.first().is_some_and(|n| node(n).exact),
+                inputs.first().is_some_and(|n| node(n).exact()),
                 bits(0),
                 UNKNOWN,
             ),

@@ -274,7 +274,7 @@ impl Dag {
         self.unreserve(bits);
         Err(Error::with_detail(
             crate::error::ErrorKind::MemoryBudget,
-            self.nodes[id].span,
+            self.nodes[id].span(),
             format!(
                 "keeping this result would hold more than {} of values in memory",
                 bytes_text(self.limits.max_held_bits / 8)
@@ -406,17 +406,20 @@ impl Dag {
         let (exact, bits, cost) = estimate::estimate(&op, &inputs, &self.nodes, value);
         let mut total = cost;
         for_each_distinct(&inputs, |i| {
-            total = total.saturating_add(self.nodes[i].total)
+            total = total.saturating_add(self.nodes[i].total())
         });
-        let node = Node {
-            op,
-            inputs,
-            span,
+        let estimates = node::Estimates {
             exact,
             bits,
             cost,
-            uses: 0,
             total,
+        };
+        let Some(node) = Node::new(op, inputs, span, estimates) else {
+            return Err(Error::with_detail(
+                crate::error::ErrorKind::TooLarge,
+                span,
+                "the input is too long: source offsets past 4 GiB do not fit in the DAG",
+            ));
         };
         let edges = node.inputs.len();
         let nodes = &mut self.nodes;

@@ -67,16 +67,16 @@ mod tests {
     use crate::error::Span;
 
     fn node(uses: u32) -> Node {
-        Node {
-            op: Op::Const,
-            inputs: crate::dag::Inputs::None,
-            span: Span::new(0, 0),
+        let estimates = crate::dag::node::Estimates {
             exact: true,
             bits: 0,
             cost: 0,
-            uses,
             total: 0,
-        }
+        };
+        let none = crate::dag::Inputs::None;
+        let mut node = Node::new(Op::Const, none, Span::new(0, 0), estimates).unwrap();
+        node.uses = uses;
+        node
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn apply(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
     .unwrap_or_else(|_| {
         Err(Error::with_detail(
             ErrorKind::Internal,
-            node.span,
+            node.span(),
             "evaluation panicked",
         ))
     })
@@ -36,14 +36,14 @@ pub(crate) fn apply_here(
     match &node.op {
         Op::Host(f) => {
             let args = values.iter().map(|v| (*v).clone()).collect();
-            super::host::call_blocking(dag, f, args, node.span, limits, cancel)
+            super::host::call_blocking(dag, f, args, node.span(), limits, cancel)
         }
         _ => apply(node, values, limits),
     }
 }
 
 fn apply_op(node: &Node, values: &[&Value], limits: &Limits) -> Outcome {
-    let span = node.span;
+    let span = node.span();
     let fault = |f| Error::from_fault(f, span);
     match (&node.op, values) {
         (Op::Unary(op), [x]) => value::unary(*op, x, limits).map_err(fault),
@@ -84,12 +84,12 @@ pub fn wait_of(
     let Some(ms) = values.get(1) else {
         return Ok(None);
     };
-    let ms = value::duration_ms(ms).map_err(|f| Error::from_fault(f, node.span))?;
+    let ms = value::duration_ms(ms).map_err(|f| Error::from_fault(f, node.span()))?;
     let max_ms = max_wait.as_secs_f64() * 1000.0;
     if ms > max_ms {
         return Err(Error::with_detail(
             ErrorKind::Domain,
-            node.span,
+            node.span(),
             format!("{} of {ms} ms is over the limit of {max_ms} ms", f.name()),
         ));
     }

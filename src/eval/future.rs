@@ -125,7 +125,7 @@ impl ExprFuture {
         let n = dag.node(node);
         Some(NodeInfo {
             label: n.op.label().to_string(),
-            span: n.span,
+            span: n.span(),
             outcome: dag.result(node).cloned(),
         })
     }

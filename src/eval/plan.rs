@@ -178,7 +178,7 @@ impl Plan {
                 let node = dag.node(*id);
                 // A cheap subgraph is one task, evaluated sequentially: no
                 // need to plan (or even visit) what lies below it.
-                let is_whole = fuse_ns > 0 && node.total < fuse_ns && !node.inputs.is_empty();
+                let is_whole = fuse_ns > 0 && node.total() < fuse_ns && !node.inputs.is_empty();
                 // `if` waits for its condition only: a branch is evaluated
                 // (by the `if`'s task) once the condition has chosen it.
                 let eager = node.eager_inputs();
@@ -205,7 +205,7 @@ impl Plan {
                 // cost of the fused ones. Fused descendants are exactly
                 // pending[height..]; the cost of the subgraph is this node's
                 // plus its fused inputs'.
-                let mut cost = node.cost;
+                let mut cost = node.cost();
                 crate::dag::for_each_distinct(node.eager_inputs(), |input| {
                     let l = local.get(input.index());
                     if l < i {
@@ -223,7 +223,7 @@ impl Plan {
                 whole.push(is_whole);
                 let fused = !is_whole
                     && fuse_ns > 0
-                    && node.cost != UNKNOWN
+                    && node.cost() != UNKNOWN
                     && cost < fuse_ns
                     && !root
                     && node.uses == 1;

@@ -120,7 +120,7 @@ pub(crate) fn walk(
         // A node on the stack was unknown when it was pushed and only this
         // frame computes it, so there is no need to look it up again.
         if cancel.is_cancelled() {
-            return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+            return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span()));
         }
         let Frame { id, base, .. } = *frame;
         let node = dag.node(id);
@@ -141,7 +141,7 @@ pub(crate) fn walk(
                             .as_ref()
                             .is_err_and(|e| e.kind == ErrorKind::Cancelled)
                         {
-                            return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+                            return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span()));
                         }
                         IfStep::Done(outcome)
                     }
@@ -187,7 +187,10 @@ pub(crate) fn walk(
                         let outcome = apply_here(dag, node, &refs, &limits.value, cancel);
                         match (&outcome, wait_of(node, &refs, limits.max_wait)) {
                             (Err(e), _) if e.kind == ErrorKind::Cancelled => {
-                                return Err(Error::new(ErrorKind::Cancelled, dag.node(root).span));
+                                return Err(Error::new(
+                                    ErrorKind::Cancelled,
+                                    dag.node(root).span(),
+                                ));
                             }
                             (Err(_), _) => outcome,
                             (Ok(_), Err(e)) => Err(e),
@@ -196,7 +199,7 @@ pub(crate) fn walk(
                                 if !wait(kind, duration, cancel) {
                                     return Err(Error::new(
                                         ErrorKind::Cancelled,
-                                        dag.node(root).span,
+                                        dag.node(root).span(),
                                     ));
                                 }
                                 outcome
@@ -225,7 +228,7 @@ pub(crate) fn walk(
     }
     Err(Error::with_detail(
         ErrorKind::Internal,
-        dag.node(root).span,
+        dag.node(root).span(),
         "root was not evaluated",
     ))
 }
@@ -313,7 +316,7 @@ fn finish<'a>(
             Ok(Ok(value)) => Ok(Kept::Value(Got::Kept(value))),
             Ok(Err(_)) => Ok(Kept::Error),
             Err(unkept) => Err(Err(unkept.err().unwrap_or_else(|| {
-                Error::with_detail(ErrorKind::Internal, node.span, "result was not kept")
+                Error::with_detail(ErrorKind::Internal, node.span(), "result was not kept")
             }))),
         },
     }
@@ -346,7 +349,7 @@ fn if_step(
     let Some(&branch) = node.inputs.get(*next) else {
         return IfStep::Done(Err(Error::with_detail(
             ErrorKind::Internal,
-            node.span,
+            node.span(),
             "`if` without its branches",
         )));
     };

@@ -100,7 +100,7 @@ struct Compiler<'a> {
 }
 
 fn internal(dag: &Dag, id: NodeId, what: &str) -> Error {
-    Error::with_detail(ErrorKind::Internal, dag.node(id).span, what)
+    Error::with_detail(ErrorKind::Internal, dag.node(id).span(), what)
 }
 
 fn is_const(r: Reg) -> bool {
@@ -155,7 +155,7 @@ impl Compiler<'_> {
 
     fn emit(&mut self, ins: Ins, id: NodeId) -> usize {
         self.program.code.push(ins);
-        self.program.spans.push(self.dag.node(id).span);
+        self.program.spans.push(self.dag.node(id).span());
         self.program.code.len() - 1
     }
 
@@ -323,21 +323,21 @@ impl Compiler<'_> {
             _ => {
                 let e = self.error(Error::with_detail(
                     ErrorKind::Internal,
-                    node.span,
+                    node.span(),
                     format!("`{}` cannot be part of a formula", node.op.label()),
                 ));
                 self.fail_after(id, &locs, e);
                 return Ok(());
             }
         };
-        if all_const && foldable(op) && node.cost <= FOLD_MAX_NS {
+        if all_const && foldable(op) && node.cost() <= FOLD_MAX_NS {
             let values: Vec<&Value> = regs
                 .iter()
                 .map(|&r| &self.program.consts[(r & INDEX) as usize])
                 .collect();
             let loc = match fold(op, &values, self.limits) {
                 Ok(v) => self.constant(v),
-                Err(fault) => Loc::Failed(self.error(Error::from_fault(fault, node.span))),
+                Err(fault) => Loc::Failed(self.error(Error::from_fault(fault, node.span()))),
             };
             self.set(id, loc);
             return Ok(());

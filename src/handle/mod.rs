@@ -331,7 +331,7 @@ impl RunHandle {
         }
         let kind = self.stopped.map_or(ErrorKind::Cancelled, Stopped::kind);
         let k = self.outcomes.iter().position(Option::is_none)?;
-        let span = self.dag.node(self.roots[k]).span;
+        let span = self.dag.node(self.roots[k]).span();
         Some(self.resolve(k, Err(Error::new(kind, span))))
     }
 

@@ -148,7 +148,7 @@ impl Analysis {
 /// let roots = batch.roots();
 /// let ms = Duration::from_millis;
 /// let node = |text: &str| batch.dag.ids().find(|&id| {
-///     let s = batch.dag.node(id).span;
+///     let s = batch.dag.node(id).span();
 ///     &batch.source[s.start..s.end] == text
 /// }).unwrap();
 /// let events = vec![

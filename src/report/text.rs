@@ -71,7 +71,7 @@ pub(crate) fn shorten_text(text: &str, max: usize) -> String {
 /// The source text a node came from, on one line, cut to `max` characters;
 /// empty when the span is not in `source`.
 pub(crate) fn source_of(dag: &Dag, id: NodeId, source: &str, max: usize) -> String {
-    let span = dag.node(id).span;
+    let span = dag.node(id).span();
     let text = source.get(span.start..span.end).unwrap_or("");
     // Only the first `max` characters can show; never copy a whole long span.
     let one_line: String = text

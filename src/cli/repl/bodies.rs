@@ -128,7 +128,7 @@ impl Repl {
                 match typed.get(&id) {
                     Some(text) => text.clone(),
                     None => {
-                        let span = copy.dag().node(id).span;
+                        let span = copy.dag().node(id).span();
                         source.get(span.start..span.end).unwrap_or("").to_string()
                     }
                 }

@@ -79,7 +79,7 @@ impl Repl {
             }
             None => {}
         }
-        if let Some(snippet) = source.get(n.span.start..n.span.end) {
+        if let Some(snippet) = source.get(n.span().start..n.span().end) {
             let snippet = snippet.split_whitespace().collect::<Vec<_>>().join(" ");
             let _ = write!(text, "   {}", self.style.dim(&tree::shorten(&snippet)));
         }

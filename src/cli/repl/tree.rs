@@ -118,7 +118,7 @@ impl Texts<'_> {
         match self.typed.get(&id) {
             Some(text) => Some(text),
             None => {
-                let span = dag.node(id).span;
+                let span = dag.node(id).span();
                 self.source.get(span.start..span.end)
             }
         }
@@ -138,7 +138,7 @@ pub fn typed_texts(dag: &Dag, root: NodeId, typed: &str) -> HashMap<NodeId, Stri
     };
     let fresh = alone.dag();
     let text_of = |id: NodeId| {
-        let span = fresh.node(id).span;
+        let span = fresh.node(id).span();
         alone.source().get(span.start..span.end).map(str::to_string)
     };
     let mut work = vec![(added.node, root)];

@@ -302,7 +302,7 @@ pub(crate) fn compute_call(
             "a blocking expansion stopped",
         )),
     };
-    through(outcome, node.span, text)
+    through(outcome, node.span(), text)
 }
 
 /// A call a parallel run computes without holding a worker while it
@@ -328,7 +328,7 @@ impl CallJob {
         let (values, env) = split_inputs(site, inputs)?;
         Ok(CallJob {
             site: Arc::clone(site),
-            span: node.span,
+            span: node.span(),
             args: values.into_boxed_slice(),
             env: env.into(),
             env_id: env_id(dag, node, site),

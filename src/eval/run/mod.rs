@@ -223,7 +223,7 @@ impl Run {
     }
 
     pub(crate) fn span_of(&self, node: NodeId) -> Span {
-        self.dag.node(node).span
+        self.dag.node(node).span()
     }
 
     /// The DAG the run evaluates.

@@ -273,7 +273,7 @@ impl Run {
             Some(outcome) => Some(outcome.map(|v| (*v).clone())),
             None if !pass.computes() => None,
             // No call, host call or wait in it: walked here, at once.
-            None if self.dag.node(branch).total != crate::dag::UNKNOWN => {
+            None if self.dag.node(branch).total() != crate::dag::UNKNOWN => {
                 Some(self.walk_from(branch))
             }
             None => {

@@ -206,7 +206,7 @@ fn chart_title(options: &TimelineOptions, dag: &Dag, roots: &[NodeId], source: &
             .filter(|r| r.index() < dag.len())
             .map(|&r| {
                 let text = source_of(dag, r, source, 160);
-                match assigned_name(source, dag.node(r).span.start) {
+                match assigned_name(source, dag.node(r).span().start) {
                     Some(name) => format!("{name} = {text}"),
                     None => text,
                 }
@@ -248,7 +248,7 @@ mod tests {
             .dag
             .ids()
             .filter(|&id| {
-                let span = batch.dag.node(id).span;
+                let span = batch.dag.node(id).span();
                 batch.source[span.start..span.end].starts_with("delay")
             })
             .collect();
