@@ -374,8 +374,24 @@ mod merged {
                 "{id:?}"
             );
             assert_eq!(
-                (&p.inputs, p.span, p.exact, p.bits, p.cost, p.total, p.uses),
-                (&s.inputs, s.span, s.exact, s.bits, s.cost, s.total, s.uses),
+                (
+                    &p.inputs,
+                    p.span(),
+                    p.exact(),
+                    p.bits(),
+                    p.cost(),
+                    p.total(),
+                    p.uses
+                ),
+                (
+                    &s.inputs,
+                    s.span(),
+                    s.exact(),
+                    s.bits(),
+                    s.cost(),
+                    s.total(),
+                    s.uses
+                ),
                 "{id:?}"
             );
         }

@@ -152,11 +152,11 @@ impl Dag {
             let inputs = translate(&node.inputs, &map);
             let global = match &node.op {
                 Op::Const => match local.result(id) {
-                    Some(Ok(value)) => self.constant(value.clone(), node.span)?,
-                    _ => return Err(not_merged(node.span)),
+                    Some(Ok(value)) => self.constant(value.clone(), node.span())?,
+                    _ => return Err(not_merged(node.span())),
                 },
                 Op::Fail(error) => self.failure((**error).clone(), inputs)?,
-                op => self.operation(op.clone(), inputs, node.span)?,
+                op => self.operation(op.clone(), inputs, node.span())?,
             };
             map.push(global);
         }
