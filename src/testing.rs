@@ -105,6 +105,9 @@ pub fn splits_on_this_thread() -> usize {
 pub trait SessionInternals {
     /// The session's DAG.
     fn dag(&self) -> &Arc<Dag>;
+    /// Parses and adds a statement to the session's DAG without
+    /// evaluating it: its node (`None` for a blank one), or its error.
+    fn add_only(&mut self, text: &str) -> Result<Option<NodeId>, Error>;
     /// Adds a statement and evaluates it with the sequential evaluator.
     fn eval_sequential(
         &mut self,
@@ -117,6 +120,10 @@ pub trait SessionInternals {
 impl SessionInternals for Session {
     fn dag(&self) -> &Arc<Dag> {
         Session::dag(self)
+    }
+
+    fn add_only(&mut self, text: &str) -> Result<Option<NodeId>, Error> {
+        Ok(Session::add(self, text)?.map(|added| added.node))
     }
 
     fn eval_sequential(

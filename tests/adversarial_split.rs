@@ -23,9 +23,9 @@ use proptest::test_runner::Config;
 mod support_bounded;
 use support_bounded::bounded;
 
-#[path = "support/dags.rs"]
-mod support_dags;
-use support_dags::first_difference;
+#[path = "support/split_check.rs"]
+mod split_check;
+use split_check::dags::first_difference;
 
 /// The shortest statement the entry points split (`split_parse::SPLIT_MIN`).
 const SPLIT_MIN: usize = 1 << 18;
@@ -509,5 +509,21 @@ fn a_busy_global_pool_does_not_block_a_submit() {
         }
         assert_eq!(value.unwrap(), big_value());
         assert_eq!(splits_on_this_thread(), before + 1);
+    });
+}
+
+/// The split fuzz target's check (`fuzz/fuzz_targets/split.rs`) on its
+/// seeds, so that it runs in every test run and cannot rot.
+#[test]
+fn the_split_fuzz_seeds_pass() {
+    bounded(120, || {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds_split");
+        let mut seeds = 0;
+        for entry in std::fs::read_dir(dir).expect("fuzz/seeds_split") {
+            let path = entry.expect("a seed").path();
+            split_check::check(&std::fs::read(&path).expect("read a seed"));
+            seeds += 1;
+        }
+        assert!(seeds >= 5, "{seeds} seeds");
     });
 }

@@ -17,6 +17,10 @@ use exprflow::testing::{Batch, BatchOptions};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
+#[path = "support/dags.rs"]
+mod support_dags;
+use support_dags::first_difference;
+
 const PIECES: &[&[u8]] = &[
     b"1",
     b"23",
@@ -59,24 +63,6 @@ fn batch() -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(line(), 16..120).prop_map(|lines| lines.join(&b'\n'))
 }
 
-/// An operation's text without definition ids (`FuncDef::id` counts
-/// every definition compiled in the process, so two parses differ there):
-/// `id: N` and the `("name", N)` entries of an environment's signature.
-fn without_ids(op: &exprflow::testing::dag::Op) -> String {
-    let mut text = format!("{op:?}");
-    for marker in ["id: ", "\", "] {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find(marker) {
-            out.push_str(&rest[..at + marker.len()]);
-            rest = rest[at + marker.len()..].trim_start_matches(|c: char| c.is_ascii_digit());
-        }
-        out.push_str(rest);
-        text = out;
-    }
-    text
-}
-
 fn same(text: &[u8]) -> Result<(), TestCaseError> {
     same_as_serial(text, Batch::parse(text, BatchOptions::default()))
 }
@@ -100,17 +86,8 @@ fn same_as_serial_with(
         format!("{:?}", parallel.lines),
         format!("{:?}", serial.lines)
     );
-    prop_assert_eq!(parallel.dag.len(), serial.dag.len());
-    for id in serial.dag.ids() {
-        let (p, s) = (parallel.dag.node(id), serial.dag.node(id));
-        prop_assert_eq!(without_ids(&p.op), without_ids(&s.op));
-        prop_assert_eq!(&p.inputs, &s.inputs);
-        prop_assert_eq!(p.span(), s.span());
-        prop_assert_eq!(
-            (p.exact(), p.bits(), p.cost(), p.total(), p.uses),
-            (s.exact(), s.bits(), s.cost(), s.total(), s.uses)
-        );
-    }
+    let difference = first_difference(&parallel.dag, &serial.dag);
+    prop_assert!(difference.is_none(), "{:?}", difference);
     Ok(())
 }
 
@@ -365,36 +342,7 @@ mod merged {
     }
 
     fn assert_same(a: &Dag, b: &Dag) {
-        assert_eq!(a.len(), b.len());
-        for id in a.ids() {
-            let (p, s) = (a.node(id), b.node(id));
-            assert_eq!(
-                super::without_ids(&p.op),
-                super::without_ids(&s.op),
-                "{id:?}"
-            );
-            assert_eq!(
-                (
-                    &p.inputs,
-                    p.span(),
-                    p.exact(),
-                    p.bits(),
-                    p.cost(),
-                    p.total(),
-                    p.uses
-                ),
-                (
-                    &s.inputs,
-                    s.span(),
-                    s.exact(),
-                    s.bits(),
-                    s.cost(),
-                    s.total(),
-                    s.uses
-                ),
-                "{id:?}"
-            );
-        }
+        assert_eq!(super::first_difference(a, b), None);
     }
 
     /// Subexpressions repeated within and across chunks (found again in

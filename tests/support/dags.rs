@@ -21,8 +21,8 @@ pub fn without_ids(op: &Op) -> String {
 }
 
 /// The first difference between `a` and `b` (node count, or a node's
-/// operation, inputs or span, in id order), or `None` when they are the
-/// same DAG.
+/// operation, inputs, span, estimates or use count, in id order), or
+/// `None` when they are the same DAG.
 pub fn first_difference(a: &Dag, b: &Dag) -> Option<String> {
     if a.len() != b.len() {
         return Some(format!("{} nodes against {}", a.len(), b.len()));
@@ -30,11 +30,24 @@ pub fn first_difference(a: &Dag, b: &Dag) -> Option<String> {
     b.ids().find_map(|id| {
         let (x, y) = (a.node(id), b.node(id));
         let (ox, oy) = (without_ids(&x.op), without_ids(&y.op));
-        (ox != oy || x.inputs != y.inputs || x.span != y.span).then(|| {
-            format!(
-                "node {id:?}: {ox} {:?} {:?} against {oy} {:?} {:?}",
-                x.inputs, x.span, y.inputs, y.span
-            )
-        })
+        let fx = (
+            &x.inputs,
+            x.span(),
+            x.exact(),
+            x.bits(),
+            x.cost(),
+            x.total(),
+            x.uses,
+        );
+        let fy = (
+            &y.inputs,
+            y.span(),
+            y.exact(),
+            y.bits(),
+            y.cost(),
+            y.total(),
+            y.uses,
+        );
+        (ox != oy || fx != fy).then(|| format!("node {id:?}: {ox} {fx:?} against {oy} {fy:?}"))
     })
 }
