@@ -266,6 +266,31 @@ fn chains_and_trees_split() {
     assert!(plan(&wrapped(300), 0, 1).is_none());
 }
 
+/// A chain long enough for its join to look its pairs up on the pool
+/// (repeated pairs found there, new ones made in order, a level that turns
+/// the pool off), with node limits met in the chunks and inside the join:
+/// the serial DAG and errors.
+#[test]
+fn a_long_chain_joins_as_in_the_serial_build() {
+    // Repeated pairs at every level of the join, and now and then a new one.
+    let terms = (0..100_000).map(|i: u64| match i % 997 {
+        0 => (100_000 + i).to_string(),
+        _ => (i % 300).to_string(),
+    });
+    let text = terms.collect::<Vec<_>>().join("+");
+    let len = Batch::parse_serial(text.as_bytes(), BatchOptions::default())
+        .dag
+        .len();
+    // Limits met in the chunks and at many places inside the join.
+    let limits = (0..24).map(|j| len.saturating_sub(1 + j * 123));
+    for max_nodes in limits.chain([100, len, len + 1]) {
+        let mut options = BatchOptions::default();
+        options.dag.max_nodes = max_nodes;
+        let split = Batch::parse_split(text.as_bytes(), options, 8192);
+        same_as_serial_with(text.as_bytes(), split, options).unwrap();
+    }
+}
+
 /// A big batch, past one block of lines, with names bound across blocks.
 #[test]
 fn a_big_batch_matches_across_blocks() {

@@ -56,11 +56,12 @@ fn binary() -> Option<PathBuf> {
     bin.exists().then_some(bin)
 }
 
-/// Runs `command` to the end with stdout discarded: wall time and the
-/// peak RSS of that process alone (KiB). `wait4` reaps the child (clippy
-/// cannot see that).
+/// Runs `command` to the end with stdout discarded: wall time, the peak
+/// RSS of that process alone (KiB) and its CPU time (user and system, all
+/// threads: less sensitive to a loaded machine than the wall time).
+/// `wait4` reaps the child (clippy cannot see that).
 #[allow(clippy::zombie_processes)]
-fn whole_process(command: &mut Command) -> (Duration, u64) {
+fn whole_process(command: &mut Command) -> (Duration, (u64, Duration)) {
     let start = Instant::now();
     let child = command
         .stdout(Stdio::null())
@@ -74,7 +75,9 @@ fn whole_process(command: &mut Command) -> (Duration, u64) {
     let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
     assert_eq!(pid, child.id() as i32, "wait4");
-    (wall, usage.ru_maxrss as u64)
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let cpu = time(usage.ru_utime) + time(usage.ru_stime);
+    (wall, (usage.ru_maxrss as u64, cpu))
 }
 
 pub fn run() {
@@ -175,7 +178,7 @@ pub fn run_processes() {
         };
         let mut walls = Vec::new();
         for (how, args) in runs {
-            let (wall, rss) = best_of(RUNS, || {
+            let (wall, (rss, cpu)) = best_of(RUNS, || {
                 whole_process(Command::new(&bin).arg("batch").args(&args).arg(&path))
             });
             walls.push(wall);
@@ -192,9 +195,10 @@ pub fn run_processes() {
                 bytes,
                 wall,
                 &format!(
-                    "\"timed\": \"whole_process\", \"mb\": {mb:.2}, \"mb_per_s\": {:.2}, \"peak_rss_kib\": {rss}, \"dag_nodes\": {nodes}, \"peak_rss_bytes_per_dag_node\": {:.0}{speedup}",
+                    "\"timed\": \"whole_process\", \"mb\": {mb:.2}, \"mb_per_s\": {:.2}, \"peak_rss_kib\": {rss}, \"dag_nodes\": {nodes}, \"peak_rss_bytes_per_dag_node\": {:.0}, \"cpu_s\": {:.3}{speedup}",
                     mb / wall.as_secs_f64(),
-                    rss as f64 * 1024.0 / nodes
+                    rss as f64 * 1024.0 / nodes,
+                    cpu.as_secs_f64()
                 ),
             );
         }

@@ -180,7 +180,7 @@ impl ChainBuilder {
         let internal = |what| Error::with_detail(ErrorKind::Internal, span, what);
         if self.operands.len() > 2 && self.operands.iter().all(|(n, _)| dag.node(*n).exact()) {
             return dag
-                .balanced(self.op, self.operands)?
+                .balanced_on_pool(self.op, self.operands)?
                 .ok_or_else(|| internal("empty chain"));
         }
         // The written shape, its joins in post-order as the builder makes them.

@@ -121,6 +121,17 @@ impl Index {
         }
     }
 
+    /// The node of `nodes` computing `key` of `inputs`, if there is one:
+    /// a look-up only, so several threads may look up at once.
+    pub(super) fn find(&self, nodes: &Nodes, key: &OpKey<'_>, inputs: &[NodeId]) -> Option<NodeId> {
+        let hash = hash32(key, inputs);
+        self.ops
+            .find(spread(hash), |e| {
+                e.hash == hash && same(&nodes[e.id], key, inputs)
+            })
+            .map(|e| e.id)
+    }
+
     /// The node of the small integer constant `value`, if there is one.
     pub(super) fn int(&self, value: i64) -> Option<NodeId> {
         self.ints.get(&value).copied()

@@ -17,6 +17,7 @@ mod estimate;
 mod func;
 mod index;
 mod inputs;
+mod join;
 mod merge;
 mod node;
 mod nodes;
