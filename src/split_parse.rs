@@ -83,7 +83,7 @@ pub(crate) fn add_split(
     let Some(pool) = pool.filter(|_| rayon::current_thread_index().is_none()) else {
         // On a worker (or alone): chunk by chunk, still one tree at a time.
         let parse = |k| tree(k).map(|(ast, root)| Chunk::Tree(ast, root));
-        return Some(build(dag, scope, &plan, &tree, parse));
+        return Some(build(dag, scope, &plan, &tree, None, parse));
     };
     let ops = chunk_ops(&plan);
     let rules = LocalRules::of(dag);
@@ -114,7 +114,7 @@ pub(crate) fn add_split(
         let mut spawned = chunks.len().min(window);
         (0..spawned).for_each(spawn);
         let mut ready: Vec<Option<Parsed>> = (0..chunks.len()).map(|_| None).collect();
-        build(dag, scope, &plan, &tree, |k| {
+        build(dag, scope, &plan, &tree, Some(pool), |k| {
             while ready.get(k).is_some_and(Option::is_none) {
                 match rx.recv() {
                     Ok((i, parsed)) => ready[i] = Some(parsed),
@@ -135,12 +135,14 @@ pub(crate) fn add_split(
 
 /// Builds the plan's chain, taking chunk `k` from `next(k)` and dropping
 /// it once its operands are in the DAG; `tree(k)` parses chunk `k` again
-/// when its merge could reach the node limit.
+/// when its merge could reach the node limit. A long chain's join looks
+/// its pairs up on `pool`, if given.
 fn build(
     dag: &mut Dag,
     scope: &Scope,
     plan: &Plan,
     tree: &dyn Fn(usize) -> Result<(Ast, ExprId), Error>,
+    pool: Option<&rayon::ThreadPool>,
     mut next: impl FnMut(usize) -> Parsed,
 ) -> Result<NodeId, Error> {
     let mut chain = ChainBuilder::new(plan.op);
@@ -172,12 +174,12 @@ fn build(
                         "unbalanced split plan",
                     ));
                 };
-                let node = std::mem::replace(&mut chain, enclosing).finish(dag)?;
+                let node = std::mem::replace(&mut chain, enclosing).finish_on(dag, pool)?;
                 chain.add_operand(node, *span);
             }
         }
     }
-    chain.finish(dag)
+    chain.finish_on(dag, pool)
 }
 
 /// The operator of the chain each chunk belongs to, in chunk order.

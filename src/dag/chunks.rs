@@ -173,6 +173,16 @@ impl ChainBuilder {
 
     /// Joins the operands: the chain's node.
     pub fn finish(self, dag: &mut Dag) -> Result<NodeId, Error> {
+        self.finish_on(dag, None)
+    }
+
+    /// [`finish`](Self::finish), with the look-ups of a long balanced
+    /// join made on `pool` (if given; the same nodes either way).
+    pub fn finish_on(
+        self,
+        dag: &mut Dag,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> Result<NodeId, Error> {
         let span = match (self.operands.first(), self.operands.last()) {
             (Some((_, first)), Some((_, last))) => first.to(*last),
             _ => Span::new(0, 0),
@@ -180,7 +190,7 @@ impl ChainBuilder {
         let internal = |what| Error::with_detail(ErrorKind::Internal, span, what);
         if self.operands.len() > 2 && self.operands.iter().all(|(n, _)| dag.node(*n).exact()) {
             return dag
-                .balanced_on_pool(self.op, self.operands)?
+                .balanced_on(self.op, self.operands, pool)?
                 .ok_or_else(|| internal("empty chain"));
         }
         // The written shape, its joins in post-order as the builder makes them.

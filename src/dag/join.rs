@@ -1,6 +1,6 @@
 //! The balanced join of a long `+`/`*` chain (a split expression's, whose
 //! operands were built on several workers), with the look-ups of each
-//! level's pairs made on rayon's pool.
+//! level's pairs made on a rayon pool (the front end's own).
 //!
 //! The nodes, their order and any error are those of [`Dag::balanced`]:
 //! the pool only finds pairs whose node exists already (a read of the
@@ -8,9 +8,11 @@
 //! in order, taking a found node as `balanced` would (after the same
 //! check of the node limit) and making the others as `balanced` does.
 //! A node, once in the DAG, stays the answer for its pair, so what the
-//! pool found is still right after nodes made earlier in the level. Where
-//! pairs are mostly new (no sharing: nothing for the pool to find), the
-//! rest of the level skips the pool.
+//! pool found is still right after nodes made earlier in the level. A
+//! level goes in blocks: the first on the calling thread alone (a level's
+//! nodes are all new when it starts: the pool would find nothing), each
+//! next one on the pool while the block before found mostly existing
+//! nodes (a repetitive chain), else on the calling thread (no sharing).
 
 use rayon::prelude::*;
 
@@ -30,30 +32,31 @@ const BLOCK: usize = 1 << 13;
 const GRAIN: usize = 1 << 11;
 
 impl Dag {
-    /// [`Dag::balanced`], with the look-ups on rayon's pool when the
-    /// chain is long and this thread is not one of the pool's.
-    pub(crate) fn balanced_on_pool(
+    /// [`Dag::balanced`], with the look-ups on `pool` when the chain is
+    /// long and this thread is not one of the pool's.
+    pub(crate) fn balanced_on(
         &mut self,
         op: BinOp,
         mut level: Vec<(NodeId, Span)>,
+        pool: Option<&rayon::ThreadPool>,
     ) -> Result<Option<NodeId>, Error> {
-        if level.len() < POOL_MIN
-            || rayon::current_thread_index().is_some()
-            || rayon::current_num_threads() < 2
-        {
+        let pool = pool.filter(|pool| {
+            pool.current_num_threads() >= 2 && pool.current_thread_index().is_none()
+        });
+        let Some(pool) = pool.filter(|_| level.len() >= POOL_MIN) else {
             return self.balanced(op, level);
-        }
+        };
         while level.len() > 1 {
             let pairs = level.len() / 2;
             let mut next = Vec::with_capacity(level.len().div_ceil(2));
             // The level's first block is joined here alone: its nodes are
             // what the pool may find in the blocks after it.
-            let mut pool = false;
+            let mut pooled = false;
             for start in (0..pairs).step_by(BLOCK) {
                 let end = (start + BLOCK).min(pairs);
                 let block = &level[2 * start..2 * end];
-                let found = if pool {
-                    self.find_pairs(op, block)
+                let found = if pooled {
+                    self.find_pairs(op, block, pool)
                 } else {
                     Vec::new()
                 };
@@ -73,7 +76,7 @@ impl Dag {
                     next.push((node, span));
                 }
                 // Mostly new pairs: the pool would find little.
-                pool = hits * 2 >= end - start;
+                pooled = hits * 2 >= end - start;
             }
             if level.len() % 2 == 1
                 && let Some(last) = level.last()
@@ -86,20 +89,27 @@ impl Dag {
     }
 
     /// For each pair of `block` (operands two by two), the node of `op`
-    /// of it if this DAG has one, looked up on rayon's pool.
-    fn find_pairs(&mut self, op: BinOp, block: &[(NodeId, Span)]) -> Vec<Option<NodeId>> {
+    /// of it if this DAG has one, looked up on `pool`.
+    fn find_pairs(
+        &mut self,
+        op: BinOp,
+        block: &[(NodeId, Span)],
+        pool: &rayon::ThreadPool,
+    ) -> Vec<Option<NodeId>> {
         let binary = Op::Binary(op);
         let Some(key) = OpKey::of(&binary) else {
             return Vec::new();
         };
         let index = &*self.index.get_mut().unwrap_or_else(|p| p.into_inner());
         let nodes = &self.nodes;
-        block
-            .par_chunks(2 * GRAIN)
-            .flat_map_iter(|part| {
-                part.chunks_exact(2)
-                    .map(|pair| index.find(nodes, &key, &[pair[0].0, pair[1].0]))
-            })
-            .collect()
+        pool.install(|| {
+            block
+                .par_chunks(2 * GRAIN)
+                .flat_map_iter(|part| {
+                    part.chunks_exact(2)
+                        .map(|pair| index.find(nodes, &key, &[pair[0].0, pair[1].0]))
+                })
+                .collect()
+        })
     }
 }
