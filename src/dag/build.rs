@@ -1,7 +1,11 @@
 //! Building DAG nodes from AST expressions, iteratively, with hash-consing
 //! and the rebalancing of exact `+`/`*` chains into balanced trees.
 
+mod linear;
+
 use std::sync::Arc;
+
+use linear::Layout;
 
 use super::func::{CallSite, Env, EnvVar, FuncDef};
 use super::node::{NodeId, Op};
@@ -97,6 +101,64 @@ impl Dag {
         root: ExprId,
         scope: &Scope,
     ) -> Result<NodeId, Error> {
+        match Layout::of(self, ast, root, scope) {
+            Some(layout) if layout.first >= first => self.add_linear(ast, root, scope, &layout),
+            _ => self.add_depth_first(ast, first, root, scope),
+        }
+    }
+
+    /// Builds `root`'s subtree by walking its arena range front to back
+    /// (see [`linear`]): the same nodes, in the same order, as
+    /// [`add_depth_first`](Self::add_depth_first).
+    fn add_linear(
+        &mut self,
+        ast: &Ast,
+        root: ExprId,
+        scope: &Scope,
+        layout: &Layout,
+    ) -> Result<NodeId, Error> {
+        let mut memo = Memo::new(layout.first, root);
+        // A binary tree of n syntax nodes has at most n/2 operators.
+        self.reserve_operations(memo.slots.len() / 2 + 1);
+        for index in layout.first.0..=root.0 {
+            let id = ExprId(index);
+            if layout.is_inner(id) {
+                continue;
+            }
+            let expr = ast.get(id);
+            let node = match &expr.kind {
+                ExprKind::Number(_) | ExprKind::Var(_) => match self.leaf(expr, scope)? {
+                    Some(node) => node,
+                    None => continue,
+                },
+                ExprKind::Binary(op @ (BinOp::Add | BinOp::Mul), left, right)
+                    if layout.is_inner(*left) || layout.is_inner(*right) =>
+                {
+                    let operands = flatten_chain(ast, id, *op);
+                    self.exit_chain(ast, id, *op, &operands, scope, &mut memo)?
+                }
+                _ => self.exit(ast, id, scope, &memo)?,
+            };
+            memo.insert(id, node);
+        }
+        memo.get(&root).copied().ok_or_else(|| {
+            Error::with_detail(
+                ErrorKind::Internal,
+                ast.get(root).span,
+                "expression was not built",
+            )
+        })
+    }
+
+    /// The reference builder: a depth-first walk from `root` with an
+    /// explicit work stack, for any arena layout.
+    fn add_depth_first(
+        &mut self,
+        ast: &Ast,
+        first: ExprId,
+        root: ExprId,
+        scope: &Scope,
+    ) -> Result<NodeId, Error> {
         let mut memo = Memo::new(first, root);
         // A binary tree of n syntax nodes has at most n/2 operators.
         self.reserve_operations(memo.slots.len() / 2 + 1);
@@ -177,11 +239,7 @@ impl Dag {
             }
             ExprKind::Call {
                 name, name_span, ..
-            } if Builtin::from_name(name).is_none()
-                && &**name != "if"
-                && scope.function(name).is_none()
-                && self.host_functions().get(name).is_none() =>
-            {
+            } if self.unknown_function(name, scope) => {
                 let error =
                     Error::with_detail(ErrorKind::UnknownFunction, *name_span, format!("`{name}`"));
                 let node = self.failure(error, Inputs::None)?;
@@ -208,6 +266,15 @@ impl Dag {
             }
         }
         Ok(())
+    }
+
+    /// Whether a call of `name` names no function: not a user function,
+    /// `if`, a host function or a built-in.
+    fn unknown_function(&self, name: &str, scope: &Scope) -> bool {
+        Builtin::from_name(name).is_none()
+            && name != "if"
+            && scope.function(name).is_none()
+            && self.host_functions().get(name).is_none()
     }
 
     fn exit(&mut self, ast: &Ast, id: ExprId, scope: &Scope, memo: &Memo) -> Result<NodeId, Error> {
