@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::dag::{Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
-use crate::front_end::{FrontEnd, bind_failed};
+use crate::front_end::{BLOCK, FrontEnd, bind_failed};
 use crate::split_parse::Split;
 use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, Statement, parse_statement};
 
@@ -62,18 +62,11 @@ impl Default for BatchOptions {
     }
 }
 
-/// Lines parsed at a time: in parallel within a block, then added to the
-/// DAG in order, and the block's syntax trees dropped.
-const BLOCK: usize = 4096;
-
-/// A block of at least this many lines is parsed in parallel.
-const PARALLEL_LINES: usize = 16;
-
 /// How the lines of a block are parsed.
 #[derive(Clone, Copy, PartialEq)]
 enum Parse {
-    /// On rayon's pool, when the block is big enough; a huge line is
-    /// split into chunks parsed on the pool (see `split_parse`).
+    /// On the parse pool, when the block is big enough; a huge line is
+    /// split into chunks parsed on that pool (see `front_end`).
     Parallel(Split),
     /// One after another on this thread (the reference).
     Serial,
@@ -160,37 +153,29 @@ impl Batch {
         let (source, texts) = split_lines(bytes);
         let mut scope = Scope::new();
         let mut lines = Vec::new();
-        let split = match how {
-            Parse::Parallel(split) => Some(split),
-            Parse::Serial => None,
+        let front = FrontEnd {
+            max_depth: options.max_depth,
+            split: match how {
+                Parse::Parallel(split) => Some(split),
+                Parse::Serial => None,
+            },
         };
         let text_of =
             |line: &LineText<'_>| source.get(line.span.start..line.span.end).unwrap_or("");
         for block in texts.chunks(BLOCK) {
             let parse = |line: &LineText<'_>| -> Line {
-                if line.utf8.is_ok()
-                    && split.is_some_and(|s| line.span.end - line.span.start >= s.min_len)
-                {
+                if line.utf8.is_ok() && front.may_split(text_of(line)) {
                     return Line::Huge;
                 }
                 Line::Parsed(parse_line(line, text_of(line), &options))
             };
-            let parsed: Vec<Line> = if split.is_some() && block.len() >= PARALLEL_LINES {
-                use rayon::prelude::*;
-                block.par_iter().map(parse).collect()
-            } else {
-                block.iter().map(parse).collect()
-            };
+            let parsed: Vec<Line> = front.parse_block(block, parse);
             for (line, parsed) in block.iter().zip(parsed) {
-                let parsed = match (parsed, split) {
-                    (Line::Parsed(parsed), _) => parsed,
-                    (Line::Huge, Some(split)) => {
+                let parsed = match parsed {
+                    Line::Parsed(parsed) => parsed,
+                    Line::Huge => {
                         let text = text_of(line);
                         let start = line.span.start;
-                        let front = FrontEnd {
-                            max_depth: options.max_depth,
-                            split: Some(split),
-                        };
                         match front.try_split(&mut dag, &scope, text, start) {
                             Some(node) => {
                                 lines.push(BatchLine {
@@ -204,7 +189,6 @@ impl Batch {
                             None => parse_line(line, text, &options),
                         }
                     }
-                    (Line::Huge, None) => parse_line(line, text_of(line), &options),
                 };
                 if let Some(line) = add_line(&mut dag, &mut scope, line, parsed, &options) {
                     lines.push(line);

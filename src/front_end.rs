@@ -14,7 +14,16 @@ use crate::split_parse::{Split, add_split};
 thread_local! {
     /// Statements this thread added through the split front end.
     static SPLITS: Cell<usize> = const { Cell::new(0) };
+    /// Blocks of statements this thread had parsed in parallel.
+    static PARALLEL_BLOCKS: Cell<usize> = const { Cell::new(0) };
 }
+
+/// Statements parsed at a time: in parallel within a block, then added
+/// to the DAG in order, and the block's syntax trees dropped.
+pub(crate) const BLOCK: usize = 4096;
+
+/// A block of at least this many statements is parsed in parallel.
+pub(crate) const PARALLEL_STATEMENTS: usize = 16;
 
 /// The pool the chunks of split statements parse on: exprflow's own,
 /// started at the first split, with a thread per CPU. Its tasks only
@@ -31,6 +40,11 @@ pub(crate) fn pool() -> Option<&'static rayon::ThreadPool> {
             .ok()
     })
     .as_ref()
+}
+
+/// The parse pool, if `wanted`.
+fn pool_if(wanted: bool) -> Option<&'static rayon::ThreadPool> {
+    if wanted { pool() } else { None }
 }
 
 /// How an entry point's front end reads a statement.
@@ -70,6 +84,29 @@ impl FrontEnd {
         Some(node)
     }
 
+    /// `parse` of each of a block's statements, in order: on the parse
+    /// pool when the block has [`PARALLEL_STATEMENTS`] or more, this front
+    /// end splits (it is not the serial one) and this thread is not a
+    /// rayon worker; else one after another on this thread.
+    pub(crate) fn parse_block<T: Sync, R: Send>(
+        &self,
+        block: &[T],
+        parse: impl Fn(&T) -> R + Sync + Send,
+    ) -> Vec<R> {
+        let parallel = self.split.is_some()
+            && block.len() >= PARALLEL_STATEMENTS
+            && rayon::current_thread_index().is_none();
+        // (The pool starts only when first needed.)
+        match pool_if(parallel) {
+            Some(pool) => {
+                use rayon::prelude::*;
+                PARALLEL_BLOCKS.with(|n| n.set(n.get() + 1));
+                pool.install(|| block.par_iter().map(parse).collect())
+            }
+            None => block.iter().map(parse).collect(),
+        }
+    }
+
     /// Whether `text` is long enough to be tried through the split front
     /// end (the caller may have to make its DAG writable first).
     pub(crate) fn may_split(&self, text: &str) -> bool {
@@ -94,6 +131,13 @@ pub(crate) fn split_all(grain: usize) -> Split {
 #[cfg(feature = "test-hooks")]
 pub(crate) fn splits_on_this_thread() -> usize {
     SPLITS.with(Cell::get)
+}
+
+/// How many blocks of statements this thread has had parsed in parallel
+/// (test hook).
+#[cfg(feature = "test-hooks")]
+pub(crate) fn parallel_blocks_on_this_thread() -> usize {
+    PARALLEL_BLOCKS.with(Cell::get)
 }
 
 /// After statement `text` failed with `error` before reaching the DAG:

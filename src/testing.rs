@@ -101,6 +101,12 @@ pub fn splits_on_this_thread() -> usize {
     crate::front_end::splits_on_this_thread()
 }
 
+/// How many blocks of statements (a batch's lines, `Engine::map`'s
+/// texts) this thread has had parsed in parallel.
+pub fn parallel_blocks_on_this_thread() -> usize {
+    crate::front_end::parallel_blocks_on_this_thread()
+}
+
 /// [`Session`]'s crate-private parts, for tests.
 pub trait SessionInternals {
     /// The session's DAG.

@@ -220,6 +220,10 @@ fn every_entry_point_takes_the_split_path() {
     session.eval("y = 1 + 2 + 3 + 4").unwrap();
     session.eval("g(a) = a + 1 + 2 + 3").unwrap();
     assert_eq!(splits_on_this_thread(), before + 4);
+    // One submit or session statement is one statement: nothing to parse
+    // beside it.
+    assert_eq!(engine.submit("1\n2").unwrap_err().kind, ErrorKind::Syntax);
+    assert_eq!(session.eval("1\n2").unwrap_err().kind, ErrorKind::Syntax);
     // The serial front end never splits.
     let serial = engine.with_split(None);
     serial.eval("1 + 2 + 3 + 4 + 5").unwrap();
@@ -525,5 +529,39 @@ fn the_split_fuzz_seeds_pass() {
             seeds += 1;
         }
         assert!(seeds >= 5, "{seeds} seeds");
+    });
+}
+
+/// `Engine::map` parses many texts in parallel (blocks of them, as a
+/// batch's lines), with the serial outcomes; texts with newlines,
+/// errors and a big one among them.
+#[test]
+fn map_parses_many_texts_in_parallel() {
+    bounded(120, || {
+        let mut texts: Vec<String> = (0..5000)
+            .map(|i| match i % 5 {
+                0 => format!("{i} * (1 + 2)"),
+                1 => format!("max({i},\n 3) # a comment"),
+                2 => "1 +".to_string(),
+                3 => format!("x + {i}"),
+                _ => format!("({i} + 1) * (1 + 2)"),
+            })
+            .collect();
+        texts.push(big().to_string());
+        texts.push(format!("{}+zz", big()));
+        let before = exprflow::testing::parallel_blocks_on_this_thread();
+        let splits = splits_on_this_thread();
+        let parallel = engine().map(&texts);
+        assert_eq!(
+            exprflow::testing::parallel_blocks_on_this_thread(),
+            before + 2
+        );
+        assert_eq!(splits_on_this_thread(), splits + 2);
+        let serial = engine().with_split(None).map(&texts);
+        assert_eq!(format!("{parallel:?}"), format!("{serial:?}"));
+        assert_eq!(parallel[0].as_ref().unwrap(), &Value::from(0));
+        assert_eq!(parallel[5000].as_ref().unwrap(), &big_value());
+        let error = parallel[5001].as_ref().unwrap_err();
+        assert_eq!(error.kind, ErrorKind::UnknownVariable);
     });
 }

@@ -1,9 +1,7 @@
 //! `--sequential` is one thread end to end: the front end too. A huge line
 //! is otherwise split into chunks parsed and built on exprflow's parse
-//! threads (`exprflow-parse-N`), and lines parse in parallel on rayon's
-//! global pool (unnamed threads, so called `exprflow` like the main
-//! thread); both stay alive. With `--sequential` the process has no such
-//! thread.
+//! threads (`exprflow-parse-N`), which stay alive; with `--sequential`
+//! the process has no such thread.
 
 #![cfg(target_os = "linux")]
 

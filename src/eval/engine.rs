@@ -262,7 +262,9 @@ impl Engine {
 
     /// Evaluates many independent expressions as one DAG (shared
     /// subexpressions computed once) and returns their outcomes in input
-    /// order, like `Executor.map`.
+    /// order, like `Executor.map`. Many texts parse in parallel (as a
+    /// batch's lines do), a big one in chunks; the DAG and errors are
+    /// those of parsing them one after another.
     ///
     /// ```
     /// let engine = exprflow::Engine::with_workers(2).unwrap();
@@ -274,14 +276,32 @@ impl Engine {
         &self,
         texts: impl IntoIterator<Item = S>,
     ) -> Vec<Result<Value, Error>> {
+        let texts: Vec<S> = texts.into_iter().collect();
+        let mut offset = 0;
+        let items: Vec<(&str, usize)> = texts
+            .iter()
+            .map(|text| {
+                let item = (text.as_ref(), offset);
+                offset += item.0.len() + 1;
+                item
+            })
+            .collect();
         let mut dag = self.new_dag();
         let scope = Scope::new();
-        let mut offset = 0;
-        let mut roots: Vec<Result<NodeId, Error>> = Vec::new();
-        for text in texts {
-            let text = text.as_ref();
-            roots.push(build_one(&mut dag, text, offset, &scope, self.front_end()));
-            offset += text.len() + 1;
+        let front = self.front_end();
+        let mut roots: Vec<Result<NodeId, Error>> = Vec::with_capacity(items.len());
+        for block in items.chunks(crate::front_end::BLOCK) {
+            // Many texts parse in parallel; a big one is left to the
+            // split front end.
+            let parsed = front.parse_block(block, |&(text, offset)| {
+                (!front.may_split(text)).then(|| parse_one(text, offset, front.max_depth))
+            });
+            for (&(text, offset), parsed) in block.iter().zip(parsed) {
+                roots.push(match parsed {
+                    Some(parsed) => parsed.and_then(|(ast, root)| dag.add_expr(&ast, root, &scope)),
+                    None => build_one(&mut dag, text, offset, &scope, front),
+                });
+            }
         }
         let dag = Arc::new(dag);
         let ok: Vec<NodeId> = roots
@@ -315,9 +335,20 @@ fn build_one(
     if let Some(node) = front.try_split(dag, scope, text, offset) {
         return node;
     }
+    let (ast, root) = parse_one(text, offset, front.max_depth)?;
+    dag.add_expr(&ast, root, scope)
+}
+
+/// Parses `text` (at `offset` in its source) whole as one expression: its
+/// own syntax tree and root.
+fn parse_one(
+    text: &str,
+    offset: usize,
+    max_depth: usize,
+) -> Result<(crate::syntax::Ast, crate::syntax::ExprId), Error> {
     let mut ast = crate::syntax::Ast::new();
-    match crate::syntax::parse_statement(&mut ast, text, offset, front.max_depth)? {
-        Some(statement) => dag.add_expr(&ast, statement.expr, scope),
+    match crate::syntax::parse_statement(&mut ast, text, offset, max_depth)? {
+        Some(statement) => Ok((ast, statement.expr)),
         None => Err(Error::with_detail(
             ErrorKind::Syntax,
             Span::new(offset, offset + text.len()),
