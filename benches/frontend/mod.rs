@@ -145,6 +145,33 @@ pub fn run() {
                 rayon::current_num_threads()
             ),
         );
+        // Text to value through the library's entry point, `Engine::submit`
+        // (the split front end for a big statement), against the same
+        // engine with the serial front end.
+        let serial_engine = engine.with_split(None);
+        let (submit, value) = best_of(RUNS, || {
+            let start = Instant::now();
+            let value = engine.submit(&text).and_then(|f| f.wait());
+            (start.elapsed(), value.map(|v| v.to_string().len()))
+        });
+        let (submit_serial, serial_value) = best_of(RUNS, || {
+            let start = Instant::now();
+            let value = serial_engine.submit(&text).and_then(|f| f.wait());
+            (start.elapsed(), value.map(|v| v.to_string().len()))
+        });
+        assert_eq!(value, serial_value, "the same value either way");
+        emit(
+            "frontend",
+            &format!("exprflow-submit-{name}"),
+            text.len(),
+            submit,
+            &format!(
+                "\"timed\": \"text_to_value\", \"mb_per_s\": {:.2}, \"serial_s\": {:.4}, \"speedup_vs_serial\": {:.2}",
+                mb / submit.as_secs_f64(),
+                submit_serial.as_secs_f64(),
+                submit_serial.as_secs_f64() / submit.as_secs_f64()
+            ),
+        );
         std::fs::write(dir.join(format!("{name}.nodes")), nodes.to_string())
             .expect("write node count");
     }
