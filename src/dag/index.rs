@@ -59,7 +59,7 @@ struct Entry {
 pub(super) struct Index {
     ops: HashTable<Entry>,
     /// Small integer constants, keyed without formatting them.
-    ints: FxHashMap<i64, NodeId>,
+    ints: SmallInts,
     /// Other constants, by kind and value as text.
     consts: FxHashMap<(&'static str, Box<str>), NodeId>,
 }
@@ -134,7 +134,7 @@ impl Index {
 
     /// The node of the small integer constant `value`, if there is one.
     pub(super) fn int(&self, value: i64) -> Option<NodeId> {
-        self.ints.get(&value).copied()
+        self.ints.get(value)
     }
 
     /// Records `id` as the node of the small integer constant `value`.
@@ -150,6 +150,90 @@ impl Index {
     /// Records `id` as the node of another constant.
     pub(super) fn add_constant(&mut self, key: (&'static str, Box<str>), id: NodeId) {
         self.consts.insert(key, id);
+    }
+}
+
+/// Integer constants by value: the non-negative ones below the length of
+/// a dense table there (one array read, no hashing: the common literals
+/// `0`, `1`, `2`, ... of a big input), the others in a map. The table
+/// grows by doubling to cover a new value only while it stays within
+/// [`SmallInts::SPREAD`] slots per constant it holds, so its memory
+/// follows the number of constants, not their size. A value below the
+/// table's length lives only in the table.
+#[derive(Clone, Debug, Default)]
+struct SmallInts {
+    /// `dense[v]` is the node of `v`, plus one (0: none).
+    dense: Vec<u32>,
+    /// How many of `dense` are set.
+    in_dense: usize,
+    /// Every other integer constant.
+    sparse: FxHashMap<i64, NodeId>,
+}
+
+impl SmallInts {
+    /// Most table slots per constant held (counting the ones it would hold).
+    const SPREAD: usize = 8;
+    /// A table this long is always allowed.
+    const FLOOR: usize = 1 << 10;
+
+    fn slot(&self, value: i64) -> Option<usize> {
+        usize::try_from(value)
+            .ok()
+            .filter(|&v| v < self.dense.len())
+    }
+
+    fn get(&self, value: i64) -> Option<NodeId> {
+        match self.slot(value) {
+            Some(v) => self.dense[v]
+                .checked_sub(1)
+                .map(|i| NodeId::new(i as usize)),
+            None => self.sparse.get(&value).copied(),
+        }
+    }
+
+    fn insert(&mut self, value: i64, id: NodeId) {
+        if self.slot(value).is_none() {
+            self.grow_to(value);
+        }
+        let Some(v) = self.slot(value) else {
+            self.sparse.insert(value, id);
+            return;
+        };
+        let Ok(stored) = u32::try_from(id.index() + 1) else {
+            self.sparse.insert(value, id);
+            return;
+        };
+        if self.dense[v] == 0 {
+            self.in_dense += 1;
+        }
+        self.dense[v] = stored;
+    }
+
+    /// Lengthens the table to cover `value` if that keeps it dense
+    /// enough, moving the map's constants that it then covers.
+    fn grow_to(&mut self, value: i64) {
+        let Ok(value) = usize::try_from(value) else {
+            return;
+        };
+        let held = self.in_dense + self.sparse.len() + 1;
+        let Some(len) = value.checked_add(1).map(usize::next_power_of_two) else {
+            return;
+        };
+        if len > held.saturating_mul(Self::SPREAD).max(Self::FLOOR) {
+            return;
+        }
+        self.dense.resize(len, 0);
+        let covered: Vec<i64> = self
+            .sparse
+            .keys()
+            .copied()
+            .filter(|k| usize::try_from(*k).is_ok_and(|k| k < len))
+            .collect();
+        for key in covered {
+            if let Some(id) = self.sparse.remove(&key) {
+                self.insert(key, id);
+            }
+        }
     }
 }
 
@@ -180,5 +264,32 @@ mod tests {
             assert_ne!(add(&mut dag, other), product);
         }
         assert_eq!(dag.len(), len + 4, "3 operations and the constant 3001");
+    }
+
+    /// Integer constants are found again wherever they are kept: the dense
+    /// table (which covers values only while it stays dense) or the map,
+    /// also after the table grew over values first kept in the map.
+    #[test]
+    fn integer_constants_are_found_in_table_and_map() {
+        let mut ints = super::SmallInts::default();
+        let values: Vec<i64> = [5_000_000, -3, 0, 7, 1 << 40, 2047, 4096, 100_000]
+            .into_iter()
+            .chain((0..20_000).map(|v| v * 3))
+            .chain([i64::MAX, i64::MIN])
+            .collect();
+        for (k, &v) in values.iter().enumerate() {
+            if ints.get(v).is_none() {
+                ints.insert(v, crate::dag::NodeId::new(k));
+            }
+        }
+        for &v in &values {
+            let k = values.iter().position(|&w| w == v).unwrap_or(0);
+            assert_eq!(ints.get(v), Some(crate::dag::NodeId::new(k)), "{v}");
+        }
+        for v in [1, 2, -1, 5_000_001, 60_001] {
+            assert_eq!(ints.get(v), None, "{v}");
+        }
+        assert!(ints.dense.len() <= 1 << 16, "dense only while dense");
+        assert!(ints.get(4096).is_some() && !ints.sparse.contains_key(&4096));
     }
 }
