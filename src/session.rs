@@ -131,7 +131,9 @@ impl Session {
             .into_iter()
             .map(|name| {
                 let value = match self.scope.get(name) {
-                    Some(Binding::Node(node)) => self.dag.result(*node).cloned(),
+                    Some(Binding::Node(node)) => {
+                        self.dag.result(*node).map(std::borrow::Cow::into_owned)
+                    }
                     Some(Binding::Failed(e)) => Some(Err(e.clone())),
                     None => None,
                 };

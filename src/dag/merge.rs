@@ -151,7 +151,7 @@ impl Dag {
             let node = local.node(id);
             let inputs = translate(&node.inputs, &map);
             let global = match &node.op {
-                Op::Const => match local.result(id) {
+                Op::Const => match local.result(id).as_deref() {
                     Some(Ok(value)) => self.constant(value.clone(), node.span())?,
                     _ => return Err(not_merged(node.span())),
                 },

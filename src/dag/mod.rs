@@ -24,6 +24,7 @@ mod nodes;
 mod results;
 mod scope;
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
 use index::{Found, Index, OpKey};
@@ -209,11 +210,21 @@ impl Dag {
         (0..self.nodes.len()).map(NodeId::new)
     }
 
-    /// The result of `id`, if it has been computed.
-    pub fn result(&self, id: NodeId) -> Option<&Outcome> {
+    /// The result of `id`, if it has been computed: borrowed from its slot,
+    /// or rebuilt (without allocating) when it is a small integer or a
+    /// float, which the slot keeps inline.
+    pub fn result(&self, id: NodeId) -> Option<Cow<'_, Outcome>> {
         self.results
             .slot(id.index())
             .and_then(std::sync::OnceLock::get)
+            .map(results::Compact::outcome)
+    }
+
+    /// Whether the result of `id` has been computed.
+    pub fn has_result(&self, id: NodeId) -> bool {
+        self.results
+            .slot(id.index())
+            .is_some_and(|slot| slot.get().is_some())
     }
 
     /// Records the result of `id`. Only deterministic outcomes are kept
@@ -222,14 +233,14 @@ impl Dag {
         let _ = self.keep(id, outcome.clone());
     }
 
-    /// Keeps `outcome` as the result of `id` without copying it, and returns
-    /// the kept result (an earlier one if there was one). An outcome that is
-    /// not kept comes back as `Err`: a non-deterministic error, or a value
-    /// the memory budget refuses (then as a [`ErrorKind::MemoryBudget`]
-    /// error).
+    /// Keeps `outcome` as the result of `id`, and returns the kept result
+    /// (an earlier one if there was one; see [`Dag::result`]). An outcome
+    /// that is not kept comes back as `Err`: a non-deterministic error, or
+    /// a value the memory budget refuses (then as a
+    /// [`ErrorKind::MemoryBudget`] error).
     ///
     /// [`ErrorKind::MemoryBudget`]: crate::ErrorKind::MemoryBudget
-    pub fn keep(&self, id: NodeId, outcome: Outcome) -> Result<&Outcome, Outcome> {
+    pub fn keep(&self, id: NodeId, outcome: Outcome) -> Result<Cow<'_, Outcome>, Outcome> {
         if let Err(e) = &outcome
             && !e.kind.is_deterministic()
         {
@@ -239,17 +250,13 @@ impl Dag {
             return Err(outcome);
         };
         if let Some(kept) = slot.get() {
-            return Ok(kept);
+            return Ok(kept.outcome());
         }
         let bits = outcome.as_ref().map_or(0, Value::bits);
         if let Err(refused) = self.reserve(id, bits) {
             return Err(Err(refused));
         }
-        let mut stored = false;
-        let kept = slot.get_or_init(|| {
-            stored = true;
-            outcome
-        });
+        let (kept, stored) = results::fill(slot, outcome);
         if !stored {
             self.unreserve(bits); // another evaluation kept it first
         }
@@ -332,7 +339,7 @@ impl Dag {
             (None, None) => {}
         }
         if let Some(slot) = self.results.slot(id.index()) {
-            let _ = slot.set(Ok(value));
+            results::fill(slot, Ok(value));
         }
         Ok(id)
     }
@@ -348,7 +355,7 @@ impl Dag {
         let no_inputs = inputs.is_empty();
         let id = self.push(Op::Fail(Box::new(error.clone())), inputs, span, None)?;
         if no_inputs && let Some(slot) = self.results.slot(id.index()) {
-            let _ = slot.set(Err(error));
+            results::fill(slot, Err(error));
         }
         Ok(id)
     }

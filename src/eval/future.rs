@@ -126,7 +126,7 @@ impl ExprFuture {
         Some(NodeInfo {
             label: n.op.label().to_string(),
             span: n.span(),
-            outcome: dag.result(node).cloned(),
+            outcome: dag.result(node).map(std::borrow::Cow::into_owned),
         })
     }
 

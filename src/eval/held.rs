@@ -24,7 +24,21 @@ pub(crate) fn is_big(value: &Value) -> bool {
 /// An input's value: borrowed from the DAG or shared with the store.
 pub(crate) enum Got<'a> {
     Kept(&'a Value),
+    /// A small value the DAG keeps inline, rebuilt.
+    Small(Value),
     Held(Arc<Value>),
+}
+
+impl<'a> Got<'a> {
+    /// A kept outcome (see [`Dag::result`]) as a value, or its error.
+    pub(crate) fn of(kept: std::borrow::Cow<'a, crate::dag::Outcome>) -> Result<Got<'a>, Error> {
+        match kept {
+            std::borrow::Cow::Borrowed(Ok(v)) => Ok(Got::Kept(v)),
+            std::borrow::Cow::Borrowed(Err(e)) => Err(e.clone()),
+            std::borrow::Cow::Owned(Ok(v)) => Ok(Got::Small(v)),
+            std::borrow::Cow::Owned(Err(e)) => Err(e),
+        }
+    }
 }
 
 impl Deref for Got<'_> {
@@ -32,6 +46,7 @@ impl Deref for Got<'_> {
     fn deref(&self) -> &Value {
         match self {
             Got::Kept(v) => v,
+            Got::Small(v) => v,
             Got::Held(v) => v,
         }
     }
@@ -90,8 +105,7 @@ impl HeldValues {
     /// its value held here; `None` if neither.
     pub(crate) fn lookup<'a>(&self, dag: &'a Dag, id: NodeId) -> Option<Result<Got<'a>, Error>> {
         match dag.result(id) {
-            Some(Ok(v)) => Some(Ok(Got::Kept(v))),
-            Some(Err(e)) => Some(Err(e.clone())),
+            Some(kept) => Some(Got::of(kept)),
             None => self.get(id).map(|v| Ok(Got::Held(v))),
         }
     }

@@ -58,7 +58,7 @@ fn evaluate_with(
     on_node: Option<&mut dyn FnMut(NodeEvent)>,
 ) -> Outcome {
     if let Some(known) = dag.result(root) {
-        return known.clone();
+        return known.into_owned();
     }
     let options = WalkOptions {
         keep_big: false,
@@ -69,7 +69,7 @@ fn evaluate_with(
         None => walk(dag, root, limits, cancel, &mut |_| {}, &|_| None, options),
     };
     match dag.keep(root, outcome) {
-        Ok(kept) => kept.clone(),
+        Ok(kept) => kept.into_owned(),
         Err(unkept) => unkept,
     }
 }
@@ -313,8 +313,7 @@ fn finish<'a>(
             Err(refused) => Err(Err(refused)),
         },
         outcome => match dag.keep(id, outcome) {
-            Ok(Ok(value)) => Ok(Kept::Value(Got::Kept(value))),
-            Ok(Err(_)) => Ok(Kept::Error),
+            Ok(kept) => Ok(Got::of(kept).map_or(Kept::Error, Kept::Value)),
             Err(unkept) => Err(Err(unkept.err().unwrap_or_else(|| {
                 Error::with_detail(ErrorKind::Internal, node.span(), "result was not kept")
             }))),

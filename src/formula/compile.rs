@@ -224,7 +224,7 @@ impl Compiler<'_> {
         let node = self.dag.node(id);
         match &node.op {
             Op::Const => {
-                let loc = match self.dag.result(id) {
+                let loc = match self.dag.result(id).as_deref() {
                     Some(Ok(v)) => self.constant(v.clone()),
                     Some(Err(e)) => Loc::Failed(self.error(e.clone())),
                     None => {

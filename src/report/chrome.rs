@@ -79,6 +79,7 @@ pub fn chrome_json(dag: &Dag, trace: &Trace, source: &str) -> String {
         }
         let node = dag.node(e.node);
         let result = dag.result(e.node);
+        let result = result.as_deref();
         let ok = e.ok;
         let cat = match (&node.op, ok) {
             (_, false) => "error",

@@ -70,6 +70,7 @@ fn render(dag: &Dag, roots: &[NodeId], text: Option<&dyn Fn(NodeId) -> String>) 
     for &id in &nodes {
         let node = dag.node(id);
         let result = dag.result(id);
+        let result = result.as_deref();
         let mut attrs: Vec<String> = Vec::new();
         let label = match (&node.op, result) {
             (Op::Const, _) => op_name(dag, id),
@@ -95,7 +96,7 @@ fn render(dag: &Dag, roots: &[NodeId], text: Option<&dyn Fn(NodeId) -> String>) 
             let origin = !node
                 .inputs
                 .iter()
-                .any(|&i| matches!(dag.result(i), Some(Err(_))));
+                .any(|&i| matches!(dag.result(i).as_deref(), Some(Err(_))));
             attrs.push("color=\"#c62828\", fontcolor=\"#b71c1c\", penwidth=1.6".to_string());
             attrs.push(if origin {
                 "fillcolor=\"#fde0dc\"".to_string()

@@ -88,7 +88,7 @@ pub(crate) fn source_of(dag: &Dag, id: NodeId, source: &str, max: usize) -> Stri
 pub(crate) fn op_name(dag: &Dag, id: NodeId) -> String {
     let node = dag.node(id);
     match &node.op {
-        Op::Const => match dag.result(id) {
+        Op::Const => match dag.result(id).as_deref() {
             Some(Ok(v)) => value_preview(v, 16),
             _ => "const".to_string(),
         },
@@ -108,7 +108,7 @@ pub(crate) fn op_name(dag: &Dag, id: NodeId) -> String {
 fn call_name(dag: &Dag, name: &str, args: &[NodeId]) -> String {
     let mut values = Vec::with_capacity(args.len());
     for &arg in args {
-        match dag.result(arg) {
+        match dag.result(arg).as_deref() {
             Some(Ok(v)) => values.push(value_preview(v, 12)),
             _ => return name.to_string(),
         }

@@ -70,7 +70,7 @@ impl Repl {
     pub(super) fn node_summary(&self, dag: &Dag, node: NodeId, source: &str) -> String {
         let n = dag.node(node);
         let mut text = n.op.label().to_string();
-        match dag.result(node) {
+        match dag.result(node).as_deref() {
             Some(Ok(value)) => {
                 let _ = write!(text, " = {}", value_preview(value, 24));
             }

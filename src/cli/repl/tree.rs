@@ -63,14 +63,14 @@ fn tree_size(dag: &Dag, root: NodeId, nodes: &HashMap<NodeId, usize>) -> u64 {
 fn describe(dag: &Dag, id: NodeId, source: &Texts<'_>, style: Style) -> String {
     let node = dag.node(id);
     match &node.op {
-        Op::Const => match dag.result(id) {
+        Op::Const => match dag.result(id).as_deref() {
             Some(Ok(value)) => shorten(&value.to_string()),
             _ => "?".to_string(),
         },
         Op::Fail(error) => style.error(&format!("error: {error}")),
         op => {
             let mut text = op.label().to_string();
-            match dag.result(id) {
+            match dag.result(id).as_deref() {
                 Some(Ok(value)) => {
                     let _ = write!(text, " = {}", style.value(&shorten(&value.to_string())));
                 }

@@ -127,7 +127,7 @@ impl Run {
             outcome => outcome,
         };
         match self.dag.keep(id, outcome) {
-            Ok(kept) => (kept.is_err(), answer.then(|| kept.clone())),
+            Ok(kept) => (kept.is_err(), answer.then(|| kept.into_owned())),
             Err(unkept) => {
                 self.faults.insert(local, unkept.clone());
                 (true, answer.then_some(unkept))

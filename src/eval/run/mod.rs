@@ -134,13 +134,17 @@ impl Run {
         // Roots already known (constants, earlier results) resolve at once.
         for (i, &root) in roots.iter().enumerate() {
             if run.plan.local_of(root).is_none() {
-                let outcome = run.dag.result(root).cloned().unwrap_or_else(|| {
-                    Err(Error::with_detail(
-                        ErrorKind::Internal,
-                        run.span_of(root),
-                        "root has no result",
-                    ))
-                });
+                let outcome = run
+                    .dag
+                    .result(root)
+                    .map(std::borrow::Cow::into_owned)
+                    .unwrap_or_else(|| {
+                        Err(Error::with_detail(
+                            ErrorKind::Internal,
+                            run.span_of(root),
+                            "root has no result",
+                        ))
+                    });
                 run.resolve_future(i, outcome);
             }
         }

@@ -63,9 +63,9 @@ pub(super) fn bar_labels(dag: &Dag, e: &NodeEvent, source: &str) -> Vec<String> 
     let name = op_name(dag, e.node);
     let text = source_of(dag, e.node, source, 40);
     let mut labels = Vec::with_capacity(3);
-    match dag.result(e.node) {
+    match dag.result(e.node).as_deref() {
         Some(Ok(_)) => {
-            let value = outcome_preview(dag.result(e.node), 14).unwrap_or_default();
+            let value = outcome_preview(dag.result(e.node).as_deref(), 14).unwrap_or_default();
             if matches!(dag.node(e.node).op, Op::Call(_)) && !text.is_empty() && text.len() <= 24 {
                 labels.push(format!("{text} = {value}"));
             }
@@ -108,12 +108,12 @@ pub(super) fn bar_title(
             format!("   {text}")
         }
     );
-    match dag.result(e.node) {
+    match dag.result(e.node).as_deref() {
         Some(Ok(_)) => {
             let _ = writeln!(
                 title,
                 "value: {}",
-                outcome_preview(dag.result(e.node), 60).unwrap_or_default()
+                outcome_preview(dag.result(e.node).as_deref(), 60).unwrap_or_default()
             );
         }
         Some(Err(err)) => {
