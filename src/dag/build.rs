@@ -1,13 +1,15 @@
 //! Building DAG nodes from AST expressions, iteratively, with hash-consing
 //! and the rebalancing of exact `+`/`*` chains into balanced trees.
 
+mod call;
 mod linear;
 
 use std::sync::Arc;
 
+use call::{arity_error, plural};
 use linear::Layout;
 
-use super::func::{CallSite, Env, EnvVar, FuncDef};
+use super::func::FuncDef;
 use super::node::{NodeId, Op};
 use super::scope::{Binding, Scope};
 use super::{Dag, Inputs};
@@ -402,101 +404,6 @@ impl Dag {
             )
         })
     }
-}
-
-impl Dag {
-    /// The balanced tree of `op` over `level` (operands with their spans,
-    /// left to right): pairs, then pairs of pairs, each node spanning its
-    /// operands. `None` for no operands.
-    pub(super) fn balanced(
-        &mut self,
-        op: BinOp,
-        mut level: Vec<(NodeId, Span)>,
-    ) -> Result<Option<NodeId>, Error> {
-        while level.len() > 1 {
-            let mut next = Vec::with_capacity(level.len().div_ceil(2));
-            for pair in level.chunks(2) {
-                next.push(match pair {
-                    [(a, sa), (b, sb)] => {
-                        let span = sa.to(*sb);
-                        (self.operation(Op::Binary(op), [*a, *b], span)?, span)
-                    }
-                    [single] => *single,
-                    _ => continue,
-                });
-            }
-            level = next;
-        }
-        Ok(level.first().map(|(node, _)| *node))
-    }
-}
-
-impl Dag {
-    /// The node of a call of user function `def` with argument nodes
-    /// `args` at a site that sees `scope`: the arguments, then the nodes
-    /// of the variables the bodies it can reach use, as bound here.
-    fn user_call(
-        &mut self,
-        def: &Arc<FuncDef>,
-        args: Vec<NodeId>,
-        scope: &Scope,
-        span: Span,
-    ) -> Result<NodeId, Error> {
-        if args.len() != def.params.len() {
-            let error = Error::with_detail(
-                ErrorKind::WrongArity,
-                span,
-                format!(
-                    "{} takes {} argument{}, got {}",
-                    def.name,
-                    def.params.len(),
-                    if def.params.len() == 1 { "" } else { "s" },
-                    args.len()
-                ),
-            );
-            return self.failure(error, args);
-        }
-        let (env, bound) = Env::at(scope, def);
-        let count = args.len();
-        let mut inputs = args;
-        for (_, var) in bound {
-            inputs.push(match var {
-                EnvVar::Bound(Binding::Node(node)) => node,
-                EnvVar::Bound(Binding::Failed(e)) => self.failure(e, Inputs::None)?,
-                EnvVar::Free => continue,
-            });
-        }
-        let site = CallSite {
-            def: Arc::clone(def),
-            env: Arc::new(env),
-            args: count,
-        };
-        self.operation(Op::UserCall(Arc::new(site)), inputs, span)
-    }
-}
-
-fn plural(arity: &value::Arity) -> &'static str {
-    match arity {
-        value::Arity::Exactly(1) | value::Arity::AtLeast(1) => "",
-        _ => "s",
-    }
-}
-
-/// `wrong number of arguments: NAME takes N argument(s), got K` at `span`,
-/// the wording of every arity error.
-pub(crate) fn arity_error(
-    name: &str,
-    expected: &dyn std::fmt::Display,
-    got: usize,
-    span: crate::error::Span,
-) -> Error {
-    let expected = expected.to_string();
-    let s = if expected == "1" { "" } else { "s" };
-    Error::with_detail(
-        ErrorKind::WrongArity,
-        span,
-        format!("{name} takes {expected} argument{s}, got {got}"),
-    )
 }
 
 /// Whether `id` is an `op` node (so the `op` above it heads a chain).

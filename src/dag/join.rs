@@ -113,3 +113,30 @@ impl Dag {
         })
     }
 }
+
+impl Dag {
+    /// The balanced tree of `op` over `level` (operands with their spans,
+    /// left to right): pairs, then pairs of pairs, each node spanning its
+    /// operands. `None` for no operands.
+    pub(super) fn balanced(
+        &mut self,
+        op: BinOp,
+        mut level: Vec<(NodeId, Span)>,
+    ) -> Result<Option<NodeId>, Error> {
+        while level.len() > 1 {
+            let mut next = Vec::with_capacity(level.len().div_ceil(2));
+            for pair in level.chunks(2) {
+                next.push(match pair {
+                    [(a, sa), (b, sb)] => {
+                        let span = sa.to(*sb);
+                        (self.operation(Op::Binary(op), [*a, *b], span)?, span)
+                    }
+                    [single] => *single,
+                    _ => continue,
+                });
+            }
+            level = next;
+        }
+        Ok(level.first().map(|(node, _)| *node))
+    }
+}
