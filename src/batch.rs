@@ -153,12 +153,12 @@ impl Batch {
         let (source, texts) = split_lines(bytes);
         let mut scope = Scope::new();
         let mut lines = Vec::new();
-        let front = FrontEnd {
-            max_depth: options.max_depth,
-            split: match how {
-                Parse::Parallel(split) => Some(split),
-                Parse::Serial => None,
+        let front = match how {
+            Parse::Parallel(split) => FrontEnd {
+                split: Some(split),
+                ..FrontEnd::new(options.max_depth)
             },
+            Parse::Serial => FrontEnd::serial(options.max_depth),
         };
         let text_of =
             |line: &LineText<'_>| source.get(line.span.start..line.span.end).unwrap_or("");

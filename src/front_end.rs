@@ -65,6 +65,15 @@ impl FrontEnd {
         }
     }
 
+    /// Nesting up to `max_depth`, nothing split: every statement parsed
+    /// whole on the calling thread (the reference).
+    pub(crate) fn serial(max_depth: usize) -> FrontEnd {
+        FrontEnd {
+            max_depth,
+            split: None,
+        }
+    }
+
     /// Adds statement `text` (at `offset` in its source) to `dag` through
     /// the split front end, if it is big enough and splits: `None` when
     /// it does not (too short, not a `+`/`*` chain, or anything the

@@ -30,7 +30,7 @@ pub(crate) enum Compact {
 }
 
 impl Compact {
-    /// `outcome` in compact form, and whether it was boxed.
+    /// `outcome` in compact form.
     fn of(outcome: Outcome) -> Compact {
         match &outcome {
             Ok(Value::Int(i)) if let Some(small) = i.to_i64() => Compact::Int(small),

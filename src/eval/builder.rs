@@ -249,8 +249,7 @@ impl EngineBuilder {
                 value: self.limits.value,
                 ..self.dag_limits
             },
-            max_depth: self.max_depth,
-            split: Some(crate::split_parse::Split::default()),
+            front: crate::front_end::FrontEnd::new(self.max_depth),
             host: Arc::new(self.host),
         })
     }

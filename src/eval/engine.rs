@@ -12,7 +12,6 @@ use crate::dag::{Dag, DagLimits, NodeId, Scope};
 use crate::error::{Error, ErrorKind, Span};
 use crate::front_end::FrontEnd;
 use crate::host::HostFunctions;
-use crate::split_parse::Split;
 use crate::value::Value;
 
 /// Default estimated cost (ns) under which a subgraph is fused into one task.
@@ -65,9 +64,9 @@ pub struct Engine {
     pub(super) limits: EvalLimits,
     pub(super) fuse_ns: u64,
     pub(super) dag_limits: DagLimits,
-    pub(super) max_depth: usize,
-    /// Which statements parse through the split front end.
-    pub(super) split: Option<Split>,
+    /// How text reaches this engine's DAGs: nesting accepted, and which
+    /// statements parse through the split front end.
+    pub(super) front: FrontEnd,
     pub(super) host: Arc<HostFunctions>,
 }
 
@@ -131,16 +130,13 @@ impl Engine {
 
     /// The most nesting accepted in text (see [`EngineBuilder::max_depth`]).
     pub fn max_depth(&self) -> usize {
-        self.max_depth
+        self.front.max_depth
     }
 
     /// How text reaches this engine's DAGs: nesting up to
     /// [`max_depth`](Self::max_depth), big statements split.
     pub(crate) fn front_end(&self) -> FrontEnd {
-        FrontEnd {
-            max_depth: self.max_depth,
-            split: self.split,
-        }
+        self.front
     }
 
     /// This engine with every statement that splits split into chunks of
@@ -148,7 +144,10 @@ impl Engine {
     #[cfg(feature = "test-hooks")]
     pub(crate) fn with_split(&self, grain: Option<usize>) -> Engine {
         Engine {
-            split: grain.map(crate::front_end::split_all),
+            front: FrontEnd {
+                split: grain.map(crate::front_end::split_all),
+                ..self.front
+            },
             ..self.clone()
         }
     }
@@ -367,10 +366,7 @@ pub(crate) fn single_expression(
         ..Default::default()
     });
     // The sequential entry point (`exprflow::eval`) stays on this thread.
-    let front = FrontEnd {
-        max_depth: crate::syntax::DEFAULT_MAX_DEPTH,
-        split: None,
-    };
+    let front = FrontEnd::serial(crate::syntax::DEFAULT_MAX_DEPTH);
     let root = build_one(&mut dag, text, 0, &Scope::new(), front)?;
     Ok((dag, root))
 }
