@@ -204,11 +204,12 @@ fn the_leftmost_rule_applies_inside_bodies() {
     );
     // The branch not taken inside a body is never evaluated.
     assert_eq!(session(&["h(x) = if(x > 0, x, 1/0)", "h(5)"]), "5");
-    // A failing variable only matters if the body uses it.
+    // A missing variable only matters if the body uses it (a failed
+    // assignment binds nothing in a session, SPEC section 5).
     assert_eq!(session(&["y = 1/0", "f(x) = if(x, 1, y)", "f(1)"]), "1");
     assert_eq!(
         session(&["y = 1/0", "f(x) = if(x, 1, y)", "f(0)"]),
-        "error: division by zero"
+        "error: unknown variable: `y`"
     );
 }
 

@@ -227,3 +227,19 @@ fn commands_show_the_dag_trace_and_timings() -> Result<(), Error> {
     repl.exp_eof()?;
     Ok(())
 }
+
+/// SPEC section 5: a statement that fails binds nothing, in the REPL as in
+/// `Session::eval` (Python's habit): the name keeps its earlier value.
+#[test]
+fn a_failed_assignment_keeps_the_earlier_value() -> Result<(), Error> {
+    let home = TempHome::new("failed-assignment");
+    let mut repl = start(&home, StateDir::Xdg)?;
+    ask(&mut repl, "x = 5", "x = 5")?;
+    ask(&mut repl, "x = 2 +* 3", "syntax error")?;
+    ask(&mut repl, "x * 2", "10")?;
+    ask(&mut repl, "x = 1/0", "division by zero")?;
+    ask(&mut repl, "x + 1", "6")?;
+    ask(&mut repl, "w = 1/0", "division by zero")?;
+    ask(&mut repl, "w", "unknown variable")?;
+    quit_with_ctrl_d(repl)
+}

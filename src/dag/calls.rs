@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use rustc_hash::FxHashSet;
+
 use super::Outcome;
 use super::node::NodeId;
 use crate::host::HostCall;
@@ -37,11 +39,19 @@ pub struct CallKey {
 
 type EnvKey = (Arc<[(Box<str>, u64)]>, Box<[NodeId]>);
 
+/// Environment ids by key, and the next id to give (ids are never given
+/// twice, even after a compaction dropped some).
+#[derive(Debug, Default)]
+struct Envs {
+    ids: rustc_hash::FxHashMap<EnvKey, u64>,
+    next: u64,
+}
+
 /// The memo and the environment ids of one DAG; shared by its forks.
 #[derive(Debug, Default)]
 pub struct CallTable {
     memo: Mutex<rustc_hash::FxHashMap<CallKey, Outcome>>,
-    envs: Mutex<rustc_hash::FxHashMap<EnvKey, u64>>,
+    envs: Mutex<Envs>,
     hits: std::sync::atomic::AtomicU64,
     /// `memo.len()`, readable without the lock (checked at every call).
     count: std::sync::atomic::AtomicUsize,
@@ -61,8 +71,50 @@ impl CallTable {
     /// The id of the environment with these functions and variable nodes.
     pub fn env_id(&self, funcs: &Arc<[(Box<str>, u64)]>, vars: &[NodeId]) -> u64 {
         let mut envs = lock(&self.envs);
-        let next = envs.len() as u64;
-        *envs.entry((Arc::clone(funcs), vars.into())).or_insert(next)
+        let Envs { ids, next } = &mut *envs;
+        *ids.entry((Arc::clone(funcs), vars.into()))
+            .or_insert_with(|| {
+                *next += 1;
+                *next - 1
+            })
+    }
+
+    /// The table for a compacted DAG: the environments whose variable
+    /// nodes were all kept (under their new ids, with the same environment
+    /// ids), and the remembered calls of functions in `defs` in those
+    /// environments; the host calls as they are.
+    pub(crate) fn compacted(
+        &self,
+        renumbering: &super::Renumbering,
+        defs: &FxHashSet<u64>,
+    ) -> CallTable {
+        let envs = lock(&self.envs);
+        let mut kept = Envs {
+            ids: Default::default(),
+            next: envs.next,
+        };
+        for ((funcs, vars), &id) in &envs.ids {
+            let renumbered: Option<Box<[NodeId]>> =
+                vars.iter().map(|&v| renumbering.get(v)).collect();
+            if let Some(vars) = renumbered {
+                kept.ids.insert((Arc::clone(funcs), vars), id);
+            }
+        }
+        let live_envs: FxHashSet<u64> = kept.ids.values().copied().collect();
+        let memo: rustc_hash::FxHashMap<CallKey, Outcome> = lock(&self.memo)
+            .iter()
+            .filter(|(key, _)| defs.contains(&key.def) && live_envs.contains(&key.env))
+            .map(|(key, outcome)| (key.clone(), outcome.clone()))
+            .collect();
+        let relaxed = std::sync::atomic::Ordering::Relaxed;
+        CallTable {
+            count: memo.len().into(),
+            memo: Mutex::new(memo),
+            envs: Mutex::new(kept),
+            hits: self.hits.load(relaxed).into(),
+            hosts: Mutex::new(lock(&self.hosts).clone()),
+            computed: self.computed.load(relaxed).into(),
+        }
     }
 
     /// The key of a call of definition `def` in environment `env`.

@@ -13,6 +13,7 @@
 mod build;
 mod calls;
 mod chunks;
+mod compact;
 mod estimate;
 mod func;
 mod index;
@@ -32,6 +33,7 @@ use index::{Found, Index, OpKey};
 pub use build::DagLimits;
 pub use calls::{CallKey, CallTable};
 pub use chunks::ChainBuilder;
+pub(crate) use compact::Renumbering;
 pub use estimate::UNKNOWN;
 pub use func::{BodyId, BodyOp, CallSite, Env, FuncDef};
 pub use inputs::Inputs;

@@ -48,6 +48,28 @@ impl Scope {
         self.vars.get(name)
     }
 
+    /// Removes user function `name`, if it is defined.
+    pub fn undefine(&mut self, name: &str) {
+        self.funcs.remove(name);
+    }
+
+    /// The nodes variables are bound to, to change (e.g. when a DAG is
+    /// compacted and its nodes get new ids).
+    pub fn nodes_mut(&mut self) -> impl Iterator<Item = &mut NodeId> {
+        self.vars.values_mut().filter_map(|binding| match binding {
+            Binding::Node(node) => Some(node),
+            Binding::Failed(_) => None,
+        })
+    }
+
+    /// The nodes variables are bound to.
+    pub fn bound_nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.vars.values().filter_map(|binding| match binding {
+            Binding::Node(node) => Some(*node),
+            Binding::Failed(_) => None,
+        })
+    }
+
     /// Defines (or redefines) user function `def`.
     pub fn define(&mut self, def: std::sync::Arc<super::func::FuncDef>) {
         self.funcs.insert(def.name.clone(), def);

@@ -187,6 +187,7 @@ impl Repl {
             return;
         }
         self.session = parallel;
+        self.session.settle(added.node, &outcome);
         if let Some(name) = &added.target {
             self.learn_name(name);
         }
@@ -259,7 +260,7 @@ impl Repl {
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
             let line = index + 1;
             let added = match std::str::from_utf8(raw) {
-                Ok(text) => self.session.add(text),
+                Ok(text) => self.session.add_in_file(text),
                 _ => {
                     let at = self.session.source().len();
                     let _ = self.session.add("");
@@ -336,6 +337,7 @@ impl Repl {
                 (Err(e), _) => println!("{label} {}", self.style.error(&format!("error: {e}"))),
             }
         }
+        self.session.end_file();
         if finished.stopped == Some(Stopped::Cancelled) {
             self.show_error(
                 &Error::new(ErrorKind::Cancelled, Default::default()),

@@ -1,13 +1,16 @@
 //! A session: statements evaluated one after another, sharing variables and
 //! one growing DAG, so a subexpression computed earlier is reused.
 
+mod collect;
+mod values;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::dag::{Binding, Dag, DagLimits, NodeId, Scope};
-use crate::error::{Error, ErrorKind};
+use crate::error::Error;
 use crate::eval::{CancelToken, Engine, ExprFuture, evaluate_sequential};
-use crate::front_end::{FrontEnd, bind_failed};
+use crate::front_end::FrontEnd;
 use crate::syntax::{Ast, DEFAULT_MAX_DEPTH, parse_statement};
 use crate::value::Value;
 
@@ -51,16 +54,26 @@ pub struct Session {
     front: FrontEnd,
     /// The last statement known to have given a value.
     last_good: Option<NodeId>,
-    /// Assignments not settled yet: the name and what it was bound to
-    /// before, so that a cancelled or timed-out one can be undone.
-    unsettled: HashMap<NodeId, (Box<str>, Option<Binding>)>,
+    /// Statements added but not settled yet, by node (equal statements
+    /// share a node, so a list each). An assignment keeps its name and
+    /// what the name was bound to before, so that it can be undone if
+    /// it fails.
+    unsettled: HashMap<NodeId, Vec<Option<Assigned>>>,
     /// Where [`Session::eval`] evaluates (`None`: sequentially).
     engine: Option<Engine>,
+    /// What the DAG held after the last collection of its garbage.
+    collected: collect::Collected,
+    /// Names a file's broken lines bound to errors, with their bindings
+    /// before (see [`Session::add_in_file`]).
+    in_file: Vec<Assigned>,
 }
 
 /// A clone is a session of its own: it copies the DAG (values included) so
 /// that the two can grow apart. (A session's DAG may only grow in one copy:
 /// `Dag::fork` shares result slots with the copy it came from.)
+/// An assignment not settled yet: its name, and the name's binding before.
+type Assigned = (Box<str>, Option<Binding>);
+
 impl Clone for Session {
     fn clone(&self) -> Self {
         Session {
@@ -71,6 +84,8 @@ impl Clone for Session {
             last_good: self.last_good,
             unsettled: self.unsettled.clone(),
             engine: self.engine.clone(),
+            collected: self.collected,
+            in_file: self.in_file.clone(),
         }
     }
 }
@@ -97,6 +112,8 @@ impl Session {
             last_good: None,
             unsettled: HashMap::new(),
             engine: None,
+            collected: Default::default(),
+            in_file: Vec::new(),
         }
     }
 
@@ -147,6 +164,7 @@ impl Session {
     /// split front end (chunks parsed in parallel), with the same DAG,
     /// spans and errors.
     pub(crate) fn add(&mut self, text: &str) -> Result<Option<Added>, Error> {
+        self.collect_if_worth_it();
         let offset = self.source.len();
         self.source.push_str(text);
         self.source.push('\n');
@@ -155,6 +173,7 @@ impl Session {
             if let Some(node) = self.front.try_split(dag, &self.scope, text, offset) {
                 // Only an expression splits: no name to bind but `_`.
                 let node = node?;
+                self.unsettled.entry(node).or_default().push(None);
                 self.scope.bind("_", Binding::Node(node));
                 return Ok(Some(Added {
                     node,
@@ -164,25 +183,28 @@ impl Session {
             }
         }
         let mut ast = Ast::new();
-        let statement = match parse_statement(&mut ast, text, offset, self.front.max_depth) {
-            Ok(Some(statement)) => statement,
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                bind_failed(&mut self.scope, text, &e);
-                return Err(e);
-            }
+        // A statement that fails binds nothing (as in Python): a syntax
+        // error leaves every name as it was.
+        let Some(statement) = parse_statement(&mut ast, text, offset, self.front.max_depth)? else {
+            return Ok(None);
         };
         let dag = writable(&mut self.dag);
         let before = statement
             .target
             .as_ref()
             .map(|(name, _)| (name.clone(), self.scope.get(name).cloned()));
-        let node = dag.add_statement(&ast, &statement, &mut self.scope)?;
+        let node = match dag.add_statement(&ast, &statement, &mut self.scope) {
+            Ok(node) => node,
+            Err(e) => {
+                if let Some((name, before)) = before {
+                    self.restore(&name, before);
+                }
+                return Err(e);
+            }
+        };
         let signature = statement.signature().map(String::into_boxed_str);
         if signature.is_none() {
-            if let Some(before) = before {
-                self.unsettled.insert(node, before);
-            }
+            self.unsettled.entry(node).or_default().push(before);
             self.scope.bind("_", Binding::Node(node));
         }
         Ok(Some(Added {
@@ -192,13 +214,41 @@ impl Session {
         }))
     }
 
+    /// [`Session::add`] for a line of a file read as `batch` reads it
+    /// (the REPL's `:load`): a line that does not parse binds its name
+    /// to its error for the file's later lines, as in a batch, until
+    /// [`Session::end_file`] undoes that.
+    pub(crate) fn add_in_file(&mut self, text: &str) -> Result<Option<Added>, Error> {
+        let before = crate::syntax::assignment_target(text)
+            .map(|name| (Box::<str>::from(name), self.scope.get(name).cloned()));
+        let added = self.add(text);
+        if let (Err(e), Some((name, before))) = (&added, before) {
+            crate::front_end::bind_failed(&mut self.scope, text, e);
+            self.in_file.push((name, before));
+        }
+        added
+    }
+
+    /// After a file's lines were added and settled: the names its broken
+    /// lines bound to errors get their earlier bindings back (a statement
+    /// that fails binds nothing in a session).
+    pub(crate) fn end_file(&mut self) {
+        for (name, before) in std::mem::take(&mut self.in_file).into_iter().rev() {
+            if matches!(self.scope.get(&name), Some(Binding::Failed(_))) {
+                self.restore(&name, before);
+            }
+        }
+    }
+
     /// Tells the session how the statement `node` ended: a value makes it
     /// the last good one; an error while `_` still is `node` puts `_` back
     /// to the last statement that gave a value (or leaves `_` unknown).
-    /// An assignment that was cancelled or timed out is undone, as an
-    /// interrupted assignment in Python: its name is bound again to what
-    /// it was before (or unbound), so using it does not restart the work.
-    /// (Other errors stay with the name: using it gives the same error.)
+    /// An assignment that failed (an error, or cancelled, or timed out)
+    /// binds nothing, as a failing assignment in Python: its name is bound
+    /// again to what it was before (or unbound). A node this session did
+    /// not add, or already settled, changes nothing.
+    /// [`Session::eval`] and [`Session::eval_on`] settle by themselves;
+    /// a statement from [`Session::submit`] is settled by its caller.
     ///
     /// ```
     /// let engine = exprflow::Engine::with_workers(2).unwrap();
@@ -215,15 +265,28 @@ impl Session {
     /// assert_eq!(session.eval_on(&engine, "w").unwrap().unwrap().to_string(), "1");
     /// ```
     pub fn settle(&mut self, node: NodeId, outcome: &Result<Value, Error>) {
-        let assigned = self.unsettled.remove(&node);
-        if let (Err(e), Some((name, before))) = (outcome, assigned)
-            && matches!(e.kind, ErrorKind::Cancelled | ErrorKind::TimedOut)
+        let Some(waiting) = self.unsettled.get_mut(&node) else {
+            return;
+        };
+        let assigned = if waiting.is_empty() {
+            None
+        } else {
+            waiting.remove(0)
+        };
+        if waiting.is_empty() {
+            self.unsettled.remove(&node);
+        }
+        if let (Err(_), Some((name, before))) = (outcome, assigned)
             && matches!(self.scope.get(&name), Some(Binding::Node(now)) if *now == node)
         {
-            match before {
-                Some(binding) => self.scope.bind(&name, binding),
-                None => self.scope.unbind(&name),
+            // A later assignment of the same name, still running, falls
+            // back to what this one fell back to.
+            for (later, earlier) in self.unsettled.values_mut().flatten().flatten() {
+                if *later == name && matches!(earlier, Some(Binding::Node(n)) if *n == node) {
+                    *earlier = before.clone();
+                }
             }
+            self.restore(&name, before);
         }
         if outcome.is_ok() {
             self.last_good = Some(node);
@@ -234,6 +297,14 @@ impl Session {
                 Some(good) => self.scope.bind("_", Binding::Node(good)),
                 None => self.scope.unbind("_"),
             }
+        }
+    }
+
+    /// Binds `name` to `before` again (unbinds it for `None`).
+    fn restore(&mut self, name: &str, before: Option<Binding>) {
+        match before {
+            Some(binding) => self.scope.bind(name, binding),
+            None => self.scope.unbind(name),
         }
     }
 
