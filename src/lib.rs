@@ -39,6 +39,7 @@
 // as one DAG, the run handle with progress and timeout, and the reports.
 #[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod batch;
+mod caret;
 mod dag;
 mod error;
 mod eval;

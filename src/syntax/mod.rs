@@ -12,7 +12,6 @@ mod depth;
 mod errors;
 mod fold;
 mod grammar;
-#[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod position;
 #[cfg(any(test, feature = "test-hooks"))]
 mod print;
@@ -22,7 +21,6 @@ mod split;
 pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Literal, Statement};
 pub use chunk::parse_chunk;
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
-#[cfg(any(feature = "cli", feature = "test-hooks", test))]
 pub use position::LineIndex;
 #[cfg(any(test, feature = "test-hooks"))]
 pub use print::print;

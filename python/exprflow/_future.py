@@ -1,0 +1,152 @@
+"""``exprflow.Future``: a real ``concurrent.futures.Future`` completed from
+Rust, and the pump thread that completes futures as their evaluations end."""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from concurrent.futures import Future as _StdFuture
+from concurrent.futures import InvalidStateError
+from concurrent.futures._base import (
+    CANCELLED,
+    CANCELLED_AND_NOTIFIED,
+    FINISHED,
+    RUNNING,
+)
+from typing import Any
+
+from . import _exprflow
+
+_DONE = (CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED)
+
+
+class Future(_StdFuture):  # type: ignore[type-arg]
+    """An evaluation submitted with ``Engine.submit``: a
+    ``concurrent.futures.Future`` (so ``as_completed``, ``wait``,
+    ``add_done_callback`` and ``asyncio.wrap_future`` work unchanged) that
+    is running from the start.
+
+    Unlike the stdlib's, ``cancel()`` also stops an evaluation that is
+    running: its work nobody else needs stops, ``delay`` timers are
+    removed and a worker busy with it is freed; it returns ``True`` unless
+    the evaluation had already finished."""
+
+    def __init__(self, task: Any, text: str) -> None:
+        super().__init__()
+        self._task = task
+        self._text = text
+        self._state = RUNNING
+        task.notify(self)
+        _pump.ensure_running()
+
+    def __repr__(self) -> str:
+        text = self._text if len(self._text) <= 40 else self._text[:37] + "..."
+        with self._condition:
+            state = self._state
+            if state == FINISHED:
+                if self._exception is not None:
+                    outcome = f" raised {type(self._exception).__name__}"
+                else:
+                    outcome = f" returned {type(self._result).__name__}"
+            else:
+                outcome = ""
+        return f"<exprflow.Future at {id(self):#x} state={state.lower()}{outcome} text={text!r}>"
+
+    def _settle(self) -> None:
+        """Completes this future from its evaluation's outcome, once."""
+        if self._state in _DONE:
+            return
+        outcome = self._task.outcome()
+        if outcome is None:
+            return
+        cancelled, value, exception = outcome
+        try:
+            if cancelled:
+                self._set_cancelled()
+            elif exception is not None:
+                self.set_exception(exception)
+            else:
+                self.set_result(value)
+        except InvalidStateError:
+            pass
+
+    def _set_cancelled(self) -> None:
+        with self._condition:
+            if self._state in _DONE:
+                return
+            self._state = CANCELLED_AND_NOTIFIED
+            for waiter in self._waiters:
+                waiter.add_cancelled(self)
+            self._condition.notify_all()
+        self._invoke_callbacks()  # type: ignore[attr-defined]
+
+    def cancel(self) -> bool:
+        """Cancels the evaluation, also while it runs (the stdlib cancels
+        only futures that have not started). ``True`` unless it had already
+        finished."""
+        if self._state == FINISHED:
+            return False
+        if self._state not in _DONE:
+            self._task.cancel()
+            self._settle()
+        return self._state in (CANCELLED, CANCELLED_AND_NOTIFIED)
+
+    def done(self) -> bool:
+        if self._state not in _DONE and self._task.done():
+            self._settle()
+        return self._state in _DONE
+
+    def result(self, timeout: float | None = None) -> Any:
+        """The value (an ``int``, ``Fraction`` or ``float``), waiting at most
+        ``timeout`` seconds with the GIL released; raises the evaluation's
+        error, ``TimeoutError`` or ``CancelledError`` as the stdlib does.
+        Ctrl-C raises ``KeyboardInterrupt`` (the evaluation goes on)."""
+        self._wait(timeout)
+        return super().result(timeout=0)
+
+    def exception(self, timeout: float | None = None) -> BaseException | None:
+        self._wait(timeout)
+        return super().exception(timeout=0)
+
+    def _wait(self, timeout: float | None) -> None:
+        if self._state not in _DONE:
+            self._task.wait(timeout)
+            self._settle()
+
+
+class _Pump:
+    """The daemon thread that completes futures as evaluations end (the
+    Rust side sends them over a channel, from any thread, without the GIL)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def ensure_running(self) -> None:
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                thread = threading.Thread(target=self._run, name="exprflow-pump", daemon=True)
+                thread.start()
+                self._thread = thread
+
+    @staticmethod
+    def _run() -> None:
+        while True:
+            batch = _exprflow._next_completions()
+            if batch is None:
+                return
+            for future in batch:
+                future._settle()
+
+    def stop(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            _exprflow._stop_pump()
+            thread.join(timeout=1.0)
+
+
+_pump = _Pump()
+atexit.register(_pump.stop)

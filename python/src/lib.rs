@@ -1,0 +1,20 @@
+//! `exprflow._exprflow`: the Rust half of the `exprflow` Python package
+//! (the Python half is `python/exprflow/__init__.py`). A client of the
+//! exprflow crate's public API only.
+
+mod engine;
+mod errors;
+mod host;
+mod task;
+mod values;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _exprflow(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<engine::PyEngine>()?;
+    module.add_class::<task::Task>()?;
+    module.add_function(wrap_pyfunction!(task::_next_completions, module)?)?;
+    module.add_function(wrap_pyfunction!(task::_stop_pump, module)?)?;
+    Ok(())
+}
