@@ -49,7 +49,7 @@ mod front_end;
 mod handle;
 mod host;
 mod model;
-#[cfg(any(feature = "cli", feature = "test-hooks", test))]
+#[cfg(feature = "report")]
 mod report;
 mod session;
 mod split_parse;
@@ -73,6 +73,8 @@ pub use eval::{
 };
 pub use formula::Formula;
 pub use model::{Model, Recompute};
+#[cfg(feature = "report")]
+pub use report::{Report, Stats};
 pub use session::Session;
 pub use value::{Fault, Int, Limits as ValueLimits, Rat, Value};
 pub use wait::{AsCompleted, Return, as_completed, wait};

@@ -344,19 +344,6 @@ fn write_reports(
 ) -> Result<(), String> {
     use crate::report;
     let roots = batch.roots();
-    if let Some((path, file)) = &mut outputs.dot {
-        let dot = report::to_dot_with_source(&batch.dag, &roots, &batch.source);
-        match file {
-            Some(file) => write_output(path, file, &dot)?,
-            None => {
-                let mut stdout = std::io::stdout().lock();
-                stdout
-                    .write_all(dot.as_bytes())
-                    .and_then(|()| stdout.flush())
-                    .map_err(|e| format!("cannot write the DOT to stdout: {e}"))?;
-            }
-        }
-    }
     let empty;
     let trace = match trace {
         Some(trace) => trace,
@@ -373,20 +360,34 @@ fn write_reports(
             &empty
         }
     };
+    // The library's pictures (`Report`), drawn from the batch's parts.
+    let pictures = report::Pictures {
+        dag: &batch.dag,
+        roots: &roots,
+        trace,
+        source: &batch.source,
+    };
+    if let Some((path, file)) = &mut outputs.dot {
+        let dot = pictures.dot();
+        match file {
+            Some(file) => write_output(path, file, &dot)?,
+            None => {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(dot.as_bytes())
+                    .and_then(|()| stdout.flush())
+                    .map_err(|e| format!("cannot write the DOT to stdout: {e}"))?;
+            }
+        }
+    }
     if let Some((path, file)) = &mut outputs.trace {
-        write_output(
-            path,
-            file,
-            &report::chrome_json(&batch.dag, trace, &batch.source),
-        )?;
+        write_output(path, file, &pictures.trace_json())?;
     }
     if let Some((path, file)) = &mut outputs.timeline {
-        let svg = report::timeline_svg(&batch.dag, &roots, trace, &batch.source);
-        write_output(path, file, &svg)?;
+        write_output(path, file, &pictures.timeline_svg())?;
     }
     if options.stats {
-        let stats = report::Stats::compute(&batch.dag, &roots, trace);
-        eprintln!("{stats}");
+        eprintln!("{}", pictures.stats());
     }
     Ok(())
 }

@@ -188,6 +188,18 @@ impl Engine {
         roots: &[NodeId],
         options: SubmitOptions,
     ) -> Vec<ExprFuture> {
+        self.submit_run(dag, roots, options, None)
+    }
+
+    /// Like [`submit_all`](Self::submit_all), with `source`, the text the
+    /// DAG's spans index, kept for the futures' reports.
+    fn submit_run(
+        &self,
+        dag: &Arc<Dag>,
+        roots: &[NodeId],
+        options: SubmitOptions,
+        source: Option<Arc<str>>,
+    ) -> Vec<ExprFuture> {
         let context = RunContext {
             limits: self.limits,
             fuse_ns: self.fuse_ns,
@@ -195,6 +207,7 @@ impl Engine {
             timers: Arc::clone(&self.timers),
             record: options.events,
             timeout: options.timeout,
+            source,
         };
         let run = Run::start(Arc::clone(dag), roots, context);
         run.promises()
@@ -228,9 +241,12 @@ impl Engine {
         text: impl AsRef<str>,
         options: SubmitOptions,
     ) -> Result<ExprFuture, Error> {
+        let text = text.as_ref();
         let mut dag = self.new_dag();
-        let root = build_one(&mut dag, text.as_ref(), 0, &Scope::new(), self.front_end())?;
-        let mut futures = self.submit_all(&Arc::new(dag), &[root], options);
+        let root = build_one(&mut dag, text, 0, &Scope::new(), self.front_end())?;
+        // The text only matters to a report, which needs events.
+        let source = options.events.then(|| Arc::from(text));
+        let mut futures = self.submit_run(&Arc::new(dag), &[root], options, source);
         futures
             .pop()
             .ok_or_else(|| Error::new(ErrorKind::Internal, Span::default()))

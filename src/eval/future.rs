@@ -130,6 +130,43 @@ impl ExprFuture {
         })
     }
 
+    /// The pictures and figures of this future's evaluation (DOT, Chrome
+    /// trace JSON, an SVG timeline, [`Stats`](crate::Stats)), once it has
+    /// finished; `None` before that, or when it was not submitted with
+    /// [`SubmitOptions::events`](crate::SubmitOptions::events). Reading
+    /// [`completions`](Self::completions) does not take events from it.
+    /// Feature `report` (on by default).
+    ///
+    /// ```
+    /// use exprflow::{Engine, SubmitOptions};
+    /// let engine = Engine::with_workers(2).unwrap();
+    /// let options = SubmitOptions { events: true, ..Default::default() };
+    /// let future = engine.submit_with("busy(1, 2) * busy(2, 2)", options).unwrap();
+    /// future.wait().unwrap();
+    /// let report = future.report().unwrap();
+    /// std::fs::write(std::env::temp_dir().join("run.svg"), report.timeline_svg()).unwrap();
+    /// assert_eq!(report.stats().workers, 2);
+    ///
+    /// let quiet = engine.submit("1+2").unwrap(); // no events: no report
+    /// quiet.wait().unwrap();
+    /// assert!(quiet.report().is_none());
+    /// ```
+    #[cfg(feature = "report")]
+    pub fn report(&self) -> Option<crate::Report> {
+        if !self.is_done() {
+            return None;
+        }
+        let recording = self.run.as_ref()?.recording(self.index)?;
+        let trace =
+            crate::report::Trace::from_events(recording.events, recording.workers, recording.wall);
+        Some(crate::Report::new(
+            recording.dag,
+            vec![self.node()],
+            trace,
+            recording.source,
+        ))
+    }
+
     /// How this future's run was planned (nodes to compute, tasks), or
     /// `None` if nothing needed computing (feature `test-hooks`).
     #[cfg(feature = "test-hooks")]

@@ -1,6 +1,10 @@
 //! Seeing the concurrency: a recorded [`Trace`] of a run and the pictures
-//! and figures made from it.
+//! and figures made from it (feature `report`, on by default).
 //!
+//! - [`Report`]: the public face, a finished future's pictures
+//!   ([`ExprFuture::report`](crate::ExprFuture::report)); [`Pictures`], the
+//!   same drawn from borrowed parts, is what the CLI (`--dot`, `--trace`,
+//!   `--timeline`, `--stats`) and the REPL (`:dot`, `:trace`, `:time`) use.
 //! - [`to_dot`]: the DAG in Graphviz DOT, values and errors included once
 //!   evaluated.
 //! - [`chrome_json`]: the trace as Chrome trace-event JSON (Perfetto,
@@ -8,12 +12,9 @@
 //! - [`timeline_svg`]: a self-contained SVG Gantt chart of the run.
 //! - [`Stats`]: nodes, sharing, work, span, parallelism and speedup.
 //!
-//! Everything here returns strings or plain structs; nothing prints. The CLI
-//! (`--dot`, `--trace`, `--timeline`, `--stats`) and the REPL (`:dot`,
-//! `:trace`, `:time`) share these functions.
+//! Everything here returns strings or plain structs; nothing prints.
 //!
 //! ```
-//! use std::sync::Arc;
 //! use std::time::Instant;
 //! use exprflow::SubmitOptions;
 //! use exprflow::testing::EngineInternals;
@@ -39,6 +40,7 @@
 mod analysis;
 mod chrome;
 mod dot;
+mod pictures;
 mod stats;
 mod text;
 mod timeline;
@@ -56,6 +58,8 @@ pub use chrome::chrome_json;
 #[cfg(any(test, feature = "test-hooks"))]
 pub use dot::to_dot;
 pub use dot::{to_dot_with_source, to_dot_with_text};
+pub(crate) use pictures::Pictures;
+pub use pictures::Report;
 pub use stats::Stats;
 pub use text::{format_duration, value_preview};
 pub use timeline::timeline_svg;

@@ -12,14 +12,31 @@ use crate::dag::{Dag, NodeId, Op};
 use crate::value::Builtin;
 
 /// The figures of one run of `roots`: the DAG's size and sharing, work and
-/// span, and how close the run came to the best the pool allows.
+/// span, and how close the run came to the best the pool allows (from
+/// [`Report::stats`](crate::Report::stats); its `Display` is the command
+/// line's `--stats`).
 ///
 /// Work is the time a single thread would spend (every recorded node's
 /// duration, `delay` waits included); CPU work is the part that needs a
 /// worker. No run on P workers can beat `max(cpu work / P, span)` (the work
 /// law and the span law), so that is the bound speedup and efficiency are
 /// measured against.
+///
+/// ```
+/// use exprflow::{Engine, SubmitOptions};
+/// let engine = Engine::with_workers(2).unwrap();
+/// let options = SubmitOptions { events: true, ..Default::default() };
+/// let future = engine.submit_with("busy(1, 3) + busy(2, 3)", options).unwrap();
+/// future.wait().unwrap();
+/// let stats = future.report().unwrap().stats();
+/// // Two independent 3 ms bursts: 6 ms of work, a span of one burst.
+/// assert!(stats.work >= std::time::Duration::from_millis(6));
+/// assert!(stats.span < stats.work && stats.parallelism > 1.0);
+/// assert_eq!(stats.workers, 2);
+/// println!("{stats}");
+/// ```
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Stats {
     /// Distinct nodes reachable from the roots.
     pub nodes: usize,
@@ -96,6 +113,7 @@ impl Stats {
     /// assert_eq!(stats.edges, 4);
     /// assert_eq!(stats.depth, 3);
     /// ```
+    #[doc(hidden)]
     pub fn compute(dag: &Dag, roots: &[NodeId], trace: &Trace) -> Stats {
         let analysis = Analysis::new(dag, roots, trace);
         let nodes = &analysis.nodes;

@@ -35,10 +35,16 @@ impl Repl {
         if !self.options.records() && self.options.dot.is_none() {
             return;
         }
-        let source = self.session.source();
         let trace = finished.trace();
+        // The library's pictures (`Report`), drawn from the session's parts.
+        let pictures = report::Pictures {
+            dag,
+            roots,
+            trace: &trace,
+            source: self.session.source(),
+        };
         if let Some(path) = &self.options.dot {
-            let dot = report::to_dot_with_source(dag, roots, source);
+            let dot = pictures.dot();
             if self.options.dot_to_stdout() {
                 print!("{dot}");
             } else {
@@ -46,14 +52,13 @@ impl Repl {
             }
         }
         if let Some(path) = &self.options.trace {
-            self.write_report(path, &report::chrome_json(dag, &trace, source));
+            self.write_report(path, &pictures.trace_json());
         }
         if let Some(path) = &self.options.timeline {
-            self.write_report(path, &report::timeline_svg(dag, roots, &trace, source));
+            self.write_report(path, &pictures.timeline_svg());
         }
         if self.options.stats {
-            let stats = Stats::compute(dag, roots, &trace);
-            println!("{}", self.style.dim(&stats.to_string()));
+            println!("{}", self.style.dim(&pictures.stats().to_string()));
         }
     }
 

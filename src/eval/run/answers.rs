@@ -56,6 +56,7 @@ impl Answers {
 impl Run {
     /// Resolves future `index`; the last one to resolve stops the run.
     pub(super) fn resolve_future(&self, index: usize, outcome: Outcome) {
+        self.recorder.resolving(index);
         if let Some(promise) = self.answers.promises.get(index)
             && promise.resolve(outcome)
             && self.answers.unresolved.fetch_sub(1, Ordering::AcqRel) == 1

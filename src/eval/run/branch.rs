@@ -40,6 +40,7 @@ impl Run {
             timers: Arc::clone(&self.timers),
             record: self.recorder.is_on(),
             timeout: None,
+            source: None,
         };
         let child = Run::start(Arc::clone(&self.dag), &[branch], context);
         lock(&self.branches.0).running.insert(t, Arc::clone(&child));

@@ -63,6 +63,16 @@ pub struct RunShape {
     pub tasks: usize,
 }
 
+/// A finished root's recording, from [`Run::recording`].
+#[cfg(feature = "report")]
+pub(crate) struct Recording {
+    pub(crate) dag: Arc<Dag>,
+    pub(crate) source: Arc<str>,
+    pub(crate) workers: usize,
+    pub(crate) events: Vec<NodeEvent>,
+    pub(crate) wall: std::time::Duration,
+}
+
 /// What a run is given to work with.
 pub(crate) struct RunContext {
     pub(crate) limits: EvalLimits,
@@ -73,6 +83,8 @@ pub(crate) struct RunContext {
     pub(crate) record: bool,
     /// Futures not resolved by then resolve `timed out`.
     pub(crate) timeout: Option<std::time::Duration>,
+    /// The text the DAG's spans index, for the run's pictures (when known).
+    pub(crate) source: Option<Arc<str>>,
 }
 
 /// Everything one run shares between its tasks, timers and futures.
@@ -100,6 +112,8 @@ pub(crate) struct Run {
     pool: Arc<ThreadPool>,
     timers: Arc<Timers>,
     recorder: Recorder,
+    /// The text the DAG's spans index, when the submitter gave it.
+    source: Option<Arc<str>>,
 }
 
 impl Run {
@@ -129,7 +143,8 @@ impl Run {
             answers,
             pool: context.pool,
             timers: context.timers,
-            recorder: Recorder::new(context.record),
+            recorder: Recorder::new(context.record, roots.len()),
+            source: context.source,
         });
         // Roots already known (constants, earlier results) resolve at once.
         for (i, &root) in roots.iter().enumerate() {
@@ -233,6 +248,22 @@ impl Run {
     /// The DAG the run evaluates.
     pub(crate) fn dag(&self) -> &Dag {
         &self.dag
+    }
+
+    /// What the pictures of root `index` need: the DAG, the text its spans
+    /// index (empty when not given), the pool's size, every event recorded
+    /// so far and when the root's future resolved. `None` unless the run
+    /// records events and that future has resolved.
+    #[cfg(feature = "report")]
+    pub(crate) fn recording(&self, index: usize) -> Option<Recording> {
+        let (events, wall) = self.recorder.recorded(index)?;
+        Some(Recording {
+            dag: Arc::clone(&self.dag),
+            source: self.source.clone().unwrap_or_else(|| Arc::from("")),
+            workers: self.pool.current_num_threads(),
+            events,
+            wall,
+        })
     }
 
     /// How the run was planned: nodes computed and tasks they formed.

@@ -1,5 +1,7 @@
 //! Recording per-node events of a run, when asked for.
 
+#[cfg(feature = "report")]
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
@@ -11,13 +13,42 @@ use crate::dag::{NodeId, Outcome};
 pub(super) struct Recorder {
     began: Instant,
     events: Option<(Sender<NodeEvent>, Receiver<NodeEvent>)>,
+    /// Every event again, for the run's pictures (feature `report`): the
+    /// channel above is read once by whoever watches the run, this one by
+    /// [`Recorder::recorded`], which keeps what it read in `kept`. A
+    /// channel send (not a lock) is all a worker pays.
+    #[cfg(feature = "report")]
+    log: Option<Log>,
+}
+
+/// The events kept for pictures and when each future resolved.
+#[cfg(feature = "report")]
+struct Log {
+    sender: Sender<NodeEvent>,
+    receiver: Receiver<NodeEvent>,
+    kept: Mutex<Vec<NodeEvent>>,
+    /// When each root's future resolved, since the run began.
+    resolved: Box<[OnceLock<Duration>]>,
 }
 
 impl Recorder {
-    pub(super) fn new(record: bool) -> Recorder {
+    /// A recorder for a run of `roots` roots, recording events if `record`.
+    pub(super) fn new(record: bool, roots: usize) -> Recorder {
+        #[cfg(not(feature = "report"))]
+        let _ = roots;
         Recorder {
             began: Instant::now(),
             events: record.then(crossbeam_channel::unbounded),
+            #[cfg(feature = "report")]
+            log: record.then(|| {
+                let (sender, receiver) = crossbeam_channel::unbounded();
+                Log {
+                    sender,
+                    receiver,
+                    kept: Mutex::new(Vec::new()),
+                    resolved: (0..roots).map(|_| OnceLock::new()).collect(),
+                }
+            }),
         }
     }
 
@@ -56,5 +87,31 @@ impl Recorder {
         if let Some((sender, _)) = &self.events {
             let _ = sender.send(event);
         }
+        #[cfg(feature = "report")]
+        if let Some(log) = &self.log {
+            let _ = log.sender.send(event);
+        }
+    }
+
+    /// Notes that root `index`'s future resolves now (the first time only).
+    pub(super) fn resolving(&self, index: usize) {
+        #[cfg(feature = "report")]
+        if let Some(slot) = self.log.as_ref().and_then(|log| log.resolved.get(index)) {
+            let _ = slot.set(self.now());
+        }
+        #[cfg(not(feature = "report"))]
+        let _ = index;
+    }
+
+    /// Every event recorded so far, in completion order, and when root
+    /// `index`'s future resolved (`None` if it has not, or nothing is
+    /// recorded).
+    #[cfg(feature = "report")]
+    pub(super) fn recorded(&self, index: usize) -> Option<(Vec<NodeEvent>, Duration)> {
+        let log = self.log.as_ref()?;
+        let wall = *log.resolved.get(index)?.get()?;
+        let mut kept = log.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.extend(log.receiver.try_iter());
+        Some((kept.clone(), wall))
     }
 }
