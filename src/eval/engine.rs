@@ -279,13 +279,15 @@ impl Engine {
     /// subexpressions computed once) and returns their outcomes in input
     /// order, like `Executor.map`. Many texts parse in parallel (as a
     /// batch's lines do), a big one in chunks; the DAG and errors are
-    /// those of parsing them one after another.
+    /// those of parsing them one after another. An error's span indexes
+    /// its own item's text.
     ///
     /// ```
     /// let engine = exprflow::Engine::with_workers(2).unwrap();
-    /// let out = engine.map(&["1+1", "1/0", "2^10"]);
+    /// let out = engine.map(&["1+1", "2 + 1/0", "2^10"]);
     /// assert_eq!(out[2].as_ref().unwrap().to_string(), "1024");
-    /// assert!(out[1].is_err());
+    /// let error = out[1].as_ref().unwrap_err();
+    /// assert_eq!(&"2 + 1/0"[error.span.start..error.span.end], "1/0");
     /// ```
     pub fn map<S: AsRef<str>>(
         &self,
@@ -327,14 +329,37 @@ impl Engine {
         let mut futures = futures.into_iter();
         roots
             .into_iter()
-            .map(|r| match r {
-                Ok(_) => futures
-                    .next()
-                    .map(|f| f.wait())
-                    .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Span::default()))),
-                Err(e) => Err(e),
+            .zip(&items)
+            .map(|(r, &(text, offset))| {
+                let outcome = match r {
+                    Ok(_) => futures
+                        .next()
+                        .map(|f| f.wait())
+                        .unwrap_or_else(|| Err(Error::new(ErrorKind::Internal, Span::default()))),
+                    Err(e) => Err(e),
+                };
+                outcome.or_else(|e| self.in_own_text(e, text, offset))
             })
             .collect()
+    }
+
+    /// An error of [`Engine::map`]'s item `text`, which sat at `offset`
+    /// of the items joined, with its spans in `text` itself. An error
+    /// from a node the item shares with an earlier item has that item's
+    /// span: the item alone gives the same error at its own place.
+    fn in_own_text(&self, mut e: Error, text: &str, offset: usize) -> Result<Value, Error> {
+        let end = offset + text.len();
+        let inside = |span: Span| offset <= span.start && span.end <= end + 1;
+        if !(inside(e.span) && e.calls.notes.iter().all(|(span, _)| inside(*span))) {
+            return self.submit(text)?.wait();
+        }
+        let local =
+            |span: Span| Span::new(span.start - offset, (span.end - offset).min(text.len()));
+        e.span = local(e.span);
+        for (span, _) in &mut e.calls.notes {
+            *span = local(*span);
+        }
+        Err(e)
     }
 }
 
@@ -363,6 +388,20 @@ fn parse_one(
 ) -> Result<(crate::syntax::Ast, crate::syntax::ExprId), Error> {
     let mut ast = crate::syntax::Ast::new();
     match crate::syntax::parse_statement(&mut ast, text, offset, max_depth)? {
+        Some(ref statement) if let Some((name, span)) = &statement.target => {
+            let what = match statement.signature() {
+                Some(signature) => format!("`{signature} = ...` defines a function"),
+                None => format!("`{name} = ...` assigns a variable"),
+            };
+            Err(Error::with_detail(
+                ErrorKind::Syntax,
+                *span,
+                format!(
+                    "{what}: definitions need a session \
+                     (`let mut s = engine.session(); s.eval(...)`)"
+                ),
+            ))
+        }
         Some(statement) => Ok((ast, statement.expr)),
         None => Err(Error::with_detail(
             ErrorKind::Syntax,

@@ -3,6 +3,9 @@
 //! ```
 //! use exprflow::Value;
 //! assert_eq!(Value::from(7u64).to_string(), "7");
+//! assert_eq!(Value::from(u128::MAX).to_string(), "340282366920938463463374607431768211455");
+//! assert_eq!(Value::from(-5i8), Value::from(-5isize));
+//! assert_eq!(Value::from(true), Value::from(1usize));
 //! assert_eq!(Value::from(-(1i128 << 100)).to_string(), "-1267650600228229401496703205376");
 //! assert!(Value::try_from(f64::NAN).is_err());
 //! assert_eq!(i64::try_from(&Value::from(42)).unwrap(), 42);
@@ -15,16 +18,46 @@ use dashu::integer::IBig;
 use super::{Fault, Int, Value};
 use crate::error::{Error, ErrorKind, Span};
 
-/// Plain integer literals (`Value::from(3)`, `3.into()`) are `i32`.
-impl From<i32> for Value {
-    fn from(n: i32) -> Value {
-        Value::from_i64(i64::from(n))
+/// Integers that fit in an `i64`. (Plain integer literals,
+/// `Value::from(3)` and `3.into()`, are `i32`.)
+macro_rules! from_small_integers {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Value {
+            fn from(n: $t) -> Value {
+                Value::from_i64(i64::from(n))
+            }
+        }
+    )*};
+}
+
+from_small_integers!(i8, i16, i32, u8, u16, u32);
+
+/// `true` is the integer 1, `false` 0, as comparisons give them.
+///
+/// ```
+/// assert_eq!(exprflow::Value::from(true), exprflow::eval("2 > 1").unwrap());
+/// ```
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::from_i64(i64::from(b))
     }
 }
 
-impl From<u32> for Value {
-    fn from(n: u32) -> Value {
-        Value::from_i64(i64::from(n))
+impl From<isize> for Value {
+    fn from(n: isize) -> Value {
+        Value::from(n as i128)
+    }
+}
+
+impl From<usize> for Value {
+    fn from(n: usize) -> Value {
+        Value::from(n as u64)
+    }
+}
+
+impl From<u128> for Value {
+    fn from(n: u128) -> Value {
+        Value::from_ibig(IBig::from(n))
     }
 }
 

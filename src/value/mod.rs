@@ -26,6 +26,7 @@ mod rat;
 mod roots;
 #[cfg(test)]
 mod test_support;
+mod traits;
 mod transcend;
 
 #[cfg(test)]
@@ -47,9 +48,18 @@ use dashu::rational::RBig;
 ///
 /// The representation is canonical: an exact integer is always `Int`, never a
 /// `Rat` with denominator 1, and a `Float` is always finite (never NaN or
-/// infinite), so derived equality is structural equality of values. Note that
+/// infinite), so equality is structural equality of values. Note that
 /// `Float(2.0) != Int(2)`: they are different values that print differently.
-#[derive(Clone, Debug, PartialEq)]
+/// `Eq` and `Hash` agree (values can key a `HashMap`); `<` and `>` compare
+/// numeric values across the tower; `"0.25".parse()` reads a literal (see
+/// the conversions below).
+///
+/// ```
+/// use exprflow::Value;
+/// assert_eq!(exprflow::eval("4/2").unwrap(), Value::from(2u8));
+/// assert!(Value::from(true) > "0.5".parse().unwrap());
+/// ```
+#[derive(Clone, Debug)]
 pub enum Value {
     /// An exact integer of any size.
     Int(Int),
