@@ -87,6 +87,11 @@ impl Scope {
         funcs
     }
 
+    /// How many variables are bound.
+    pub fn variable_count(&self) -> usize {
+        self.vars.len()
+    }
+
     /// All bound names, sorted.
     pub fn names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.vars.keys().map(|k| &**k).collect();

@@ -76,7 +76,7 @@ impl Session {
             || (nodes >= max_nodes - max_nodes / 8 && grown >= (max_nodes / 16).max(1))
             || (held >= max_held / 2 && held >= last.held.saturating_mul(2))
             || last.forgot_big
-            || last.forgotten >= 64.max(self.scope.names().len() / 4);
+            || last.forgotten >= 64.max(self.scope.variable_count() / 4);
         if worth {
             self.collect();
         }
