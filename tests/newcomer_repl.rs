@@ -130,6 +130,7 @@ fn load_reads_a_file_as_batch_does() -> Result<(), Error> {
     let batch_out = String::from_utf8_lossy(&batch.stdout);
     assert!(!batch_out.contains("30"), "{batch_out}");
     let mut repl = start(&dir, "")?;
+    let _ = ask(&mut repl, "a = 5")?;
     let shown = ask(&mut repl, ":load f.txt")?;
     assert!(!shown.contains("30"), "{shown}");
     for line in [
@@ -142,6 +143,9 @@ fn load_reads_a_file_as_batch_does() -> Result<(), Error> {
     assert!(shown.contains("reached from line 3"), "{shown}");
     assert!(shown.contains("6: b = 2"), "{shown}");
     assert!(shown.contains("7: 10"), "{shown}");
+    // After the file, the session's rule: its failed lines bound nothing.
+    let shown = ask(&mut repl, "a * 2")?;
+    assert!(shown.contains("10"), "{shown}");
     quit(repl)
 }
 

@@ -121,3 +121,70 @@ fn old_bindings_survive_many_collections() {
         ((1i128 << 71) + 1).to_string()
     );
 }
+
+mod collections_never_change_an_answer {
+    use exprflow::{Error, Session};
+    use proptest::prelude::*;
+
+    /// A statement over the names `a`, `b`, `c` and the functions `f`, `g`.
+    fn statement() -> impl Strategy<Value = String> {
+        let name = prop_oneof![Just("a"), Just("b"), Just("c")];
+        let atom = prop_oneof![
+            (0i64..20).prop_map(|k| k.to_string()),
+            name.clone().prop_map(str::to_string),
+            (0i64..6).prop_map(|k| format!("f({k})")),
+            (0i64..6).prop_map(|k| format!("g({k})")),
+            Just("1/0".to_string()),
+        ];
+        let op = prop_oneof![Just("+"), Just("*"), Just("-"), Just("/")];
+        let expr = (atom.clone(), op, atom).prop_map(|(x, op, y)| format!("{x} {op} {y}"));
+        prop_oneof![
+            3 => (name.clone(), expr.clone()).prop_map(|(n, e)| format!("{n} = {e}")),
+            2 => expr,
+            1 => (name.clone(), 0i64..9).prop_map(|(n, k)| format!("f(x) = x * {n} + {k}")),
+            1 => name.prop_map(|n| format!("g(x) = if(x < 1, {n}, g(x - 1) + f(x))")),
+        ]
+    }
+
+    /// An outcome as text, an error by its kind, words and the text at
+    /// its span (spans themselves move with the filler).
+    fn shown(session: &Session, outcome: Result<Option<exprflow::Value>, Error>) -> String {
+        match outcome {
+            Ok(v) => format!("{v:?}"),
+            Err(e) => {
+                let at = session
+                    .source()
+                    .get(e.span.start..e.span.end)
+                    .unwrap_or("?");
+                format!("{:?} {:?} at {at:?}", e.kind, e.detail)
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// The same statements in a fresh session, and in one where each is
+        /// preceded by 400 throwaway statements (so collections run between
+        /// them, renumbering the nodes, the memo and the bindings), give the
+        /// same outcomes.
+        #[test]
+        fn with_and_without_collections(statements in proptest::collection::vec(statement(), 1..16)) {
+            let mut plain = Session::new();
+            let mut collected = Session::new();
+            for (k, text) in statements.iter().enumerate() {
+                for j in 0..400 {
+                    let _ = collected.eval(format!("junk = {k} * 1000 + {j} * 7"));
+                }
+                collected.forget("junk");
+                let outcome = plain.eval(text);
+                let expected = shown(&plain, outcome);
+                let outcome = collected.eval(text);
+                let got = shown(&collected, outcome);
+                prop_assert_eq!(&got, &expected, "{}", text);
+            }
+            // The throwaway statements were collected (else 1,200 nodes each).
+            prop_assert!(collected.node_count() < plain.node_count() + 3_000);
+        }
+    }
+}
