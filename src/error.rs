@@ -60,6 +60,11 @@ pub enum ErrorKind {
     /// Cells of a [`Model`](crate::Model) that read each other in a
     /// circle: `cycle: a -> c -> b -> a`, each cell reading the next.
     Cycle,
+    /// A blocking wait (`ExprFuture::wait`, `Engine::eval`, ...) on the
+    /// thread that drives the current-thread tokio runtime the engine's
+    /// async host functions run in (feature `tokio`): it would hang, as
+    /// their timers and sockets need that thread. `.await` instead.
+    WouldBlock,
 }
 
 impl ErrorKind {
@@ -78,6 +83,7 @@ impl ErrorKind {
             ErrorKind::TimedOut => "timed out",
             ErrorKind::Internal => "internal error",
             ErrorKind::Cycle => "cycle",
+            ErrorKind::WouldBlock => "would block",
         }
     }
 
@@ -90,6 +96,7 @@ impl ErrorKind {
                 | ErrorKind::TimedOut
                 | ErrorKind::Internal
                 | ErrorKind::MemoryBudget
+                | ErrorKind::WouldBlock
         )
     }
 }

@@ -22,6 +22,9 @@ pub struct EngineBuilder {
     host: HostFunctions,
     /// Names given to host functions that are not identifiers.
     bad_names: Vec<String>,
+    /// The tokio runtime given for host futures (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    tokio: Option<tokio::runtime::Handle>,
 }
 
 impl EngineBuilder {
@@ -35,6 +38,8 @@ impl EngineBuilder {
             max_depth: crate::syntax::DEFAULT_MAX_DEPTH,
             host: HostFunctions::new(),
             bad_names: Vec::new(),
+            #[cfg(feature = "tokio")]
+            tokio: None,
         }
     }
 
@@ -88,6 +93,44 @@ impl EngineBuilder {
     /// inline as one task; 0 makes every node a task of its own.
     pub fn fuse_ns(mut self, ns: u64) -> Self {
         self.fuse_ns = ns;
+        self
+    }
+
+    /// Polls host functions' futures inside the tokio runtime of `handle`
+    /// (feature `tokio`), so that they may use tokio's timers, sockets and
+    /// `tokio::spawn` without spawning by hand. Without it, [`build`]
+    /// takes the runtime it is called in, if any
+    /// (`Handle::try_current`); an engine built outside any runtime and
+    /// not given one polls host futures with no runtime entered.
+    ///
+    /// While its futures wait, a runtime must be driven: a multi-thread
+    /// runtime drives itself; a current-thread one only inside its
+    /// `block_on`. So, inside a current-thread runtime, `.await` the
+    /// [`ExprFuture`](super::ExprFuture): a blocking wait there
+    /// ([`ExprFuture::wait`](super::ExprFuture::wait), `Engine::eval`,
+    /// `Engine::map`, `Session::eval`, `Formula::eval`, `Model::get`) on an
+    /// engine with async host functions in that runtime would hang, and
+    /// returns the error `would block` instead.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use exprflow::{Engine, Value};
+    /// let runtime = tokio::runtime::Runtime::new().unwrap();
+    /// let engine = Engine::builder()
+    ///     .tokio_handle(runtime.handle().clone())
+    ///     .async_function("slow", 1, |args: Vec<Value>| async move {
+    ///         tokio::time::sleep(Duration::from_millis(5)).await; // needs a runtime
+    ///         Ok(args[0].clone())
+    ///     })
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(engine.eval("slow(20) + slow(22)").unwrap(), Value::from(42));
+    /// ```
+    ///
+    /// [`build`]: Self::build
+    #[cfg(feature = "tokio")]
+    pub fn tokio_handle(mut self, handle: tokio::runtime::Handle) -> Self {
+        self.tokio = Some(handle);
         self
     }
 
@@ -250,7 +293,27 @@ impl EngineBuilder {
                 ..self.dag_limits
             },
             front: crate::front_end::FrontEnd::new(self.max_depth),
-            host: Arc::new(self.host),
+            host: Arc::new(self.host_functions()),
         })
+    }
+}
+
+impl EngineBuilder {
+    /// The host functions as the engine calls them: inside the tokio
+    /// runtime given, or else the one `build` is called in, if any.
+    #[cfg(feature = "tokio")]
+    fn host_functions(&self) -> HostFunctions {
+        let mut host = self.host.clone();
+        let runtime = self.tokio.clone().map(crate::host::TokioRuntime::new);
+        if let Some(runtime) = runtime.or_else(crate::host::TokioRuntime::current) {
+            host.run_in(runtime);
+        }
+        host
+    }
+
+    /// The host functions as the engine calls them.
+    #[cfg(not(feature = "tokio"))]
+    fn host_functions(&self) -> HostFunctions {
+        self.host.clone()
     }
 }

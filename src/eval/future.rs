@@ -47,8 +47,12 @@ impl ExprFuture {
         self.state.get()
     }
 
-    /// Blocks until the outcome is known and returns it.
+    /// Blocks until the outcome is known and returns it. On the thread
+    /// that drives a current-thread tokio runtime the engine's async host
+    /// functions run in, this is the error `would block` instead (see
+    /// [`EngineBuilder::tokio_handle`](crate::EngineBuilder)): `.await` there.
     pub fn wait(&self) -> Result<Value, Error> {
+        self.refuse_to_stall()?;
         match self.state.wait_until(None) {
             Some(outcome) => outcome.clone(),
             None => Err(self.error(ErrorKind::Internal)),
@@ -58,7 +62,10 @@ impl ExprFuture {
     /// Waits at most `timeout`. On expiry the evaluation goes on (as with
     /// Python's `Future.result(timeout)`) and a `timed out` error is returned;
     /// call [`cancel`](Self::cancel) to stop it.
+    /// Like [`wait`](Self::wait), it refuses to block a thread that drives
+    /// the engine's current-thread tokio runtime.
     pub fn wait_timeout(&self, timeout: Duration) -> Result<Value, Error> {
+        self.refuse_to_stall()?;
         match self.state.wait_for(timeout) {
             Some(outcome) => outcome.clone(),
             None => Err(self.error(ErrorKind::TimedOut)),
@@ -173,6 +180,16 @@ impl ExprFuture {
     #[doc(hidden)]
     pub fn shape(&self) -> Option<RunShape> {
         self.run.as_ref().map(|r| r.shape())
+    }
+
+    /// `Err(would block)` when blocking this thread could hang it.
+    fn refuse_to_stall(&self) -> Result<(), Error> {
+        match &self.run {
+            Some(run) => {
+                super::refuse_to_stall(run.dag().host_functions(), run.span_of(self.state.node))
+            }
+            None => Ok(()),
+        }
     }
 
     fn error(&self, kind: ErrorKind) -> Error {

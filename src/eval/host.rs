@@ -8,8 +8,37 @@ use std::time::Duration;
 use super::cancel::CancelToken;
 use crate::dag::{CallTable, Dag, Outcome};
 use crate::error::{Error, ErrorKind, Span};
-use crate::host::{HostFault, HostFn, HostOutcome, Joined, Purity, block_on};
+use crate::host::{HostFault, HostFn, HostFunctions, HostOutcome, Joined, Purity, block_on};
 use crate::value::{Limits, Value};
+
+/// What to do when a host future panicked for want of a tokio runtime
+/// (tokio's words: "must be called from the context of a Tokio 1.x
+/// runtime"), else nothing.
+fn tokio_hint(message: &str) -> &'static str {
+    if message.contains("Tokio 1.x runtime") {
+        "; a host future that uses tokio needs exprflow's feature `tokio` and an engine \
+         built inside a tokio runtime or given one (`EngineBuilder::tokio_handle`)"
+    } else {
+        ""
+    }
+}
+
+/// `Err(would block)` at `span` when blocking this thread could hang it
+/// (see [`HostFunctions::blocking_would_stall`]): the entry points that
+/// block (`ExprFuture::wait`, `Formula::eval`, `Model::get`) call this
+/// first.
+pub(crate) fn refuse_to_stall(host: &HostFunctions, span: Span) -> Result<(), Error> {
+    if host.blocking_would_stall() {
+        return Err(Error::with_detail(
+            ErrorKind::WouldBlock,
+            span,
+            "this thread drives the current-thread tokio runtime the async host functions \
+             run in, so a blocking wait here would never end: `.await` the future instead \
+             (or use a multi-thread runtime)",
+        ));
+    }
+    Ok(())
+}
 
 /// The outcome of a call of `f` at `span`: `Err(message)` is `domain
 /// error: message`, a panic an `internal error` of this call, and an exact
@@ -48,7 +77,11 @@ pub(crate) fn outcome_at(
         Err(HostFault::Panicked(message)) => Err(Error::with_detail(
             ErrorKind::Internal,
             span,
-            format!("host function {} panicked: {message}", f.name()),
+            format!(
+                "host function {} panicked: {message}{}",
+                f.name(),
+                tokio_hint(message)
+            ),
         )),
     }
 }

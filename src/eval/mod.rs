@@ -26,7 +26,7 @@ pub(crate) use engine::single_expression;
 pub use engine::{DEFAULT_FUSE_NS, Engine, MAX_WORKERS, SubmitOptions};
 pub use events::{Lane, NodeEvent, NodeEvents, NodeInfo};
 pub use future::ExprFuture;
-pub(crate) use host::call_blocking;
+pub(crate) use host::{call_blocking, refuse_to_stall};
 pub use limits::EvalLimits;
 #[cfg(feature = "test-hooks")]
 pub use run::RunShape;

@@ -248,6 +248,7 @@ impl Formula {
     /// assert!(f.eval_row(&[Value::from(5)]).is_err());
     /// ```
     pub fn eval_row(&self, row: &[Value]) -> Result<Value, Error> {
+        crate::eval::refuse_to_stall(self.engine.host_functions(), Span::default())?;
         self.eval_row_until(row, &CancelToken::new())
     }
 
@@ -287,6 +288,10 @@ impl Formula {
     /// assert_eq!(out[4].as_ref().unwrap().to_string(), "0.5");
     /// ```
     pub fn eval_many<R: AsRef<[Value]> + Sync>(&self, rows: &[R]) -> Vec<Result<Value, Error>> {
+        if let Err(e) = crate::eval::refuse_to_stall(self.engine.host_functions(), Span::default())
+        {
+            return vec![Err(e); rows.len()];
+        }
         let compiled = &*self.compiled;
         let workers = self.engine.workers().max(1);
         // Chunks of rows share a register file; a few per worker balance

@@ -9,6 +9,8 @@
 //!   pool when its waker fires, and the parties waiting for its outcome.
 //! - `block`: running a call to the end on the calling thread (the
 //!   sequential evaluator and calls inside function bodies).
+//! - `runtime` (feature `tokio`): the tokio runtime entered around every
+//!   poll of a call's future.
 //!
 //! This module knows values and futures only; spans, limits and the DAG
 //! come in at `eval` (`eval::host`).
@@ -16,8 +18,12 @@
 mod block;
 mod call;
 mod registry;
+#[cfg(feature = "tokio")]
+mod runtime;
 
 pub use block::block_on;
 pub use call::{HostCall, HostFault, HostOutcome, Joined, Waiter};
 pub(crate) use registry::valid_name;
 pub use registry::{BoxFuture, HostFn, HostFunctions, Purity};
+#[cfg(feature = "tokio")]
+pub(crate) use runtime::TokioRuntime;

@@ -26,6 +26,7 @@ pub enum Purity {
     Volatile,
 }
 
+#[derive(Clone)]
 enum Body {
     Sync(Arc<SyncBody>),
     Async(Arc<AsyncBody>),
@@ -44,12 +45,16 @@ enum Body {
 /// let twice = dag.host_functions().get("twice").unwrap();
 /// assert_eq!((twice.name(), twice.arity()), ("twice", 1));
 /// ```
+#[derive(Clone)]
 pub struct HostFn {
     id: u64,
     name: Box<str>,
     arity: usize,
     purity: Purity,
     body: Body,
+    /// The tokio runtime its calls are polled in (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    runtime: Option<super::runtime::TokioRuntime>,
 }
 
 impl std::fmt::Debug for HostFn {
@@ -98,6 +103,8 @@ impl HostFn {
             arity,
             purity,
             body,
+            #[cfg(feature = "tokio")]
+            runtime: None,
         }
     }
 
@@ -125,6 +132,15 @@ impl HostFn {
     /// until the first poll (so a panic in `f` itself is caught where
     /// polls are).
     pub(crate) fn start(&self, args: Vec<Value>) -> BoxFuture {
+        let future = self.unwrapped_start(args);
+        #[cfg(feature = "tokio")]
+        if let Some(runtime) = &self.runtime {
+            return runtime.enter(future);
+        }
+        future
+    }
+
+    fn unwrapped_start(&self, args: Vec<Value>) -> BoxFuture {
         match &self.body {
             Body::Sync(f) => {
                 let f = Arc::clone(f);
@@ -150,6 +166,9 @@ pub(crate) fn valid_name(name: &str) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct HostFunctions {
     by_name: HashMap<Box<str>, Arc<HostFn>>,
+    /// The tokio runtime the calls are polled in (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    runtime: Option<super::runtime::TokioRuntime>,
 }
 
 impl HostFunctions {
@@ -161,6 +180,33 @@ impl HostFunctions {
     /// Registers `f`, replacing any earlier function of its name.
     pub(crate) fn insert(&mut self, f: HostFn) {
         self.by_name.insert(f.name.clone(), Arc::new(f));
+    }
+
+    /// Polls every call inside `runtime`'s context (feature `tokio`).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn run_in(&mut self, runtime: super::runtime::TokioRuntime) {
+        for f in self.by_name.values_mut() {
+            *f = Arc::new(HostFn {
+                runtime: Some(runtime.clone()),
+                ..HostFn::clone(f)
+            });
+        }
+        self.runtime = Some(runtime);
+    }
+
+    /// Whether blocking this thread until a run ends could hang it: the
+    /// async calls run in a current-thread tokio runtime that this very
+    /// thread drives (feature `tokio`; always `false` without it).
+    pub(crate) fn blocking_would_stall(&self) -> bool {
+        #[cfg(feature = "tokio")]
+        if let Some(runtime) = &self.runtime {
+            return self
+                .by_name
+                .values()
+                .any(|f| matches!(f.body, Body::Async(_)))
+                && runtime.blocked_by_this_thread();
+        }
+        false
     }
 
     /// The function called `name`, if one is registered.

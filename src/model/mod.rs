@@ -238,6 +238,7 @@ impl Model {
     /// assert_eq!(model.get("nope").unwrap_err().kind, exprflow::ErrorKind::UnknownVariable);
     /// ```
     pub fn get(&self, name: &str) -> Result<Value, Error> {
+        crate::eval::refuse_to_stall(self.engine.host_functions(), Span::default())?;
         let mut state = self.lock();
         loop {
             let unknown = || {
