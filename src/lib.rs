@@ -4,7 +4,8 @@
 //! subexpressions are computed once) and evaluates it on a worker pool:
 //! [`Engine::eval`] blocks, [`Engine::submit`] returns an [`ExprFuture`] at
 //! once (a [`std::future::Future`] as well), [`as_completed`] and [`wait`]
-//! watch many futures as Python's `concurrent.futures` does, and a
+//! watch many futures as Python's `concurrent.futures` does
+//! ([`as_completed_stream`] is `as_completed` for async code), and a
 //! [`Session`] keeps variables and functions across statements. Values are
 //! the exact numeric tower ([`Value`]); errors are typed ([`Error`] with an
 //! [`ErrorKind`] and a [`Span`]). The library never prints.
@@ -40,6 +41,7 @@
 #[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod batch;
 mod caret;
+mod completed_stream;
 mod dag;
 mod error;
 mod eval;
@@ -65,6 +67,7 @@ pub mod cli;
 #[doc(hidden)]
 pub mod testing;
 
+pub use completed_stream::{AsCompletedStream, as_completed_stream};
 pub use dag::{DagLimits, NodeId};
 pub use error::{CallChain, Error, ErrorKind, Span};
 pub use eval::{

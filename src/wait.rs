@@ -22,7 +22,9 @@ pub enum Return {
 }
 
 /// The futures' outcomes in completion order: `(index in futures,
-/// outcome)`. Blocks between items; ends when every future is done.
+/// outcome)`. Blocks between items; ends when every future is done. In
+/// async code, [`as_completed_stream`](crate::as_completed_stream) is the
+/// same as a `Stream`.
 ///
 /// ```
 /// let engine = exprflow::Engine::builder().workers(2).build().unwrap();
@@ -57,7 +59,9 @@ impl Iterator for AsCompleted<'_> {
         }
         let index = self.done.recv().ok()?;
         self.left -= 1;
-        Some((index, self.futures.get(index)?.wait()))
+        // Sent by its completion callback: the outcome is known.
+        let future = self.futures.get(index)?;
+        Some((index, future.try_get()?.clone()))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
