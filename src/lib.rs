@@ -79,7 +79,7 @@ pub use model::{Model, Recompute};
 #[cfg(feature = "report")]
 pub use report::{Report, Stats};
 pub use session::Session;
-pub use value::{Fault, Int, Limits as ValueLimits, Rat, Value};
+pub use value::{Arity, Fault, Int, Limits as ValueLimits, Rat, Value};
 pub use wait::{AsCompleted, Return, as_completed, wait};
 
 /// Evaluates one expression sequentially, with default limits.

@@ -23,8 +23,10 @@ from ._errors import (
     UnknownName,
     WrongArity,
 )
+from ._exprflow import Formula, Model, Session
 from ._functions import function
 from ._future import Future
+from ._model import Recompute
 
 __version__ = "0.1.0"
 
@@ -39,10 +41,14 @@ __all__ = [
     "DomainError",
     "Engine",
     "Error",
+    "Formula",
     "Future",
+    "Model",
     "Number",
     "NumberLike",
     "ParseError",
+    "Recompute",
+    "Session",
     "TimedOut",
     "TooLarge",
     "UnknownName",

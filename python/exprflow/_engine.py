@@ -10,6 +10,7 @@ from concurrent.futures import wait as _wait_all
 from typing import Any
 
 from . import _exprflow
+from ._exprflow import Formula, Model, Session
 from ._functions import EventLoop, specs
 from ._future import Future
 
@@ -79,6 +80,21 @@ class Engine:
                 raise TypeError(f"expected str, got {type(text).__name__}")
         outcomes = self._rust.map(items, timeout)
         return _results(outcomes)
+
+    def session(self) -> Session:
+        """A session: statements with variables and functions, evaluated
+        on this engine's pool; also a mapping of its variables."""
+        return self._rust.session()
+
+    def compile(self, text: str) -> Formula:
+        """Compiles ``text`` once into a formula of its free names, to
+        evaluate on keyword inputs or on many rows (``eval_many``)."""
+        return self._rust.compile(text)
+
+    def model(self) -> Model:
+        """A model: cells like a spreadsheet (a mapping), recomputing only
+        what changed."""
+        return self._rust.model()
 
     async def eval_async(self, text: str) -> Any:
         """``await``-able evaluation for asyncio: the value of ``text``.

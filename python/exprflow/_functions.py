@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import threading
-from typing import Any, Callable
+from collections.abc import Mapping
+from typing import Any, Callable, Optional
 
 
 class function:
@@ -36,22 +37,35 @@ class function:
         return self.fn(*args)
 
 
-def arity_of(fn: Callable[..., Any]) -> int:
-    """The number of arguments a call passes: the callable's positional
-    parameters without a default."""
+def arity_of(fn: Callable[..., Any]) -> tuple[int, int | None]:
+    """The numbers of arguments a call may pass, ``(least, most)`` with
+    ``None`` for no limit, from ``inspect.signature``: its positional
+    parameters, those without a default required, ``*args`` any number
+    more. A callable without a signature (``math.hypot``) takes any
+    number."""
     try:
         signature = inspect.signature(fn)
-    except (TypeError, ValueError) as error:
-        raise TypeError(
-            f"cannot read the arity of {fn!r} (no signature); "
-            "give it with exprflow.function(fn, arity=N)"
-        ) from error
+    except (TypeError, ValueError):
+        return (0, None)
     positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    count = 0
+    least = 0
+    most: int | None = 0
     for parameter in signature.parameters.values():
-        if parameter.kind in positional and parameter.default is inspect.Parameter.empty:
-            count += 1
-    return count
+        if parameter.kind in positional:
+            if parameter.default is inspect.Parameter.empty:
+                least += 1
+            most = None if most is None else most + 1
+        elif parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            most = None
+        elif (
+            parameter.kind is inspect.Parameter.KEYWORD_ONLY
+            and parameter.default is inspect.Parameter.empty
+        ):
+            raise TypeError(
+                f"{fn!r} has a keyword-only parameter without a default "
+                f"({parameter.name}): a call of the language passes positional arguments only"
+            )
+    return (least, most)
 
 
 def is_async(fn: Callable[..., Any]) -> bool:
@@ -99,18 +113,24 @@ class EventLoop:
             self.loop.close()
 
 
-def specs(
-    functions: dict[str, Any] | None, event_loop: Callable[[], Any]
-) -> list[tuple[str, Any, int, bool, Any]]:
-    """The host functions as the Rust engine takes them: ``(name, callable,
-    arity, volatile, loop or None)``; ``event_loop()`` gives the engine's
-    loop, started on the first ``async def``."""
-    out: list[tuple[str, Any, int, bool, Any]] = []
-    for name, given in (functions or {}).items():
+Spec = tuple[str, Any, int, Optional[int], bool, Any]
+"""A host function as the Rust engine takes it: ``(name, callable, least
+arguments, most or None, volatile, event loop or None)``."""
+
+
+def specs(functions: Mapping[str, Any] | None, event_loop: Callable[[], Any]) -> list[Spec]:
+    """The host functions as the Rust engine takes them; ``event_loop()``
+    gives the engine's loop, started on the first ``async def``."""
+    if functions is None:
+        return []
+    if not isinstance(functions, Mapping):
+        raise TypeError(f"functions must be a mapping of names, got {type(functions).__name__}")
+    out: list[Spec] = []
+    for name, given in functions.items():
         if not isinstance(name, str):
             raise TypeError(f"a host function's name must be a str, got {type(name).__name__}")
         spec = given if isinstance(given, function) else function(given)
-        arity = spec.arity if spec.arity is not None else arity_of(spec.fn)
+        least, most = (spec.arity, spec.arity) if spec.arity is not None else arity_of(spec.fn)
         loop = event_loop() if is_async(spec.fn) else None
-        out.append((name, spec.fn, arity, spec.volatile, loop))
+        out.append((name, spec.fn, least, most, spec.volatile, loop))
     return out

@@ -5,12 +5,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
-use exprflow::{Engine, SubmitOptions};
+use exprflow::{Arity, Engine, SubmitOptions};
 use pyo3::exceptions::{PyRuntimeError, PyTimeoutError};
 use pyo3::prelude::*;
 
 use crate::errors;
+use crate::formula::PyFormula;
 use crate::host::{self, HostSpec};
+use crate::model::PyModel;
+use crate::session::PySession;
 use crate::task::{self, PyOutcome, Source, Task};
 use crate::values;
 
@@ -59,9 +62,17 @@ impl PyEngine {
     }
 }
 
-/// One host function from Python: name, callable, arity, volatile, and the
-/// engine's event loop for an `async def`.
-type FunctionArgument = (String, Py<PyAny>, usize, bool, Option<Py<PyAny>>);
+/// One host function from Python: name, callable, least and most
+/// arguments (`None`: any number), volatile, and the engine's event loop
+/// for an `async def`.
+type FunctionArgument = (
+    String,
+    Py<PyAny>,
+    usize,
+    Option<usize>,
+    bool,
+    Option<Py<PyAny>>,
+);
 
 #[pymethods]
 impl PyEngine {
@@ -82,7 +93,12 @@ impl PyEngine {
             builder = builder.workers(workers);
         }
         let max_bits = exprflow::ValueLimits::DEFAULT_MAX_BITS;
-        for (name, callable, arity, volatile, event_loop) in functions {
+        for (name, callable, least, most, volatile, event_loop) in functions {
+            let arity = match most {
+                None => Arity::AtLeast(least),
+                Some(most) if most <= least => Arity::Exactly(least),
+                Some(most) => Arity::Between(least, most),
+            };
             let spec = HostSpec {
                 name,
                 callable,
@@ -209,6 +225,33 @@ impl PyEngine {
                 task::outcome_of(py, &outcome, &source)
             })
             .collect()
+    }
+
+    /// A session on this engine.
+    fn session(&self) -> PyResult<PySession> {
+        Ok(PySession::new(
+            self.engine()?,
+            self.closed.clone(),
+            self.max_bits,
+        ))
+    }
+
+    /// Compiles `text` once into a formula of its free names.
+    fn compile(&self, py: Python<'_>, text: String) -> PyResult<PyFormula> {
+        let engine = self.engine()?;
+        match py.detach(|| engine.compile(&text)) {
+            Ok(formula) => Ok(PyFormula::new(formula, self.closed.clone(), self.max_bits)),
+            Err(error) => Err(errors::to_pyerr(py, &error, &text, ORIGIN)),
+        }
+    }
+
+    /// A model (cells like a spreadsheet) on this engine.
+    fn model(&self) -> PyResult<PyModel> {
+        Ok(PyModel::new(
+            self.engine()?.model(),
+            self.closed.clone(),
+            self.max_bits,
+        ))
     }
 
     /// Refuses new work from now on and lets the pool go once nothing

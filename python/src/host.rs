@@ -11,7 +11,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use exprflow::{EngineBuilder, Value};
+use exprflow::{Arity, EngineBuilder, Value};
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyDict, PyTuple};
 
@@ -22,7 +22,7 @@ use crate::values;
 pub struct HostSpec {
     pub name: String,
     pub callable: Py<PyAny>,
-    pub arity: usize,
+    pub arity: Arity,
     pub volatile: bool,
     /// The engine's event loop, for an `async def`.
     pub event_loop: Option<Py<PyAny>>,

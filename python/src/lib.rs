@@ -2,9 +2,13 @@
 //! (the Python half is `python/exprflow/__init__.py`). A client of the
 //! exprflow crate's public API only.
 
+mod columns;
 mod engine;
 mod errors;
+mod formula;
 mod host;
+mod model;
+mod session;
 mod task;
 mod values;
 
@@ -14,6 +18,9 @@ use pyo3::prelude::*;
 fn _exprflow(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<engine::PyEngine>()?;
     module.add_class::<task::Task>()?;
+    module.add_class::<session::PySession>()?;
+    module.add_class::<formula::PyFormula>()?;
+    module.add_class::<model::PyModel>()?;
     module.add_function(wrap_pyfunction!(task::_next_completions, module)?)?;
     module.add_function(wrap_pyfunction!(task::_stop_pump, module)?)?;
     Ok(())

@@ -315,7 +315,7 @@ impl Dag {
             ExprKind::Call { name, .. }
                 if let Some(f) = self.host_functions().get(name).cloned() =>
             {
-                if inputs.len() == f.arity() {
+                if f.arity().accepts(inputs.len()) {
                     self.operation(Op::Host(f), inputs, expr.span)
                 } else {
                     let error = arity_error(name, &f.arity(), inputs.len(), expr.span);

@@ -9,7 +9,7 @@ use super::timer::Timers;
 use crate::dag::DagLimits;
 use crate::error::{Error, ErrorKind, Span};
 use crate::host::{HostFn, HostFunctions, Purity, valid_name};
-use crate::value::Value;
+use crate::value::{Arity, Value};
 
 /// Builds an [`Engine`].
 #[derive(Clone, Debug)]
@@ -143,7 +143,8 @@ impl EngineBuilder {
         self
     }
 
-    /// Registers host function `name` taking `arity` arguments: a call
+    /// Registers host function `name` taking `arity` arguments (a
+    /// `usize`, or an [`Arity`]: `0..` for any number): a call
     /// runs `f` on a pool worker. `Ok(value)` is the call's value;
     /// `Err(message)` is the error `domain error: message` at the call; a
     /// panic is an `internal error` of that call only. Pure: equal
@@ -169,10 +170,10 @@ impl EngineBuilder {
     pub fn function(
         self,
         name: impl AsRef<str>,
-        arity: usize,
+        arity: impl Into<Arity>,
         f: impl Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
     ) -> Self {
-        self.register(HostFn::sync(name.as_ref(), arity, Purity::Pure, f))
+        self.register(HostFn::sync(name.as_ref(), arity.into(), Purity::Pure, f))
     }
 
     /// Registers async host function `name`: a call is the future `f`
@@ -192,12 +193,22 @@ impl EngineBuilder {
     ///     .unwrap();
     /// assert_eq!(engine.eval("price(7) + price(7)").unwrap().to_string(), "14");
     /// ```
-    pub fn async_function<F, Fut>(self, name: impl AsRef<str>, arity: usize, f: F) -> Self
+    pub fn async_function<F, Fut>(
+        self,
+        name: impl AsRef<str>,
+        arity: impl Into<Arity>,
+        f: F,
+    ) -> Self
     where
         F: Fn(Vec<Value>) -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = Result<Value, String>> + Send + 'static,
     {
-        self.register(HostFn::from_async(name.as_ref(), arity, Purity::Pure, f))
+        self.register(HostFn::from_async(
+            name.as_ref(),
+            arity.into(),
+            Purity::Pure,
+            f,
+        ))
     }
 
     /// Like [`function`](Self::function), but volatile: called at every
@@ -219,22 +230,32 @@ impl EngineBuilder {
     pub fn volatile_function(
         self,
         name: impl AsRef<str>,
-        arity: usize,
+        arity: impl Into<Arity>,
         f: impl Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
     ) -> Self {
-        self.register(HostFn::sync(name.as_ref(), arity, Purity::Volatile, f))
+        self.register(HostFn::sync(
+            name.as_ref(),
+            arity.into(),
+            Purity::Volatile,
+            f,
+        ))
     }
 
     /// Like [`async_function`](Self::async_function), but volatile (see
     /// [`volatile_function`](Self::volatile_function)).
-    pub fn volatile_async_function<F, Fut>(self, name: impl AsRef<str>, arity: usize, f: F) -> Self
+    pub fn volatile_async_function<F, Fut>(
+        self,
+        name: impl AsRef<str>,
+        arity: impl Into<Arity>,
+        f: F,
+    ) -> Self
     where
         F: Fn(Vec<Value>) -> Fut + Send + Sync + 'static,
         Fut: std::future::Future<Output = Result<Value, String>> + Send + 'static,
     {
         self.register(HostFn::from_async(
             name.as_ref(),
-            arity,
+            arity.into(),
             Purity::Volatile,
             f,
         ))

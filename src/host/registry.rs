@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::value::Value;
+use crate::value::{Arity, Value};
 
 static NEXT_HOST: AtomicU64 = AtomicU64::new(1);
 
@@ -43,13 +43,13 @@ enum Body {
 ///     .unwrap();
 /// let dag = engine.new_dag();
 /// let twice = dag.host_functions().get("twice").unwrap();
-/// assert_eq!((twice.name(), twice.arity()), ("twice", 1));
+/// assert_eq!((twice.name(), twice.arity()), ("twice", exprflow::Arity::Exactly(1)));
 /// ```
 #[derive(Clone)]
 pub struct HostFn {
     id: u64,
     name: Box<str>,
-    arity: usize,
+    arity: Arity,
     purity: Purity,
     body: Body,
     /// The tokio runtime its calls are polled in (feature `tokio`).
@@ -79,7 +79,7 @@ impl HostFn {
     /// A host function that runs `f` on a pool worker.
     pub(crate) fn sync(
         name: &str,
-        arity: usize,
+        arity: Arity,
         purity: Purity,
         f: impl Fn(&[Value]) -> Result<Value, String> + Send + Sync + 'static,
     ) -> HostFn {
@@ -87,7 +87,7 @@ impl HostFn {
     }
 
     /// A host function whose calls are the futures `f` returns.
-    pub(crate) fn from_async<F, Fut>(name: &str, arity: usize, purity: Purity, f: F) -> HostFn
+    pub(crate) fn from_async<F, Fut>(name: &str, arity: Arity, purity: Purity, f: F) -> HostFn
     where
         F: Fn(Vec<Value>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Value, String>> + Send + 'static,
@@ -96,7 +96,7 @@ impl HostFn {
         HostFn::new(name, arity, purity, Body::Async(Arc::new(boxed)))
     }
 
-    fn new(name: &str, arity: usize, purity: Purity, body: Body) -> HostFn {
+    fn new(name: &str, arity: Arity, purity: Purity, body: Body) -> HostFn {
         HostFn {
             id: NEXT_HOST.fetch_add(1, Ordering::Relaxed),
             name: name.into(),
@@ -119,7 +119,7 @@ impl HostFn {
     }
 
     /// How many arguments it takes.
-    pub fn arity(&self) -> usize {
+    pub fn arity(&self) -> Arity {
         self.arity
     }
 

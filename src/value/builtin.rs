@@ -158,13 +158,28 @@ impl fmt::Display for Builtin {
     }
 }
 
-/// The number of arguments a function accepts.
+/// The number of arguments a function accepts: of a built-in, or of a
+/// host function (`EngineBuilder::function` takes a `usize` for exactly
+/// that many, `n..` for at least `n`, `m..=n` for `m` to `n`).
+///
+/// ```
+/// use exprflow::{Arity, Engine, Value};
+/// assert_eq!(Arity::from(2), Arity::Exactly(2));
+/// assert!(Arity::from(1..).accepts(5) && !Arity::from(1..=2).accepts(3));
+/// let engine = Engine::builder()
+///     .function("count", 0.., |args: &[Value]| Ok(Value::from(args.len() as i64)))
+///     .build()
+///     .unwrap();
+/// assert_eq!(engine.eval("count() + count(1, 2, 3)").unwrap().to_string(), "3");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Arity {
     /// Exactly this many.
     Exactly(usize),
     /// This many or more.
     AtLeast(usize),
+    /// From the first to the second, both included.
+    Between(usize, usize),
 }
 
 impl Arity {
@@ -173,16 +188,47 @@ impl Arity {
         match self {
             Arity::Exactly(m) => n == m,
             Arity::AtLeast(m) => n >= m,
+            Arity::Between(low, high) => (low..=high).contains(&n),
+        }
+    }
+
+    /// Whether the word after it is singular: `1 argument`.
+    pub(crate) fn is_one(self) -> bool {
+        matches!(self, Arity::Exactly(1) | Arity::AtLeast(1))
+    }
+}
+
+/// Exactly `n` arguments.
+impl From<usize> for Arity {
+    fn from(n: usize) -> Arity {
+        Arity::Exactly(n)
+    }
+}
+
+/// `n..`: at least `n` arguments.
+impl From<std::ops::RangeFrom<usize>> for Arity {
+    fn from(range: std::ops::RangeFrom<usize>) -> Arity {
+        Arity::AtLeast(range.start)
+    }
+}
+
+/// `m..=n`: from `m` to `n` arguments (exactly `m` when `m == n`).
+impl From<std::ops::RangeInclusive<usize>> for Arity {
+    fn from(range: std::ops::RangeInclusive<usize>) -> Arity {
+        match (*range.start(), *range.end()) {
+            (low, high) if low == high => Arity::Exactly(low),
+            (low, high) => Arity::Between(low, high),
         }
     }
 }
 
-/// `"1"` or `"at least 1"`.
+/// `"1"`, `"at least 1"` or `"2 to 3"`.
 impl fmt::Display for Arity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Arity::Exactly(n) => write!(f, "{n}"),
             Arity::AtLeast(n) => write!(f, "at least {n}"),
+            Arity::Between(low, high) => write!(f, "{low} to {high}"),
         }
     }
 }

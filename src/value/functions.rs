@@ -12,7 +12,7 @@ use super::convert::{float_to_exact, integral_float_to_int, value_to_f64};
 use super::estimate::{check_value, describe};
 use super::int::Int;
 use super::rat::Rat;
-use super::{Arity, Builtin, Fault, Limits, Value, combinat, roots, transcend};
+use super::{Builtin, Fault, Limits, Value, combinat, roots, transcend};
 
 /// The longest accepted `delay`/`busy` duration, in milliseconds (about 31
 /// years), so that converting it to a `std::time::Duration` never panics.
@@ -54,10 +54,7 @@ pub fn call(f: Builtin, args: &[Value], limits: &Limits) -> Result<Value, Fault>
             "{} takes {} argument{}, got {}",
             f.name(),
             f.arity(),
-            match f.arity() {
-                Arity::Exactly(1) | Arity::AtLeast(1) => "",
-                _ => "s",
-            },
+            if f.arity().is_one() { "" } else { "s" },
             args.len()
         ))),
     }
@@ -187,6 +184,7 @@ fn num_den(f: Builtin, x: &Value) -> Result<Value, Fault> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Arity;
     use crate::value::test_support::{f, i, lim, q, without_hanging};
     use dashu::integer::IBig;
 
@@ -206,6 +204,7 @@ mod tests {
             let n = match b.arity() {
                 Arity::Exactly(n) => n + 1,
                 Arity::AtLeast(_) => 0,
+                Arity::Between(_, high) => high + 1,
             };
             let args = vec![i(1); n];
             assert!(domain(c(b, &args)), "{b:?}");

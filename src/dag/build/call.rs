@@ -55,10 +55,7 @@ impl Dag {
 }
 
 pub(super) fn plural(arity: &value::Arity) -> &'static str {
-    match arity {
-        value::Arity::Exactly(1) | value::Arity::AtLeast(1) => "",
-        _ => "s",
-    }
+    if arity.is_one() { "" } else { "s" }
 }
 
 /// `wrong number of arguments: NAME takes N argument(s), got K` at `span`,
@@ -70,7 +67,11 @@ pub(crate) fn arity_error(
     span: crate::error::Span,
 ) -> Error {
     let expected = expected.to_string();
-    let s = if expected == "1" { "" } else { "s" };
+    let s = if matches!(expected.as_str(), "1" | "at least 1") {
+        ""
+    } else {
+        "s"
+    };
     Error::with_detail(
         ErrorKind::WrongArity,
         span,

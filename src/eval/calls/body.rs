@@ -124,9 +124,9 @@ impl Expansion<'_> {
             return arity_error("3 arguments".into());
         }
         if let Some(f) = self.dag.host_functions().get(name) {
-            if f.arity() != args.len() {
+            if !f.arity().accepts(args.len()) {
                 let n = f.arity();
-                return arity_error(format!("{n} argument{}", if n == 1 { "" } else { "s" }));
+                return arity_error(format!("{n} argument{}", if n.is_one() { "" } else { "s" }));
             }
             return Step::Wait(Wait::Host(Arc::clone(f), args, span));
         }
