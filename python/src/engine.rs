@@ -211,18 +211,16 @@ impl PyEngine {
                 return Err(PyTimeoutError::new_err("map timed out"));
             }
         };
-        let starts = item_starts(&texts);
+        // Each error's span indexes its own item's text.
         texts
             .iter()
-            .zip(outcomes)
-            .enumerate()
-            .map(|(item, (text, outcome))| {
+            .zip(&outcomes)
+            .map(|(text, outcome)| {
                 let source = Source {
                     text: text.as_str().into(),
                     origin: ORIGIN,
                 };
-                let outcome = outcome.map_err(|error| rebase(error, &texts, &starts, item));
-                task::outcome_of(py, &outcome, &source)
+                task::outcome_of(py, outcome, &source)
             })
             .collect()
     }
@@ -270,55 +268,4 @@ impl PyEngine {
         };
         format!("<exprflow._Engine workers={} {state}>", self.workers)
     }
-}
-
-/// Where each text starts in the byte offsets `Engine::map` gives spans
-/// in: the texts one after another, one byte apart.
-fn item_starts(texts: &[String]) -> Vec<usize> {
-    let mut offset = 0;
-    texts
-        .iter()
-        .map(|text| {
-            let start = offset;
-            offset += text.len() + 1;
-            start
-        })
-        .collect()
-}
-
-/// `error` of item `item` of `Engine::map` with its span into that item's
-/// own text (SPEC section 5). A failing subexpression shared with another
-/// item (hash-consing) points at its first occurrence there: the span
-/// becomes the same text found in this item, else the whole item.
-fn rebase(
-    mut error: exprflow::Error,
-    texts: &[String],
-    starts: &[usize],
-    item: usize,
-) -> exprflow::Error {
-    let own = &texts[item];
-    let start = starts[item];
-    let span = error.span;
-    error.span = if span.start >= start && span.end <= start + own.len() {
-        exprflow::Span::new(span.start - start, span.end - start)
-    } else {
-        let other = starts
-            .partition_point(|&s| s <= span.start)
-            .saturating_sub(1);
-        let shared = texts.get(other).and_then(|text| {
-            text.get(span.start - starts[other]..span.end.saturating_sub(starts[other]))
-        });
-        match shared.and_then(|shared| own.find(shared).map(|at| (at, shared.len()))) {
-            Some((at, len)) => exprflow::Span::new(at, at + len),
-            None => exprflow::Span::new(0, own.len()),
-        }
-    };
-    error
-        .calls
-        .notes
-        .retain(|(span, _)| span.start >= start && span.end <= start + own.len());
-    for (span, _) in &mut error.calls.notes {
-        *span = exprflow::Span::new(span.start - start, span.end - start);
-    }
-    error
 }

@@ -200,5 +200,5 @@ def test_map_spans_index_each_items_own_text(engine: exprflow.Engine) -> None:
     assert first_error(["1", "2 + 1/0"]) == "1/0"
     assert first_error(["2", "7", "5 * sqrt(-4)"]) == "sqrt(-4)"
     # Shared with an earlier item that never evaluates it (hash-consing:
-    # the node's span is its first occurrence): found in this item too.
-    assert first_error(["if(0, 1/(1-1), 1)", "5 * (1/(1-1))"]) == "1/(1-1)"
+    # the node's span is its first occurrence): its own place here.
+    assert first_error(["if(0, 1/(1-1), 1)", "5 * (1/(1-1))"]) == "(1/(1-1))"
