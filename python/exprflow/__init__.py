@@ -25,7 +25,7 @@ from ._errors import (
 )
 from ._exprflow import Formula, Model, Session
 from ._functions import function
-from ._future import Future
+from ._future import Future, Timeline
 from ._model import Recompute
 
 __version__ = "0.1.0"
@@ -50,6 +50,7 @@ __all__ = [
     "Recompute",
     "Session",
     "TimedOut",
+    "Timeline",
     "TooLarge",
     "UnknownName",
     "WrongArity",

@@ -60,7 +60,7 @@ class Engine:
         once. ``timeout`` (seconds) stops the evaluation then (it raises
         ``TimeoutError``); ``record=True`` keeps what ran where, for
         ``timeline()``, ``dot()``, ``trace()`` and ``stats()``."""
-        future = Future(self._rust.submit(text, record, timeout), text)
+        future = Future(self._rust.submit(text, record, timeout), text, bool(record))
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)

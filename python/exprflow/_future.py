@@ -4,6 +4,7 @@ Rust, and the pump thread that completes futures as their evaluations end."""
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from concurrent.futures import Future as _StdFuture
 from concurrent.futures import InvalidStateError
@@ -31,10 +32,11 @@ class Future(_StdFuture):  # type: ignore[type-arg]
     removed and a worker busy with it is freed; it returns ``True`` unless
     the evaluation had already finished."""
 
-    def __init__(self, task: Any, text: str) -> None:
+    def __init__(self, task: Any, text: str, recorded: bool = False) -> None:
         super().__init__()
         self._task = task
         self._text = text
+        self._recorded = recorded
         self._state = RUNNING
         task.notify(self)
         _pump.ensure_running()
@@ -108,10 +110,64 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         self._wait(timeout)
         return super().exception(timeout=0)
 
+    def timeline(self) -> Timeline:
+        """The run as an SVG timeline (a lane per worker, a bar per node,
+        the critical path outlined): shown as the picture in Jupyter,
+        ``.save("run.svg")`` writes it. Waits for the evaluation; needs
+        ``submit(..., record=True)``."""
+        return Timeline(self._report().timeline_svg())
+
+    def dot(self) -> str:
+        """The DAG as Graphviz DOT text (``record=True``)."""
+        return str(self._report().dot())
+
+    def trace(self) -> str:
+        """The run as Chrome trace-event JSON text, for Perfetto
+        (``record=True``)."""
+        return str(self._report().trace_json())
+
+    def stats(self) -> dict[str, Any]:
+        """The run's figures (``record=True``): ``work``, ``span``,
+        ``wall`` and ``bound`` in seconds, ``parallelism``, ``workers``,
+        node counts, and ``text``, the command line's ``--stats``."""
+        return dict(self._report().stats())
+
+    def _report(self) -> Any:
+        if not self._recorded:
+            raise ValueError("nothing was recorded: submit with record=True")
+        self._wait(None)
+        report = self._task.report()
+        if report is None:
+            raise ValueError("nothing was recorded for this evaluation")
+        return report
+
     def _wait(self, timeout: float | None) -> None:
         if self._state not in _DONE:
             self._task.wait(timeout)
             self._settle()
+
+
+class Timeline:
+    """An SVG timeline of a recorded run. Jupyter shows it as the picture
+    (``_repr_svg_``); ``save(path)`` writes the SVG file; ``svg`` is the
+    text."""
+
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the SVG to ``path``."""
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(self.svg)
+
+    def __str__(self) -> str:
+        return self.svg
+
+    def __repr__(self) -> str:
+        return f"<exprflow.Timeline: {len(self.svg)} characters of SVG>"
 
 
 class _Pump:

@@ -8,6 +8,7 @@ mod errors;
 mod formula;
 mod host;
 mod model;
+mod report;
 mod session;
 mod task;
 mod values;
@@ -21,6 +22,7 @@ fn _exprflow(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<session::PySession>()?;
     module.add_class::<formula::PyFormula>()?;
     module.add_class::<model::PyModel>()?;
+    module.add_class::<report::PyReport>()?;
     module.add_function(wrap_pyfunction!(task::_next_completions, module)?)?;
     module.add_function(wrap_pyfunction!(task::_stop_pump, module)?)?;
     Ok(())

@@ -16,6 +16,7 @@ use exprflow::{ErrorKind, ExprFuture, Value};
 use pyo3::prelude::*;
 
 use crate::errors;
+use crate::report::PyReport;
 use crate::values;
 
 /// How long a blocking wait sleeps between checks for signals (Ctrl-C).
@@ -145,6 +146,11 @@ impl Task {
             Some(outcome) => outcome_of(py, outcome, &self.source).map(Some),
             None => Ok(None),
         }
+    }
+
+    /// The run's report once finished, when submitted with `record=True`.
+    fn report(&self) -> Option<PyReport> {
+        self.future.report().map(|report| PyReport { report })
     }
 
     /// Sends `future` to the pump when the evaluation finishes.
