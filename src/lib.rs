@@ -38,7 +38,6 @@
 
 // What only the command line (and the crate's tests) use: a file's lines
 // as one DAG, the run handle with progress and timeout, and the reports.
-#[cfg(any(feature = "cli", feature = "test-hooks", test))]
 mod batch;
 mod caret;
 mod completed_stream;
@@ -51,6 +50,7 @@ mod front_end;
 mod handle;
 mod host;
 mod model;
+mod program;
 #[cfg(feature = "report")]
 mod report;
 mod session;
@@ -63,6 +63,10 @@ mod wait;
 #[doc(hidden)]
 pub mod cli;
 
+// The live view (`exprflow serve`): only what the crate root exports.
+#[cfg(feature = "serve")]
+mod serve;
+
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub mod testing;
@@ -72,13 +76,15 @@ pub use dag::{DagLimits, NodeId};
 pub use error::{CallChain, Error, ErrorKind, Span};
 pub use eval::{
     DEFAULT_FUSE_NS, Engine, EngineBuilder, EvalLimits, ExprFuture, Lane, MAX_WORKERS, NodeEvent,
-    NodeEvents, NodeInfo, SubmitOptions,
+    NodeEvents, NodeInfo, NodeStart, NodeStarts, SubmitOptions,
 };
 pub use formula::Formula;
 pub use model::{Model, Recompute};
 #[cfg(feature = "report")]
 pub use report::{Report, Stats};
+pub use program::{Program, ProgramLine};
 pub use session::Session;
+pub use syntax::Position;
 pub use value::{Arity, Fault, Int, Limits as ValueLimits, Rat, Value};
 pub use wait::{AsCompleted, Return, as_completed, wait};
 

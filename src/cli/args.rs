@@ -49,6 +49,10 @@ pub enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// Start the live view: a web page (on 127.0.0.1) where programs run
+    /// and their DAG and workers are watched live.
+    #[cfg(feature = "serve")]
+    Serve(super::serve_args::ServeArgs),
 }
 
 /// Options shared by every way of evaluating.

@@ -5,6 +5,8 @@ mod evaluate;
 mod help;
 mod render;
 mod repl;
+#[cfg(feature = "serve")]
+mod serve_args;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -67,10 +69,12 @@ fn run(cli: Cli) -> ExitCode {
         },
     };
     // `--timeout 0` is no limit, as `:timeout 0` in the REPL.
-    let (Command::Eval { options, .. }
+    if let Command::Eval { options, .. }
     | Command::Batch { options, .. }
-    | Command::Repl { options }) = &mut command;
-    options.timeout = options.timeout.filter(|t| !t.is_zero());
+    | Command::Repl { options } = &mut command
+    {
+        options.timeout = options.timeout.filter(|t| !t.is_zero());
+    }
     match command {
         Command::Eval { options, exprs } => {
             let text: Vec<String> = exprs.iter().map(|e| e.replace(['\n', '\r'], " ")).collect();
@@ -98,6 +102,8 @@ fn run(cli: Cli) -> ExitCode {
             run_batch(&bytes, &origin, &options, as_completed, false, true)
         }
         Command::Repl { options } => repl::run(options),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve_args::run(args),
     }
 }
 

@@ -41,6 +41,12 @@ pub struct SubmitOptions {
     /// value, big intermediate ones included, so that readers of the events
     /// can look them up with [`ExprFuture::node_info`].
     pub events: bool,
+    /// Also record when work begins: a [`NodeStart`](super::NodeStart)
+    /// when a pool worker takes up a task or a `delay`'s timer starts,
+    /// readable from [`ExprFuture::starts`] while the run goes on (for
+    /// showing what runs now, as `exprflow serve` does). Needs `events`;
+    /// costs one more channel send per task.
+    pub starts: bool,
     /// Give up after this long: futures not resolved by then resolve
     /// `timed out` and their work stops (like [`ExprFuture::cancel`]).
     pub timeout: Option<std::time::Duration>,
@@ -193,7 +199,7 @@ impl Engine {
 
     /// Like [`submit_all`](Self::submit_all), with `source`, the text the
     /// DAG's spans index, kept for the futures' reports.
-    fn submit_run(
+    pub(crate) fn submit_run(
         &self,
         dag: &Arc<Dag>,
         roots: &[NodeId],
@@ -206,6 +212,7 @@ impl Engine {
             pool: Arc::clone(&self.pool),
             timers: Arc::clone(&self.timers),
             record: options.events,
+            starts: options.events && options.starts,
             timeout: options.timeout,
             source,
         };

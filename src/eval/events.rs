@@ -45,6 +45,24 @@ pub struct NodeInfo {
     /// [`SubmitOptions::events`](crate::SubmitOptions::events) keeps every
     /// value; otherwise only the roots' and small ones are sure to be kept).
     pub outcome: Option<Result<Value, Error>>,
+    /// The nodes this one reads, in argument order (for drawing the graph:
+    /// each input's id is smaller than the node's own).
+    pub inputs: Vec<NodeId>,
+}
+
+/// A node's work beginning, as recorded when
+/// [`SubmitOptions::starts`](crate::SubmitOptions::starts) is on: a task
+/// taken up by a pool worker (`node` is the task's last node; cheap nodes
+/// fused into it report only their [`NodeEvent`]), or a `delay` whose
+/// timer starts. Its [`NodeEvent`] follows when it finishes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeStart {
+    /// The node.
+    pub node: NodeId,
+    /// Where it runs.
+    pub lane: Lane,
+    /// When it started, since the run began (the clock of [`NodeEvent`]).
+    pub at: Duration,
 }
 
 impl NodeEvent {
@@ -84,6 +102,34 @@ impl NodeEvents {
 
     /// The next event, waiting at most `timeout` (`None` if none came).
     pub fn recv_timeout(&self, timeout: Duration) -> Option<NodeEvent> {
+        self.0.recv_timeout(timeout).ok()
+    }
+}
+
+/// The [`NodeStart`]s of a run, in the order the work began (see
+/// [`ExprFuture::starts`](crate::ExprFuture::starts)). Clones share one
+/// stream: each start is read once.
+///
+/// ```
+/// use exprflow::{Engine, Lane, SubmitOptions};
+/// let engine = Engine::builder().workers(2).build().unwrap();
+/// let options = SubmitOptions { events: true, starts: true, ..Default::default() };
+/// let future = engine.submit_with("delay(1, 5) + delay(2, 5)", options).unwrap();
+/// future.wait().unwrap();
+/// let starts: Vec<_> = future.starts().unwrap().try_iter().collect();
+/// assert_eq!(starts.iter().filter(|s| s.lane == Lane::Timer).count(), 2);
+/// ```
+#[derive(Clone, Debug)]
+pub struct NodeStarts(pub(crate) crossbeam_channel::Receiver<NodeStart>);
+
+impl NodeStarts {
+    /// The starts that have arrived, without waiting.
+    pub fn try_iter(&self) -> impl Iterator<Item = NodeStart> + '_ {
+        self.0.try_iter()
+    }
+
+    /// The next start, waiting at most `timeout` (`None` if none came).
+    pub fn recv_timeout(&self, timeout: Duration) -> Option<NodeStart> {
         self.0.recv_timeout(timeout).ok()
     }
 }

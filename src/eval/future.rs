@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::events::{NodeEvents, NodeInfo};
+use super::events::{NodeEvents, NodeInfo, NodeStarts};
 use super::promise::Promise;
 use super::run::Run;
 #[cfg(feature = "test-hooks")]
@@ -104,6 +104,23 @@ impl ExprFuture {
         self.run.as_ref().and_then(|r| r.events()).map(NodeEvents)
     }
 
+    /// The starts of work in this future's run, as they happen, if it was
+    /// submitted with [`SubmitOptions::starts`](crate::SubmitOptions::starts)
+    /// (and events) on. Shared by all futures of one submission.
+    ///
+    /// ```
+    /// use exprflow::{Engine, SubmitOptions};
+    /// let engine = Engine::with_workers(2).unwrap();
+    /// let options = SubmitOptions { events: true, starts: true, ..Default::default() };
+    /// let future = engine.submit_with("delay(7, 50)", options).unwrap();
+    /// let start = future.starts().unwrap().recv_timeout(std::time::Duration::from_secs(20));
+    /// assert_eq!(start.unwrap().node, future.node()); // before the delay is over
+    /// assert!(engine.submit("1+1").unwrap().starts().is_none());
+    /// ```
+    pub fn starts(&self) -> Option<NodeStarts> {
+        self.run.as_ref().and_then(|r| r.starts()).map(NodeStarts)
+    }
+
     /// What `node` of this future's run is: its operation, its place in the
     /// text and (once computed) its outcome; `None` for a node not in the
     /// run's DAG. For reading [`NodeEvent`](crate::NodeEvent)s.
@@ -129,12 +146,7 @@ impl ExprFuture {
         if node.index() >= dag.len() {
             return None;
         }
-        let n = dag.node(node);
-        Some(NodeInfo {
-            label: n.op.label().to_string(),
-            span: n.span(),
-            outcome: dag.result(node).map(std::borrow::Cow::into_owned),
-        })
+        Some(crate::program::node_info(dag, node))
     }
 
     /// The pictures and figures of this future's evaluation (DOT, Chrome

@@ -24,7 +24,7 @@ pub use builder::EngineBuilder;
 pub use cancel::CancelToken;
 pub(crate) use engine::single_expression;
 pub use engine::{DEFAULT_FUSE_NS, Engine, MAX_WORKERS, SubmitOptions};
-pub use events::{Lane, NodeEvent, NodeEvents, NodeInfo};
+pub use events::{Lane, NodeEvent, NodeEvents, NodeInfo, NodeStart, NodeStarts};
 pub use future::ExprFuture;
 pub(crate) use host::{call_blocking, refuse_to_stall};
 pub use limits::EvalLimits;

@@ -188,7 +188,7 @@ impl Engine {
                     roots,
                     SubmitOptions {
                         events: record,
-                        timeout: None,
+                        ..SubmitOptions::default()
                     },
                 );
                 let events = futures.first().and_then(|f| f.completions()).map(|e| e.0);

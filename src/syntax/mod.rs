@@ -21,7 +21,7 @@ mod split;
 pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Literal, Statement};
 pub use chunk::parse_chunk;
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
-pub use position::LineIndex;
+pub use position::{LineIndex, Position};
 #[cfg(any(test, feature = "test-hooks"))]
 pub use print::print;
 pub use split::{Piece, Plan, plan};

@@ -39,6 +39,8 @@ impl Run {
             pool: Arc::clone(&self.pool),
             timers: Arc::clone(&self.timers),
             record: self.recorder.is_on(),
+            // A branch's nodes report when they finish, not when they start.
+            starts: false,
             timeout: None,
             source: None,
         };

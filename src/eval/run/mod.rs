@@ -34,7 +34,7 @@ use rayon::ThreadPool;
 
 use super::cancel::CancelToken;
 use super::cpu::burn;
-use super::events::{Lane, NodeEvent};
+use super::events::{Lane, NodeEvent, NodeStart};
 use super::held::HeldValues;
 use super::ids::{RunId, TaskId};
 use super::limits::EvalLimits;
@@ -81,6 +81,8 @@ pub(crate) struct RunContext {
     pub(crate) timers: Arc<Timers>,
     /// Record a [`NodeEvent`] per node.
     pub(crate) record: bool,
+    /// Record a [`NodeStart`](super::events::NodeStart) per task started.
+    pub(crate) starts: bool,
     /// Futures not resolved by then resolve `timed out`.
     pub(crate) timeout: Option<std::time::Duration>,
     /// The text the DAG's spans index, for the run's pictures (when known).
@@ -143,7 +145,7 @@ impl Run {
             answers,
             pool: context.pool,
             timers: context.timers,
-            recorder: Recorder::new(context.record, roots.len()),
+            recorder: Recorder::new(context.record, context.starts, roots.len()),
             source: context.source,
         });
         // Roots already known (constants, earlier results) resolve at once.
@@ -211,6 +213,8 @@ impl Run {
             return None;
         }
         let start = self.recorder.now();
+        self.recorder
+            .started(self.plan.node(t.root()), Lane::Timer, start);
         match self.evaluate(t, Pass::Full) {
             RegionResult::Done(outcome) => Some(outcome),
             RegionResult::Wait(_, duration, outcome) => {
@@ -234,6 +238,11 @@ impl Run {
     /// The per-node events, if the run records them.
     pub(crate) fn events(&self) -> Option<Receiver<NodeEvent>> {
         self.recorder.receiver()
+    }
+
+    /// The starts of tasks, if the run records them.
+    pub(crate) fn starts(&self) -> Option<Receiver<NodeStart>> {
+        self.recorder.starts()
     }
 
     /// One promise per root, in the order of the roots.
@@ -311,6 +320,8 @@ impl Run {
                 continue;
             }
             let start = self.recorder.now();
+            self.recorder
+                .started(self.plan.node(t.root()), this_lane(), start);
             let result = if self.plan.is_whole(t) {
                 self.evaluate_whole(t)
             } else {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::super::events::{Lane, NodeEvent};
+use super::super::events::{Lane, NodeEvent, NodeStart};
 use crate::dag::{NodeId, Outcome};
 
 /// The run's clock and, when recording, its event channel.
@@ -19,6 +19,9 @@ pub(super) struct Recorder {
     /// channel send (not a lock) is all a worker pays.
     #[cfg(feature = "report")]
     log: Option<Log>,
+    /// When recording and asked for, the starts of tasks
+    /// ([`SubmitOptions::starts`](crate::SubmitOptions::starts)).
+    starts: Option<(Sender<NodeStart>, Receiver<NodeStart>)>,
 }
 
 /// The events kept for pictures and when each future resolved.
@@ -32,13 +35,15 @@ struct Log {
 }
 
 impl Recorder {
-    /// A recorder for a run of `roots` roots, recording events if `record`.
-    pub(super) fn new(record: bool, roots: usize) -> Recorder {
+    /// A recorder for a run of `roots` roots, recording events if `record`
+    /// (and the starts of tasks too if `starts`).
+    pub(super) fn new(record: bool, starts: bool, roots: usize) -> Recorder {
         #[cfg(not(feature = "report"))]
         let _ = roots;
         Recorder {
             began: Instant::now(),
             events: record.then(crossbeam_channel::unbounded),
+            starts: (record && starts).then(crossbeam_channel::unbounded),
             #[cfg(feature = "report")]
             log: record.then(|| {
                 let (sender, receiver) = crossbeam_channel::unbounded();
@@ -49,6 +54,18 @@ impl Recorder {
                     resolved: (0..roots).map(|_| OnceLock::new()).collect(),
                 }
             }),
+        }
+    }
+
+    /// The starts of tasks, in the order they began.
+    pub(super) fn starts(&self) -> Option<Receiver<NodeStart>> {
+        self.starts.as_ref().map(|(_, r)| r.clone())
+    }
+
+    /// Records that the work of `node` began on `lane` at `at`.
+    pub(super) fn started(&self, node: NodeId, lane: Lane, at: Duration) {
+        if let Some((sender, _)) = &self.starts {
+            let _ = sender.send(NodeStart { node, lane, at });
         }
     }
 
