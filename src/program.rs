@@ -132,7 +132,7 @@ impl Program {
     /// let program = engine.submit_program("1 + 1\n2 * (1/0)", SubmitOptions::default());
     /// let error = program.wait().remove(1).unwrap_err();
     /// assert_eq!(program.error_report(&error, "run"), error.report(program.source(), "run"));
-    /// assert!(program.error_report(&error, "run").ends_with("2 | 2 * (1/0)\n  |      ^^^\n"));
+    /// assert!(program.error_report(&error, "run").ends_with("2 | 2 * (1/0)\n  |     ^^^^^\n"));
     /// ```
     pub fn error_report(&self, error: &Error, origin: &str) -> String {
         let mut text = crate::caret::render_error(error, &self.source, &self.index, origin);
