@@ -80,9 +80,9 @@ pub use eval::{
 };
 pub use formula::Formula;
 pub use model::{Model, Recompute};
+pub use program::{Program, ProgramLine};
 #[cfg(feature = "report")]
 pub use report::{Report, Stats};
-pub use program::{Program, ProgramLine};
 pub use session::Session;
 pub use syntax::Position;
 pub use value::{Arity, Fault, Int, Limits as ValueLimits, Rat, Value};

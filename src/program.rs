@@ -241,11 +241,8 @@ impl Program {
             .enumerate()
             .filter_map(|(i, f)| f.run.as_ref()?.recording(i))
             .max_by_key(|recording| recording.wall)?;
-        let trace = crate::report::Trace::from_events(
-            recording.events,
-            recording.workers,
-            recording.wall,
-        );
+        let trace =
+            crate::report::Trace::from_events(recording.events, recording.workers, recording.wall);
         Some(crate::Report::new(
             recording.dag,
             roots,

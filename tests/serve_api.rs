@@ -94,6 +94,19 @@ fn each_endpoint_answers_with_its_status() {
             assert!(input.as_u64().unwrap() < i as u64);
         }
     }
+    // Stats once done, and the Chrome trace to download.
+    assert!(run["stats"]["work_us"].is_u64(), "{}", run["stats"]);
+    assert_eq!(run["stats"]["workers"], 2);
+    let trace = server.call("GET", &format!("/api/runs/{id}/trace"), b"");
+    assert_eq!(trace.status, 200);
+    assert!(
+        trace
+            .header("content-disposition")
+            .unwrap()
+            .contains("attachment")
+    );
+    assert!(trace.text().contains("\"ph\""), "{}", trace.text());
+    trace.json();
     // The list of runs, the page, DELETE: 204; unknown ids and paths: 404.
     let list = server.call("GET", "/api/runs", b"").json();
     assert_eq!(list["runs"][0]["id"], id.as_str());

@@ -69,11 +69,15 @@ fn run(cli: Cli) -> ExitCode {
         },
     };
     // `--timeout 0` is no limit, as `:timeout 0` in the REPL.
-    if let Command::Eval { options, .. }
-    | Command::Batch { options, .. }
-    | Command::Repl { options } = &mut command
-    {
-        options.timeout = options.timeout.filter(|t| !t.is_zero());
+    match &mut command {
+        Command::Eval { options, .. }
+        | Command::Batch { options, .. }
+        | Command::Repl { options } => {
+            options.timeout = options.timeout.filter(|t| !t.is_zero());
+        }
+        // `serve` does the same with its own options.
+        #[cfg(feature = "serve")]
+        Command::Serve(_) => {}
     }
     match command {
         Command::Eval { options, exprs } => {

@@ -43,6 +43,7 @@ pub(super) fn router(app: Arc<App>) -> Router {
         .route("/api/runs", get(list).post(create))
         .route("/api/runs/{id}", get(show).delete(cancel))
         .route("/api/runs/{id}/events", get(events))
+        .route("/api/runs/{id}/trace", get(trace))
         .fallback(|| async { problem(StatusCode::NOT_FOUND, "not found") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(Arc::clone(&app), guard))
@@ -134,6 +135,30 @@ async fn cancel(State(app): Shared, Path(id): Path<String>) -> Response {
             StatusCode::NO_CONTENT.into_response()
         }
         None => problem(StatusCode::NOT_FOUND, "no such run"),
+    }
+}
+
+/// `GET /api/runs/ID/trace`: the run's Chrome trace-event JSON (open it
+/// in Perfetto), once it is over (409 before).
+async fn trace(State(app): Shared, Path(id): Path<String>) -> Response {
+    let Some(run) = app.runs.get(&id) else {
+        return problem(StatusCode::NOT_FOUND, "no such run");
+    };
+    let made = tokio::task::spawn_blocking(move || run.program.report().map(|r| r.trace_json()));
+    match made.await {
+        Ok(Some(trace)) => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"exprflow-trace.json\"",
+                ),
+            ],
+            trace,
+        )
+            .into_response(),
+        Ok(None) => problem(StatusCode::CONFLICT, "the run is not over"),
+        Err(_) => problem(StatusCode::INTERNAL_SERVER_ERROR, "no trace"),
     }
 }
 

@@ -39,19 +39,44 @@ pub(super) fn run(run: &LiveRun) -> String {
         .iter()
         .map(|line| statement(&run.program, line))
         .collect();
-    let head = json!({
+    let mut head = json!({
         "id": run.id.to_string(),
         "state": state,
         "workers": run.workers,
         "wall_us": wall,
         "statements": statements,
     });
+    if wall.is_some() {
+        head["stats"] = run.stats.get_or_init(|| stats(&run.program)).clone();
+    }
     let graph = run.graph_json.get_or_init(|| graph(&run.program).into());
     // The graph is spliced in as text: it can be megabytes, made once.
     let mut out = head.to_string();
     out.pop();
     let _ = write!(out, ",\"graph\":{graph}}}");
     out
+}
+
+/// The run's figures (`null` when there are none: no line ran).
+fn stats(program: &Program) -> Json {
+    let Some(stats) = program.report().map(|r| r.stats()) else {
+        return Json::Null;
+    };
+    let us = |d: std::time::Duration| d.as_micros() as u64;
+    json!({
+        "nodes": stats.nodes,
+        "computed": stats.computed,
+        "edges": stats.edges,
+        "depth": stats.depth,
+        "work_us": us(stats.work),
+        "waiting_us": us(stats.waiting),
+        "span_us": us(stats.span),
+        "wall_us": us(stats.wall),
+        "bound_us": us(stats.bound),
+        "parallelism": stats.parallelism,
+        "speedup": stats.speedup,
+        "workers": stats.workers,
+    })
 }
 
 /// A run in the list of runs.

@@ -107,6 +107,8 @@ pub(super) struct LiveRun {
     cancel_asked: AtomicBool,
     /// The graph's JSON, made once when first asked for.
     pub graph_json: OnceLock<Arc<str>>,
+    /// The figures of the run once over, made once when first asked for.
+    pub stats: OnceLock<serde_json::Value>,
 }
 
 impl LiveRun {
@@ -119,6 +121,7 @@ impl LiveRun {
             changed: tokio::sync::watch::Sender::new(0),
             cancel_asked: AtomicBool::new(false),
             graph_json: OnceLock::new(),
+            stats: OnceLock::new(),
         }
     }
 
