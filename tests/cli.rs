@@ -141,12 +141,38 @@ fn a_failed_definition_fails_its_users() {
     );
 }
 
+/// Checked against the run's own record, not against wall time: the
+/// lines are printed in the order the trace says their delays ended. The
+/// delays differ (300, 0 and 150 ms) so that this order is not the input
+/// order; whatever the machine's load makes it, it must be the printed one.
 #[test]
 fn as_completed_prints_in_completion_order() {
-    let input = "delay(1, 300)\ndelay(2, 10)\n3\n";
-    let out = batch(input, &["--as-completed", "-j", "2"]);
+    let input = "delay(1, 300)\ndelay(2, 0)\ndelay(3, 150)\n";
+    let trace = std::env::temp_dir().join(format!(
+        "exprflow-cli-as-completed-{}.json",
+        std::process::id()
+    ));
+    let trace_arg = trace.to_str().unwrap();
+    let out = batch(input, &["--as-completed", "-j", "2", "--trace", trace_arg]);
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "3: 3\n2: 2\n1: 1\n");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&trace).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&trace);
+    let mut ends: Vec<(f64, String)> = json["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "X" && e["name"] == "delay")
+        .map(|e| {
+            let end = e["ts"].as_f64().unwrap() + e["dur"].as_f64().unwrap();
+            (end, e["args"]["value"].as_str().unwrap().to_string())
+        })
+        .collect();
+    ends.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Line n computes n, so a delay's value names its line.
+    let completed: String = ends.iter().map(|(_, v)| format!("{v}: {v}\n")).collect();
+    assert_eq!(ends.len(), 3, "{json}");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), completed);
 }
 
 /// Checked by the order of events in the run's trace, not by wall time:

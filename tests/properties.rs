@@ -408,14 +408,23 @@ proptest! {
     #![proptest_config(Config { cases: 256, ..Config::default() })]
 
     /// The same for batches: one DAG for all lines, variables, redefinitions,
-    /// broken lines, lines reached from failed definitions.
+    /// broken lines, lines reached from failed definitions. The reference
+    /// is parsed by the serial front end and evaluated sequentially; the
+    /// other side is parsed by the split front end (every line cut into
+    /// chunks of `grain` bytes) and run on the pool.
     #[test]
-    fn batches_parallel_equal_sequential(lines in batch(), workers in 1usize..=8, fuse in any::<bool>()) {
+    fn batches_parallel_equal_sequential(
+        lines in batch(),
+        workers in 1usize..=8,
+        fuse in any::<bool>(),
+        grain in 1usize..=24,
+    ) {
         let text = lines.join("\n");
         let options = BatchOptions { dag: dag_limits(), ..BatchOptions::default() };
-        let seq = Batch::parse(text.as_bytes(), options);
-        let par = Batch::parse(text.as_bytes(), options);
+        let seq = Batch::parse_serial(text.as_bytes(), options);
+        let par = Batch::parse_split(text.as_bytes(), options, grain);
         prop_assert_eq!(seq.dag.len(), par.dag.len());
+        prop_assert_eq!(seq.lines.len(), par.lines.len());
         let futures = engine(workers, fuse).submit_all(&par.dag, &par.roots(), SubmitOptions::default());
         let mut futures = futures.into_iter();
         for (s, p) in seq.lines.iter().zip(&par.lines) {
@@ -425,7 +434,10 @@ proptest! {
                     evaluate_sequential(&seq.dag, *root, &limits(), &CancelToken::new(), &mut |_| {}),
                     futures.next().expect("a future per root").wait_timeout(Duration::from_secs(60)),
                 ),
-                (a, b) => (a.clone().map(|_| Value::from_i64(0)), b.clone().map(|_| Value::from_i64(0))),
+                (a, b) => {
+                    prop_assert_eq!(a, b, "{}", what);
+                    continue;
+                }
             };
             same(&expected, &got, &what)?;
         }
@@ -666,13 +678,16 @@ proptest! {
 // ---------------------------------------------------------------------------
 
 /// Parses, builds and evaluates `text` both ways (as one expression and as a
-/// batch), asserting agreement.
+/// batch), asserting agreement. For the batch, the reference is the serial
+/// front end and the sequential evaluator; the other side is the split
+/// front end (chunks of `grain` bytes) and the pool.
 fn check_anything(
     text: &str,
     bytes: &[u8],
     workers: usize,
     fuse: bool,
 ) -> Result<(), TestCaseError> {
+    let grain = 1 + text.len() % 16;
     let expected = sequential(text);
     same(
         &expected,
@@ -683,8 +698,9 @@ fn check_anything(
         dag: dag_limits(),
         ..BatchOptions::default()
     };
-    let seq = Batch::parse(bytes, options);
-    let par = Batch::parse(bytes, options);
+    let seq = Batch::parse_serial(bytes, options);
+    let par = Batch::parse_split(bytes, options, grain);
+    prop_assert_eq!(seq.dag.len(), par.dag.len());
     prop_assert_eq!(seq.lines.len(), par.lines.len());
     let futures =
         engine(workers, fuse).submit_all(&par.dag, &par.roots(), SubmitOptions::default());
