@@ -308,7 +308,20 @@ impl Session {
         }
     }
 
-    /// Adds a statement and submits it to `engine`.
+    /// Adds a statement and submits it to `engine`. Report how it ended
+    /// with [`Session::settle`] (an assignment takes effect then, or is
+    /// undone): node ids stay fixed while a statement is unsettled, so a
+    /// session gives memory back only when none is (see
+    /// [`Session::node_count`]).
+    ///
+    /// ```
+    /// let engine = exprflow::Engine::with_workers(2).unwrap();
+    /// let mut session = engine.session();
+    /// let future = session.submit(&engine, "x = 6 * 7").unwrap().unwrap();
+    /// let outcome = future.wait();
+    /// session.settle(future.node(), &outcome);
+    /// assert_eq!(session.get("x").unwrap().to_string(), "42");
+    /// ```
     pub fn submit(&mut self, engine: &Engine, text: &str) -> Result<Option<ExprFuture>, Error> {
         Ok(self
             .add(text)?
