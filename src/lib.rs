@@ -39,6 +39,7 @@
 // What only the command line (and the crate's tests) use: a file's lines
 // as one DAG, the run handle with progress and timeout, and the reports.
 mod batch;
+mod call_sites;
 mod caret;
 mod completed_stream;
 mod dag;
@@ -71,6 +72,7 @@ mod serve;
 #[doc(hidden)]
 pub mod testing;
 
+pub use call_sites::{CallSite, Reach, call_sites};
 pub use completed_stream::{AsCompletedStream, as_completed_stream};
 pub use dag::{DagLimits, NodeId};
 pub use error::{CallChain, Error, ErrorKind, Span};

@@ -27,6 +27,7 @@ from ._exprflow import Formula, Model, Session
 from ._functions import function
 from ._future import Future, Timeline
 from ._model import Recompute
+from ._to_dask import to_dask
 
 __version__ = "0.1.0"
 
@@ -56,4 +57,5 @@ __all__ = [
     "WrongArity",
     "__version__",
     "function",
+    "to_dask",
 ]

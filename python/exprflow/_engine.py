@@ -10,6 +10,7 @@ from concurrent.futures import wait as _wait_all
 from typing import Any
 
 from . import _exprflow
+from ._dask import ClusterCalls
 from ._exprflow import Formula, Model, Session
 from ._functions import EventLoop, specs
 from ._future import Future
@@ -18,13 +19,25 @@ from ._future import Future
 class Engine:
     """A worker pool (one per CPU by default, or ``workers``) evaluating
     expressions as DAGs of futures. ``functions`` maps names to Python
-    callables (or ``exprflow.function(...)``) that join the language.
+    callables (or ``exprflow.function(...)``) that join the language;
+    with ``cluster`` (a ``dask.distributed.Client``) each call of a plain
+    one is a Dask task on that cluster.
     Use it as a context manager, or call ``shutdown()``; after that, new
     work raises ``RuntimeError``."""
 
-    def __init__(self, workers: int | None = None, functions: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        workers: int | None = None,
+        functions: dict[str, Any] | None = None,
+        *,
+        cluster: Any = None,
+    ) -> None:
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
             raise TypeError(f"workers must be an int, got {type(workers).__name__}")
+        # cluster=: plain host functions run as Dask tasks (_dask.py, SPEC section 8).
+        self._cluster = None if cluster is None else ClusterCalls(cluster)
+        if self._cluster is not None:
+            functions = self._cluster.wrap(functions)
         self._loop: EventLoop | None = None
         self._lock = threading.Lock()
         self._pending: set[_StdFuture[Any]] = set()
@@ -115,6 +128,8 @@ class Engine:
         if wait:
             _wait_all(pending)
             self._stop_loop()
+            if self._cluster is not None:
+                self._cluster.close()
 
     def _stop_loop(self) -> None:
         if self._loop is not None:

@@ -2,6 +2,7 @@
 //! (the Python half is `python/exprflow/__init__.py`). A client of the
 //! exprflow crate's public API only.
 
+mod calls;
 mod columns;
 mod engine;
 mod errors;
@@ -25,5 +26,6 @@ fn _exprflow(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<report::PyReport>()?;
     module.add_function(wrap_pyfunction!(task::_next_completions, module)?)?;
     module.add_function(wrap_pyfunction!(task::_stop_pump, module)?)?;
+    module.add_function(wrap_pyfunction!(calls::_call_sites, module)?)?;
     Ok(())
 }

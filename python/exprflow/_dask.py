@@ -1,0 +1,181 @@
+"""``Engine(..., cluster=client)``: plain host functions run as Dask tasks.
+
+Each call of a plain (not ``async def``) host function becomes
+``client.submit(fn, *args, key=..., pure=...)``, under a key made of the
+function's name and a token of the function and its argument values, so
+equal calls from any statement, session or engine sharing the client are
+one Dask task. The engine sees an ``async`` host function: the call waits
+for the Dask future on the engine's event loop (woken from the future's
+done callback through ``loop.call_soon_threadsafe``), holding no pool
+worker. Dask reruns a task whose worker died; an exception raised on the
+cluster comes back as the call's ``DomainError`` with the remote exception
+as ``__cause__``. Cancelling the exprflow future cancels the Dask futures
+that no other pending call waits for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+from ._functions import arity_of, function, is_async
+
+KEPT_CALLS = 4096
+"""How many finished pure calls an engine keeps on the cluster, so that an
+equal later call (another statement, another session) reuses the result
+instead of running again; the oldest are released first, and all of them
+at ``shutdown()``."""
+
+
+def call_key(name: str, fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    """The Dask key of the call ``name(*args)``: the name (Dask's dashboard
+    groups tasks by it) and a token of the function and the arguments,
+    their types included (``f(1)`` and ``f(1.0)`` are different calls)."""
+    from dask.base import tokenize
+
+    return f"{name}-{tokenize(fn, described(args))}"
+
+
+def described(args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
+    """The arguments as text that tells every value apart, for keys and
+    lookups (``repr`` keeps floats exact, NaN and ``-0.0`` included)."""
+    return tuple((type(a).__name__, repr(a)) for a in args)
+
+
+class _Pending:
+    """A Dask future and how many exprflow calls are waiting for it."""
+
+    __slots__ = ("future", "waiters")
+
+    def __init__(self, future: Any) -> None:
+        self.future = future
+        self.waiters = 0
+
+
+class ClusterCalls:
+    """The Dask side of one engine: submits calls, shares equal ones,
+    keeps finished pure calls (up to ``KEPT_CALLS``) and cancels what no
+    pending call needs any more."""
+
+    def __init__(self, client: Any) -> None:
+        if not callable(getattr(client, "submit", None)):
+            raise TypeError(
+                f"cluster must be a dask.distributed.Client, got {type(client).__name__}"
+            )
+        self.client = client
+        self._lock = threading.Lock()
+        self._pending: dict[str, _Pending] = {}
+        self._kept: OrderedDict[str, Any] = OrderedDict()
+
+    def __repr__(self) -> str:
+        with self._lock:
+            pending, kept = len(self._pending), len(self._kept)
+        return f"<exprflow cluster calls on {self.client!r}: {pending} pending, {kept} kept>"
+
+    def wrap(self, functions: dict[str, Any] | None) -> dict[str, Any] | None:
+        """``functions`` with each plain host function replaced by an
+        ``async`` one of the same name, arity and purity that runs it on
+        the cluster; ``async def`` functions stay on the engine's loop."""
+        if functions is None:
+            return None
+        wrapped: dict[str, Any] = {}
+        for name, given in functions.items():
+            spec = given if isinstance(given, function) else function(given)
+            if not isinstance(name, str) or is_async(spec.fn):
+                wrapped[name] = given
+                continue
+            arity = spec.arity if spec.arity is not None else arity_of(spec.fn)
+            remote = self._remote(name, spec.fn, spec.volatile)
+            wrapped[name] = function(remote, arity=arity, volatile=spec.volatile)
+        return wrapped
+
+    def _remote(self, name: str, fn: Callable[..., Any], volatile: bool) -> Callable[..., Any]:
+        async def on_cluster(*args: Any) -> Any:
+            return await self.call(name, fn, args, volatile)
+
+        on_cluster.__name__ = on_cluster.__qualname__ = name
+        return on_cluster
+
+    async def call(
+        self, name: str, fn: Callable[..., Any], args: tuple[Any, ...], volatile: bool
+    ) -> Any:
+        """Runs ``fn(*args)`` on the cluster and gives its result (or raises
+        its exception); runs on the engine's event loop."""
+        key = f"{name}-{_fresh_token()}" if volatile else call_key(name, fn, args)
+        future = self._join(key, fn, args, pure=not volatile)
+        loop = asyncio.get_running_loop()
+        finished: asyncio.Future[None] = loop.create_future()
+
+        def wake(_: Any) -> None:
+            loop.call_soon_threadsafe(_set_done, finished)
+
+        try:
+            future.add_done_callback(wake)
+            await finished
+            # Fetching the result is a round trip to a worker: not on the loop.
+            result = await loop.run_in_executor(None, future.result)
+        except BaseException:
+            self._leave(key, finished_ok=False)
+            raise
+        self._leave(key, finished_ok=not volatile)
+        return result
+
+    def _join(self, key: str, fn: Callable[..., Any], args: tuple[Any, ...], pure: bool) -> Any:
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is None:
+                kept = self._kept.get(key)
+                if kept is not None:
+                    self._kept.move_to_end(key)
+                    pending = _Pending(kept)
+                else:
+                    pending = _Pending(self.client.submit(fn, *args, key=key, pure=pure))
+                self._pending[key] = pending
+            pending.waiters += 1
+            return pending.future
+
+    def _leave(self, key: str, *, finished_ok: bool) -> None:
+        """One call of ``key`` stops waiting: the last one cancels the task
+        if it is still running, or keeps a finished pure result."""
+        release: list[Any] = []
+        with self._lock:
+            pending = self._pending.get(key)
+            if pending is None:
+                return
+            pending.waiters -= 1
+            if pending.waiters > 0:
+                return
+            del self._pending[key]
+            future = pending.future
+            if not future.done():
+                release.append(future)
+            elif finished_ok and future.status == "finished":
+                self._kept[key] = future
+                self._kept.move_to_end(key)
+                while len(self._kept) > KEPT_CALLS:
+                    self._kept.popitem(last=False)
+        for future in release:
+            future.cancel()
+
+    def close(self) -> None:
+        """Releases every kept result and cancels what is still pending."""
+        with self._lock:
+            pending = [p.future for p in self._pending.values()]
+            self._pending.clear()
+            self._kept.clear()
+        for future in pending:
+            if not future.done():
+                future.cancel()
+
+
+def _set_done(finished: asyncio.Future[None]) -> None:
+    if not finished.done():
+        finished.set_result(None)
+
+
+def _fresh_token() -> str:
+    import uuid
+
+    return uuid.uuid4().hex

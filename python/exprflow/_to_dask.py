@@ -1,0 +1,169 @@
+"""``exprflow.to_dask(text, functions=...)``: an expression as a Dask graph.
+
+Every call of a host function that the expression always reaches (not
+inside a branch of an ``if``, not volatile, with the right number of
+arguments) becomes one Dask task; equal calls written alike are one task.
+A call's task evaluates its argument texts with exprflow (the arithmetic
+around the calls it contains is fused into it), then calls the function.
+One last task evaluates the whole text with exprflow, each host call
+answered from the outcomes of the call tasks, so values, errors and the
+leftmost-error rule are those of ``engine.eval(text)``. A call the graph
+did not lift (a branch of an ``if``) runs inside the task that reaches it.
+So ``f(1)*2 + f(2)*3 - 1`` is 3 tasks, not one per operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable, NamedTuple
+
+from . import _exprflow
+from ._dask import described
+from ._functions import arity_of, function, is_async
+
+
+class Host(NamedTuple):
+    """A host function as the tasks need it."""
+
+    fn: Callable[..., Any]
+    arity: int
+    volatile: bool
+    is_async: bool
+
+
+class Outcome(NamedTuple):
+    """What a call task gives its consumers: the argument values it
+    computed (``None`` when they failed: the consumer meets the same error
+    before reaching the call) and the result or the raised exception."""
+
+    name: str
+    args: tuple[Any, ...] | None
+    value: Any
+    error: BaseException | None
+
+
+def to_dask(text: str, functions: dict[str, Any] | None = None) -> Any:
+    """A ``dask.delayed.Delayed`` computing ``text``: ``dask.compute`` (or a
+    ``Client``) gives the value ``Engine(functions=functions).eval(text)``
+    gives, or raises its error. Host calls are the graph's tasks; the
+    arithmetic between them runs inside the tasks that consume it."""
+    from dask.base import tokenize
+    from dask.delayed import Delayed
+    from dask.highlevelgraph import HighLevelGraph
+
+    if not isinstance(text, str):
+        raise TypeError(f"expected str, got {type(text).__name__}")
+    hosts = _hosts(functions)
+    sites = _exprflow._call_sites(text)
+    used = {name: host for name, host in hosts.items() if any(s[0] == name for s in sites)}
+    lifted = [
+        site
+        for site in sites
+        if site[0] in used
+        and not site[3]
+        and not used[site[0]].volatile
+        and len(site[2]) == used[site[0]].arity
+    ]
+    graph: dict[Any, Any] = {}
+    keys: list[str] = [""] * len(lifted)
+    # Text order puts a call before the calls in its arguments: walk it
+    # backwards so that every inner call has its key first.
+    for i in range(len(lifted) - 1, -1, -1):
+        name, (start, end), arg_spans, _ = lifted[i]
+        inner = sorted(
+            {keys[j] for j in range(i + 1, len(lifted)) if _inside(lifted[j][1], start, end)}
+        )
+        arg_texts = [text[a:b] for a, b in arg_spans]
+        key = f"{name}-{tokenize(used[name].fn, arg_texts, inner)}"
+        keys[i] = key
+        graph[key] = (_call_task, name, used, arg_texts, *inner)
+    outcomes = sorted(set(keys))
+    root = f"exprflow-{tokenize(text, sorted(used), outcomes)}"
+    graph[root] = (_root_task, text, used, *outcomes)
+    layers = HighLevelGraph.from_collections(root, graph, dependencies=())
+    return Delayed(root, layers)  # type: ignore[no-untyped-call]
+
+
+def _inside(span: tuple[int, int], start: int, end: int) -> bool:
+    return start <= span[0] and span[1] <= end and span != (start, end)
+
+
+def _hosts(functions: dict[str, Any] | None) -> dict[str, Host]:
+    hosts: dict[str, Host] = {}
+    for name, given in (functions or {}).items():
+        if not isinstance(name, str):
+            raise TypeError(f"a host function's name must be a str, got {type(name).__name__}")
+        spec = given if isinstance(given, function) else function(given)
+        arity = spec.arity if spec.arity is not None else arity_of(spec.fn)
+        hosts[name] = Host(spec.fn, arity, spec.volatile, is_async(spec.fn))
+    return hosts
+
+
+def _call_task(name: str, hosts: dict[str, Host], arg_texts: list[str], *inner: Outcome) -> Outcome:
+    """One host call: its arguments evaluated by exprflow (inner calls
+    answered from ``inner``), then the function itself."""
+    from ._errors import Error
+
+    try:
+        args = tuple(_evaluate_all(arg_texts, hosts, inner))
+    except Error:
+        return Outcome(name, None, None, None)
+    host = hosts[name]
+    try:
+        value = asyncio.run(host.fn(*args)) if host.is_async else host.fn(*args)
+    except Exception as raised:
+        return Outcome(name, args, None, raised)
+    return Outcome(name, args, value, None)
+
+
+def _root_task(text: str, hosts: dict[str, Host], *outcomes: Outcome) -> Any:
+    """The whole expression, its host calls answered from ``outcomes``."""
+    return _evaluate_all([text], hosts, outcomes)[0]
+
+
+def _evaluate_all(
+    texts: list[str], hosts: dict[str, Host], outcomes: tuple[Outcome, ...]
+) -> list[Any]:
+    from ._engine import Engine
+
+    answers: dict[str, dict[tuple[tuple[str, str], ...], Outcome]] = {}
+    for outcome in outcomes:
+        if outcome.args is not None:
+            answers.setdefault(outcome.name, {})[described(outcome.args)] = outcome
+    functions = {
+        name: function(_answering(host, answers.get(name, {})), host.arity, host.volatile)
+        for name, host in hosts.items()
+    }
+    with Engine(workers=1, functions=functions) as engine:
+        return list(engine.map(texts)) if len(texts) > 1 else [engine.eval(texts[0])]
+
+
+def _answering(
+    host: Host, answers: dict[tuple[tuple[str, str], ...], Outcome]
+) -> Callable[..., Any]:
+    """``host.fn``, answered from a call task's outcome where there is one."""
+
+    def answer(args: tuple[Any, ...]) -> Outcome | None:
+        return answers.get(described(args)) if answers else None
+
+    if host.is_async:
+
+        async def answered_async(*args: Any) -> Any:
+            outcome = answer(args)
+            if outcome is None:
+                return await host.fn(*args)
+            return _unpack(outcome)
+
+        return answered_async
+
+    def answered(*args: Any) -> Any:
+        outcome = answer(args)
+        return host.fn(*args) if outcome is None else _unpack(outcome)
+
+    return answered
+
+
+def _unpack(outcome: Outcome) -> Any:
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.value
