@@ -16,11 +16,13 @@ that no other pending call waits for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import inspect
 import threading
 from collections import OrderedDict
 from typing import Any, Callable
 
-from ._functions import arity_of, function, is_async
+from ._functions import function, is_async
 
 KEPT_CALLS = 4096
 """How many finished pure calls an engine keeps on the cluster, so that an
@@ -42,6 +44,16 @@ def described(args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     """The arguments as text that tells every value apart, for keys and
     lookups (``repr`` keeps floats exact, NaN and ``-0.0`` included)."""
     return tuple((type(a).__name__, repr(a)) for a in args)
+
+
+def standing_in(spec: function, wrapper: Callable[..., Any]) -> function:
+    """``wrapper`` as a host function with the arity and purity of
+    ``spec``: the arity given, else the one ``spec.fn``'s signature says."""
+    # Without a signature (math.hypot) the wrapper's own (*args) stays:
+    # any number of arguments, as for fn itself.
+    with contextlib.suppress(TypeError, ValueError):
+        wrapper.__signature__ = inspect.signature(spec.fn)  # type: ignore[attr-defined]
+    return function(wrapper, arity=spec.arity, volatile=spec.volatile)
 
 
 class _Pending:
@@ -86,9 +98,7 @@ class ClusterCalls:
             if not isinstance(name, str) or is_async(spec.fn):
                 wrapped[name] = given
                 continue
-            arity = spec.arity if spec.arity is not None else arity_of(spec.fn)
-            remote = self._remote(name, spec.fn, spec.volatile)
-            wrapped[name] = function(remote, arity=arity, volatile=spec.volatile)
+            wrapped[name] = standing_in(spec, self._remote(name, spec.fn, spec.volatile))
         return wrapped
 
     def _remote(self, name: str, fn: Callable[..., Any], volatile: bool) -> Callable[..., Any]:

@@ -18,17 +18,24 @@ import asyncio
 from typing import Any, Callable, NamedTuple
 
 from . import _exprflow
-from ._dask import described
+from ._dask import described, standing_in
 from ._functions import arity_of, function, is_async
 
 
 class Host(NamedTuple):
     """A host function as the tasks need it."""
 
-    fn: Callable[..., Any]
-    arity: int
-    volatile: bool
+    spec: function
+    least: int
+    most: int | None
     is_async: bool
+
+    @property
+    def fn(self) -> Callable[..., Any]:
+        return self.spec.fn
+
+    def takes(self, count: int) -> bool:
+        return self.least <= count and (self.most is None or count <= self.most)
 
 
 class Outcome(NamedTuple):
@@ -61,8 +68,8 @@ def to_dask(text: str, functions: dict[str, Any] | None = None) -> Any:
         for site in sites
         if site[0] in used
         and not site[3]
-        and not used[site[0]].volatile
-        and len(site[2]) == used[site[0]].arity
+        and not used[site[0]].spec.volatile
+        and used[site[0]].takes(len(site[2]))
     ]
     graph: dict[Any, Any] = {}
     keys: list[str] = [""] * len(lifted)
@@ -94,8 +101,8 @@ def _hosts(functions: dict[str, Any] | None) -> dict[str, Host]:
         if not isinstance(name, str):
             raise TypeError(f"a host function's name must be a str, got {type(name).__name__}")
         spec = given if isinstance(given, function) else function(given)
-        arity = spec.arity if spec.arity is not None else arity_of(spec.fn)
-        hosts[name] = Host(spec.fn, arity, spec.volatile, is_async(spec.fn))
+        least, most = (spec.arity, spec.arity) if spec.arity is not None else arity_of(spec.fn)
+        hosts[name] = Host(spec, least, most, is_async(spec.fn))
     return hosts
 
 
@@ -131,7 +138,7 @@ def _evaluate_all(
         if outcome.args is not None:
             answers.setdefault(outcome.name, {})[described(outcome.args)] = outcome
     functions = {
-        name: function(_answering(host, answers.get(name, {})), host.arity, host.volatile)
+        name: standing_in(host.spec, _answering(host, answers.get(name, {})))
         for name, host in hosts.items()
     }
     with Engine(workers=1, functions=functions) as engine:

@@ -4,6 +4,7 @@ the whole module (starting one takes a few seconds)."""
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -187,9 +188,10 @@ def test_async_host_functions_stay_on_the_engines_loop(client: Any) -> None:
     async def local_price(x: Any) -> Any:
         return x * 10
 
-    functions = {"price": local_price, "triple": triple}
+    functions = {"price": local_price, "triple": triple, "hyp": math.hypot}
     with exprflow.Engine(functions=functions, cluster=client) as engine:
         assert engine.eval("price(2) + triple(2)") == 27
+        assert engine.eval("hyp(3, 4) + hyp(5, 12, 84)") == 90.0  # no signature: any arity
 
 
 def test_a_client_is_required() -> None:
