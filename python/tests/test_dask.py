@@ -188,7 +188,11 @@ def test_async_host_functions_stay_on_the_engines_loop(client: Any) -> None:
     async def local_price(x: Any) -> Any:
         return x * 10
 
-    functions = {"price": local_price, "triple": triple, "hyp": math.hypot}
+    functions: dict[str, Callable[..., Any]] = {
+        "price": local_price,
+        "triple": triple,
+        "hyp": math.hypot,
+    }
     with exprflow.Engine(functions=functions, cluster=client) as engine:
         assert engine.eval("price(2) + triple(2)") == 27
         assert engine.eval("hyp(3, 4) + hyp(5, 12, 84)") == 90.0  # no signature: any arity
