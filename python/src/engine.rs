@@ -139,6 +139,7 @@ impl PyEngine {
         let options = SubmitOptions {
             events: record,
             timeout: task::seconds(timeout)?,
+            ..SubmitOptions::default()
         };
         let text: Arc<str> = text.into();
         let submitted = py.detach(|| engine.submit_with(&*text, options));
