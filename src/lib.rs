@@ -80,7 +80,7 @@ pub use eval::{
     DEFAULT_FUSE_NS, Engine, EngineBuilder, EvalLimits, ExprFuture, Lane, MAX_WORKERS, NodeEvent,
     NodeEvents, NodeInfo, NodeStart, NodeStarts, SubmitOptions,
 };
-pub use formula::Formula;
+pub use formula::{Column, ColumnOutcome, ColumnValues, Formula};
 pub use model::{Model, Recompute};
 pub use program::{Program, ProgramLine};
 #[cfg(feature = "report")]

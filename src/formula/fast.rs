@@ -70,7 +70,7 @@ pub(super) fn float(op: BinOp, x: f64, y: f64) -> Option<f64> {
         BinOp::Mul => x * y,
         BinOp::Div if y != 0.0 => x / y,
         // A positive base: no domain or division error is possible.
-        BinOp::Pow if x > 0.0 => x.powf(y),
+        BinOp::Pow if x > 0.0 => crate::value::float_pow(x, y),
         _ => return None,
     };
     r.is_finite().then_some(r)
@@ -109,7 +109,7 @@ fn compare(op: BinOp, order: Ordering) -> Value {
 
 /// Whether comparison `op` holds of operands ordered `order`.
 #[inline(always)]
-fn holds(op: BinOp, order: Ordering) -> bool {
+pub(super) fn holds(op: BinOp, order: Ordering) -> bool {
     match op {
         BinOp::Lt => order == Ordering::Less,
         BinOp::Le => order != Ordering::Greater,

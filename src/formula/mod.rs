@@ -8,6 +8,7 @@
 //! through the value layer, so exact arithmetic and every error rule hold
 //! per row exactly as in [`Engine::eval`].
 
+mod columns;
 mod compile;
 mod fast;
 mod program;
@@ -28,6 +29,8 @@ use crate::syntax::{Ast, ExprId, ExprKind};
 use crate::value::Value;
 use program::Program;
 use typed::Typed;
+
+pub use columns::{Column, ColumnOutcome, ColumnValues};
 
 /// A formula compiled once by [`Engine::compile`], to be evaluated on many
 /// rows of input values: one at a time with [`eval`](Formula::eval) or

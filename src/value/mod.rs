@@ -32,13 +32,14 @@ mod transcend;
 #[cfg(test)]
 mod proptests;
 
+pub(crate) use arith::float_divmod;
 pub use arith::{BinOp, UnOp, binary, unary};
 pub use builtin::{Arity, Builtin};
-#[cfg(any(test, feature = "test-hooks"))]
 pub use cmp::exact_cmp;
 pub use functions::{call, duration_ms};
 pub use int::Int;
 pub use literal::{parse_literal, small_int};
+pub(crate) use pow::float_pow;
 pub use rat::Rat;
 
 use dashu::integer::IBig;

@@ -27,7 +27,16 @@ pub(crate) fn power(a: &Value, b: &Value, limits: &Limits) -> Result<Value, Faul
         )));
     }
     let (x, y) = (value_to_f64(a)?, value_to_f64(b)?);
-    float_result(x.powf(y), what).map(Value::Float)
+    float_result(float_pow(x, y), what).map(Value::Float)
+}
+
+/// `x ^ y` on floats: `x * x` for the exponent 2 (correctly rounded, as
+/// numpy's `x**2` is), the platform's `pow` otherwise. Every path that
+/// computes a float power (the value layer, a formula's fast paths and
+/// its column kernels) calls this one function, so they agree bit for bit.
+#[inline]
+pub(crate) fn float_pow(x: f64, y: f64) -> f64 {
+    if y == 2.0 { x * x } else { x.powf(y) }
 }
 
 /// `a ^ n` for an exact `a` and an integer `n`; the result is exact.
