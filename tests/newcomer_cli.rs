@@ -259,6 +259,31 @@ fn label_boxes(svg: &str) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
+/// The bounding boxes of the critical path's links (left, right, top,
+/// bottom), control points included.
+fn link_boxes(svg: &str) -> Vec<(f64, f64, f64, f64)> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some("critical-link"))
+        .map(|n| {
+            let numbers: Vec<f64> = n
+                .attribute("d")
+                .unwrap()
+                .split(|c: char| c.is_ascii_alphabetic() || c == ' ')
+                .filter_map(|t| t.parse().ok())
+                .collect();
+            let xs = numbers.iter().step_by(2);
+            let ys = numbers.iter().skip(1).step_by(2);
+            (
+                xs.clone().copied().fold(f64::INFINITY, f64::min),
+                xs.copied().fold(f64::NEG_INFINITY, f64::max),
+                ys.clone().copied().fold(f64::INFINITY, f64::min),
+                ys.copied().fold(f64::NEG_INFINITY, f64::max),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn timeline_labels_never_overlap_and_every_node_has_a_bar() {
     let dir = std::env::temp_dir().join(format!("exprflow-newcomer-lb-{}", std::process::id()));
@@ -294,6 +319,20 @@ fn timeline_labels_never_overlap_and_every_node_has_a_bar() {
                 assert!(apart, "case {i}: labels {first:?} and {second:?} overlap");
             }
         }
+        // Nor does a critical-path link run through a label (issue 23: the
+        // links between the bars stacked at 200 ms looped back over them).
+        for link in link_boxes(&svg) {
+            for (y, left, right) in &boxes {
+                let y: f64 = y.parse().unwrap();
+                let (top, bottom) = (y - 8.0, y + 2.0);
+                let apart =
+                    *right <= link.0 || link.1 <= *left || bottom <= link.2 || link.3 <= top;
+                assert!(
+                    apart,
+                    "case {i}: a critical link {link:?} crosses the label at {y} ({left}..{right})"
+                );
+            }
+        }
         // The default (fused) picture still shows every computed node.
         let err = String::from_utf8_lossy(&out.stderr);
         let computed: usize = err
@@ -305,4 +344,210 @@ fn timeline_labels_never_overlap_and_every_node_has_a_bar() {
         assert_eq!(svg.matches("class=\"node\"").count(), computed, "case {i}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---- Issue 23: the command line's second look ----
+
+#[test]
+fn a_huge_value_prints_as_an_unmistakable_one_line_summary() {
+    let (code, out, err) = run(&["eval", "3^(10^5)", "-(7^6000)/3", "2"]);
+    assert_eq!(code, Some(0), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert_eq!(
+        lines[0],
+        "<integer of 47,713 digits: 13349714142304014694…74250669865522000001 \
+         (a summary: --full prints every digit)>"
+    );
+    assert!(
+        lines[1].starts_with("<rational of 5,071/1 digits: -"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].ends_with(" / 3 (a summary: --full prints every digit)>"));
+    assert_eq!(lines[2], "2");
+    // --full prints every digit, still one line per statement.
+    let (code, out, _) = run(&["eval", "--full", "3^(10^5)", "2"]);
+    assert_eq!(code, Some(0));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].len(), 47_713);
+    assert!(lines[0].starts_with("13349714142304014694"));
+    // Python's limit: 4,300 digits print whole, 4,301 do not.
+    let (_, out, _) = run(&["eval", "10^4299", "10^4300"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0].len(), 4_300);
+    assert!(
+        lines[1].starts_with("<integer of 4,301 digits: 1000"),
+        "{}",
+        lines[1]
+    );
+    // A batch keeps one line per statement too.
+    let out = exprflow()
+        .args(["batch"])
+        .write_stdin("x = 3^(10^5)\nx - x\n")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.ends_with(")>\n0\n"), "{out}");
+}
+
+#[test]
+fn a_recursion_that_never_ends_is_named() {
+    let (code, out, err) = run(&["eval", "--max-nodes", "100000", "h(x) = h(x+1)", "h(1)"]);
+    assert_eq!(code, Some(1), "{err}");
+    let second = out.lines().nth(1).unwrap_or("");
+    // The spec's leading words stay; the explanation follows them.
+    assert!(
+        second.starts_with(
+            "error: result too large: recursion does not end within the node limit: \
+             `h(x)` calls itself, "
+        ),
+        "{second}"
+    );
+    assert!(second.contains(" calls deep, "), "{second}");
+}
+
+/// `exprflow batch big | head -1`: the reader closes the pipe after one
+/// line; the run ends quietly with status 0, as ripgrep does.
+#[test]
+fn a_closed_stdout_ends_the_run_quietly() {
+    use std::io::{BufRead, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_exprflow"))
+        .arg("batch")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Far more output than a pipe holds (64 KiB).
+    let lines: String = (0..100_000).map(|i| format!("{i} * 1000003\n")).collect();
+    stdin.write_all(lines.as_bytes()).unwrap();
+    drop(stdin);
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert_eq!(first, "0\n");
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+/// Whether process `pid` catches SIGINT yet (its handler is installed):
+/// bit 2 of `SigCgt` in /proc/PID/status.
+#[cfg(target_os = "linux")]
+fn catches_sigint(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("SigCgt:"))
+                .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        })
+        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0)
+}
+
+/// Ctrl-C during `eval`: the lines that finished are printed, the others
+/// are `cancelled`, and the status is 130. The delay takes ten minutes
+/// unless Ctrl-C works, so a broken Ctrl-C is a hang, not a timing
+/// assertion.
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_during_eval_prints_the_finished_lines_first() {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_exprflow"))
+        .args(["eval", "1+1", "delay(2, 600000)", "3*3"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while !catches_sigint(child.id()) {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2\nerror: cancelled\n9\n"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("interrupted (Ctrl-C): 1 statement cancelled"),
+        "{err}"
+    );
+}
+
+#[test]
+fn look_alike_symbols_get_their_ascii_spelling() {
+    let (code, out, _) = run(&["eval", "3×4", "2−1", "6÷2", "2*π", "１２+1", "x²"]);
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = out.lines().collect();
+    let wanted = ["`*`", "`-`", "`/`", "`pi`", "`12`", "`^2`"];
+    assert_eq!(lines.len(), wanted.len(), "{out}");
+    for (line, ascii) in lines.iter().zip(wanted) {
+        assert!(line.starts_with("error: syntax error: "), "{line}");
+        assert!(
+            line.contains(&format!(": write {ascii} (exprflow reads ASCII only)")),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_binary_file_gets_twenty_reports_and_one_summary_line() {
+    // 100 KB of bytes from a fixed generator: hundreds of failing lines.
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let bytes: Vec<u8> = (0..100_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect();
+    let out = exprflow().arg("batch").write_stdin(bytes).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let failed = stdout.lines().filter(|l| l.starts_with("error: ")).count();
+    assert!(failed > 100, "{failed} failed lines");
+    let reports = stderr.lines().filter(|l| l.starts_with("error: ")).count();
+    assert_eq!(reports, 20, "{stderr}");
+    let last = stderr.lines().last().unwrap_or("");
+    assert_eq!(
+        last,
+        format!(
+            "exprflow: {} more failed lines not reported (only the first 20 get a report; \
+             stdout has one line per statement)",
+            failed - 20
+        )
+    );
+    assert!(stderr.len() < 20_000, "{} bytes of stderr", stderr.len());
+}
+
+#[test]
+fn durations_read_as_humantime_and_negatives_are_refused() {
+    let (code, out, err) = run(&["eval", "--timeout", "-1", "1"]);
+    assert_eq!((code, out.as_str()), (Some(2), ""));
+    assert!(err.contains("`-1` is negative"), "{err}");
+    assert!(!err.contains("unexpected argument"), "{err}");
+    let (code, out, _) = run(&["eval", "--timeout", "1ns", "delay(1, 60000)"]);
+    assert_eq!(
+        (code, out.as_str()),
+        (Some(1), "error: timed out: the limit of 1 ns passed\n")
+    );
+    for long in ["10d", "1m 30s", "2h 37min", "1.5"] {
+        let (code, out, err) = run(&["eval", "--timeout", long, "1+1"]);
+        assert_eq!((code, out.as_str()), (Some(0), "2\n"), "{long}: {err}");
+    }
+    let (code, _, err) = run(&["batch", "--max-wait", "-5ms"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("negative"), "{err}");
 }

@@ -221,3 +221,155 @@ fn dot_and_dag_name_nodes_as_just_typed() -> Result<(), Error> {
     assert!(shown.contains("+ = 13   a"), "{shown}");
     quit(repl)
 }
+
+// ---- Issue 23: the REPL's second look ----
+
+#[test]
+fn a_definition_goes_on_after_its_equals_sign() -> Result<(), Error> {
+    let dir = Dir::new("continue");
+    let mut repl = start(&dir, "")?;
+    repl.send_line("f(x) =")?;
+    repl.exp_string("... ")?;
+    repl.send_line("  x * 2")?;
+    repl.exp_string("f(x)")?;
+    repl.exp_string(">>> ")?;
+    // A line ending in an operator goes on too.
+    repl.send_line("f(21) +")?;
+    let shown = repl.exp_string("... ")?;
+    assert!(!shown.contains("syntax error"), "{shown}");
+    let shown = ask(&mut repl, "0")?;
+    assert!(shown.contains("42"), "{shown}");
+    quit(repl)
+}
+
+#[test]
+fn stats_count_only_this_statements_calls() -> Result<(), Error> {
+    let dir = Dir::new("stats-calls");
+    let mut repl = start(&dir, "")?;
+    let _ = ask(&mut repl, "f(n) = if(n < 1, 0, f(n-1) + 1)")?;
+    let _ = ask(&mut repl, ":stats on")?;
+    let shown = ask(&mut repl, "f(50)")?;
+    assert!(shown.contains("calls        51 distinct"), "{shown}");
+    // f(60) computes f(60) down to f(51) and finds f(50) in the memo.
+    let shown = ask(&mut repl, "f(60)")?;
+    assert!(shown.contains("calls        10 distinct"), "{shown}");
+    assert!(shown.contains("(1 answered from the memo)"), "{shown}");
+    quit(repl)
+}
+
+/// The process of the REPL started in `dir` (its working directory, which
+/// no other process shares).
+fn pid_of_repl_in(dir: &std::path::Path) -> i32 {
+    let dir = dir.canonicalize().expect("the REPL's directory");
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .find(|pid| {
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).ok();
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            cwd.as_deref() == Some(dir.as_path()) && comm.trim() == "exprflow"
+        })
+        .expect("the REPL's process")
+}
+
+/// The resident memory of process `pid`, in KiB.
+fn rss_kib(pid: i32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Waits until `pid`'s resident memory satisfies `good`, for at most 60 s
+/// (only a bound on a hang: it takes a second or two).
+fn wait_for_rss(pid: i32, good: impl Fn(u64) -> bool) -> u64 {
+    let patience = std::time::Instant::now();
+    loop {
+        let rss = rss_kib(pid);
+        if good(rss) || patience.elapsed() > std::time::Duration::from_secs(60) {
+            return rss;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A recursion cancelled with Ctrl-C gives its memory back: before, about
+/// 400 MB stayed resident for the rest of the session.
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_is_given_back_after_ctrl_c_cancels_a_big_recursion() -> Result<(), Error> {
+    let dir = Dir::new("give-back");
+    let mut repl = start(&dir, "--max-nodes 400000000 --workers 2")?;
+    let pid = pid_of_repl_in(dir.path());
+    let _ = ask(&mut repl, "h(x) = h(x+1)")?;
+    let before = rss_kib(pid);
+    repl.send_line("h(1)")?;
+    let peak = wait_for_rss(pid, |rss| rss > before + 300_000);
+    assert!(
+        peak > before + 300_000,
+        "the recursion grew to {peak} KiB only"
+    );
+    repl.send_control('c')?;
+    repl.exp_string("cancelled")?;
+    repl.exp_string(">>> ")?;
+    let after = wait_for_rss(pid, |rss| rss < before + 100_000);
+    assert!(
+        after < before + 100_000,
+        "{after} KiB resident after the cancel ({before} KiB before, {peak} KiB at the peak)"
+    );
+    quit(repl)
+}
+
+/// A value past 4,300 digits is summarised; `:full` prints it whole, and
+/// Ctrl-C stops that printing. Here stdin and stdout are pipes: the test
+/// stops reading, so the REPL blocks in the middle of the value, and the
+/// Ctrl-C certainly comes while it prints.
+#[cfg(target_os = "linux")]
+#[test]
+fn huge_values_are_summarised_and_ctrl_c_stops_full_printing() {
+    use std::io::{BufRead, Read, Write};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_exprflow"))
+        .arg("repl")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"x = 3^(10^6)\n:full\n").unwrap();
+    stdin.flush().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut summary = String::new();
+    while !summary.contains("x = <") {
+        summary.clear();
+        assert!(stdout.read_line(&mut summary).unwrap() > 0, "no summary");
+    }
+    assert_eq!(
+        summary.trim_end(),
+        "x = <integer of 477,122 digits: 17977101166757438380…97468478655220000001 \
+         (a summary: :full prints every digit)>"
+    );
+    // The whole value has begun to come out.
+    let mut digits = [0u8; 1000];
+    stdout.read_exact(&mut digits).unwrap();
+    assert!(digits.iter().all(u8::is_ascii_digit));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    drop(stdin);
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let printed = 1000 + rest.bytes().take_while(u8::is_ascii_digit).count();
+    assert!(printed < 477_122, "all {printed} digits printed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("printing stopped by Ctrl-C"), "{err}");
+}

@@ -66,8 +66,9 @@ pub struct RunOptions {
     /// parallel, no huge statement split into chunks).
     #[arg(long)]
     pub sequential: bool,
-    /// Give up after DURATION (e.g. `500ms`, `2s`, `1.5`, `1m`; `0`: no limit).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Give up after DURATION (e.g. `500ms`, `2s`, `1.5` seconds, `1m 30s`,
+    /// `10d`; `0`: no limit).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub timeout: Option<Duration>,
     /// Bit limit of exact results (default 2^24).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -83,7 +84,7 @@ pub struct RunOptions {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_memory: Option<u64>,
     /// Longest `delay`/`busy` one node may ask for.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub max_wait: Option<Duration>,
     /// Every node its own task (no fusion of cheap subgraphs); for study.
     #[arg(long, hide = true)]
@@ -114,6 +115,10 @@ pub struct RunOptions {
     /// batches running longer than a quarter second).
     #[arg(long)]
     pub no_progress: bool,
+    /// Print numbers of more than 4,300 digits whole (by default they are
+    /// summarised on one line: digit count, first and last digits).
+    #[arg(long)]
+    pub full: bool,
 }
 
 impl RunOptions {
@@ -269,38 +274,43 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is not a size (try 512MiB, 2GiB)"))
 }
 
-/// Parses `500ms`, `2s`, `1.5` (seconds), `1m`, `1h`.
+/// Parses a duration: a plain number of seconds (`1.5`, `0`), or what
+/// humantime reads (`500ms`, `2s`, `1ns`, `1m 30s`, `10d`, `2h 37min`).
+/// A negative one is refused with its own words.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let (number, scale) = if let Some(n) = text.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = text.strip_suffix("us") {
-        (n, 0.000_001)
-    } else if let Some(n) = text.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = text.strip_suffix('m') {
-        (n, 60.0)
-    } else if let Some(n) = text.strip_suffix('h') {
-        (n, 3600.0)
-    } else {
-        (text, 1.0)
-    };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (try 500ms, 2s, 1m)"))?;
-    let seconds = value * scale;
-    if !seconds.is_finite() || !(0.0..=1e9).contains(&seconds) {
+    if text.starts_with('-') {
         return Err(format!(
-            "`{text}` is not a duration between 0 and 10^9 seconds"
+            "`{text}` is negative: a duration is 0 (no limit) or more, e.g. 500ms, 2s, 1m"
         ));
     }
-    Ok(Duration::from_secs_f64(seconds))
+    if let Ok(seconds) = text.parse::<f64>() {
+        return Duration::try_from_secs_f64(seconds)
+            .map_err(|_| format!("`{text}` is not a duration (try 500ms, 2s, 1m, 10d)"));
+    }
+    humantime::parse_duration(text)
+        .map_err(|e| format!("`{text}` is not a duration: {e} (try 500ms, 2s, 1m 30s, 10d)"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_as_humantime_reads_them() {
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("1ns"), Ok(Duration::from_nanos(1)));
+        assert_eq!(parse_duration("10d"), Ok(Duration::from_secs(864_000)));
+        assert_eq!(parse_duration("1m 30s"), Ok(Duration::from_secs(90)));
+        let negative = parse_duration("-1").unwrap_err();
+        assert!(negative.contains("negative"), "{negative}");
+        assert!(parse_duration("-2s").unwrap_err().contains("negative"));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("1e30").is_err());
+        assert!(parse_duration("nan").is_err());
+    }
 
     #[test]
     fn sizes() {

@@ -5,21 +5,29 @@
 use crate::batch::Batch;
 use crate::dag::Outcome;
 use crate::eval::Engine;
-use crate::handle::{Evaluator, RunOptions as Run};
+use crate::handle::{Evaluator, RunOptions as Run, Step};
 use crate::report::Trace;
 use crate::{Error, ErrorKind};
 
+use std::time::Duration;
+
 use super::args::RunOptions;
+use super::interrupt::Interrupts;
+
+/// How often the run is looked at for Ctrl-C.
+const TICK: Duration = Duration::from_millis(50);
 
 /// Evaluates every line of `batch`; `on_done(line index, outcome)` is called
-/// in completion order. Returns the outcomes in line order and, with
-/// `record`, the run's [`Trace`] (per-node events of the pool, or of the
-/// sequential evaluator).
+/// in completion order. Ctrl-C (`interrupts`) cancels what is not done yet
+/// (`cancelled`). Returns the outcomes in line order and, with `record`,
+/// the run's [`Trace`] (per-node events of the pool, or of the sequential
+/// evaluator).
 pub fn evaluate_batch(
     batch: &Batch,
     engine: &Engine,
     options: &RunOptions,
     record: bool,
+    interrupts: &Interrupts,
     on_done: &mut dyn FnMut(usize, &Outcome),
 ) -> (Vec<Outcome>, Option<Trace>) {
     let mut outcomes: Vec<Option<Outcome>> = vec![None; batch.lines.len()];
@@ -49,9 +57,18 @@ pub fn evaluate_batch(
         progress: false,
     };
     let mut handle = engine.start(&batch.dag, &roots, run);
-    for (k, outcome) in &mut handle {
-        on_done(pending[k], &outcome);
-        outcomes[pending[k]] = Some(outcome);
+    loop {
+        match handle.step(TICK) {
+            Step::Resolved(k, outcome) => {
+                on_done(pending[k], &outcome);
+                outcomes[pending[k]] = Some(outcome);
+            }
+            Step::Finished => break,
+            Step::Waiting => {}
+        }
+        if interrupts.pressed() {
+            handle.cancel();
+        }
     }
     let trace = record.then(|| handle.finish().trace());
     let outcomes = outcomes

@@ -3,10 +3,13 @@
 mod args;
 mod evaluate;
 mod help;
+mod interrupt;
+mod output;
 mod render;
 mod repl;
 #[cfg(feature = "serve")]
 mod serve_args;
+mod shown;
 
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -17,10 +20,12 @@ use crate::Error;
 use crate::batch::Batch;
 use crate::batch::BatchOptions;
 use crate::eval::{Engine, EvalLimits};
-use crate::syntax::{DEFAULT_MAX_DEPTH, LineIndex};
+use crate::syntax::DEFAULT_MAX_DEPTH;
 use crate::value::Limits;
 
 use args::{Cli, Command, RunOptions};
+use interrupt::Interrupts;
+use output::Printer;
 use render::render_error;
 
 /// Exit status: every statement succeeded.
@@ -237,83 +242,54 @@ fn run_batch(
     } else {
         Batch::parse(bytes, batch_options)
     };
-    let index = LineIndex::new(&batch.source);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    // With `--dot` on stdout, the DOT is the output: results are not printed.
-    let print_values = !options.dot_to_stdout();
-    // On a terminal that is both stdout and stderr the caret report is the
-    // error's one line; the `error:` line is for pipes and files.
-    let print_errors = print_values && !render::same_terminal();
-    let mut failed = false;
+    let interrupts = Interrupts::install();
     let progress = render::Progress::start(batch.lines.len(), progress && !options.no_progress);
-    let mut report = |i: usize, outcome: &crate::dag::Outcome, out: &mut dyn Write| {
-        let line = &batch.lines[i];
-        let prefix = if as_completed {
-            format!("{}: ", line.line)
-        } else {
-            String::new()
-        };
-        let written = progress.suspend(|| match outcome {
-            Ok(_) if !print_values => Ok(()),
-            Ok(_) if let Some(signature) = &line.signature => writeln!(out, "{prefix}{signature}"),
-            Ok(value) => writeln!(out, "{prefix}{value}"),
-            Err(e) => {
-                failed = true;
-                let e = &render::with_limit(e, options.timeout);
-                let mut text = render_error(e, &batch.source, &index, origin);
-                let at = index.line_of(e.span.start.min(batch.source.len())) + 1;
-                text.push_str(&render::call_notes(e, &index));
-                if at != line.line {
-                    text.push_str(&format!("  = note: reached from line {}\n", line.line));
-                }
-                if let Some(hint) = option_hint(
-                    e,
-                    origin,
-                    batch
-                        .source
-                        .get(line.span.start..line.span.end)
-                        .unwrap_or(""),
-                ) {
-                    text.push_str(&hint);
-                }
-                // Keep the order of lines when both go to one terminal.
-                let _ = out.flush();
-                eprint!("{text}");
-                if print_errors {
-                    writeln!(out, "{prefix}error: {e}")
-                } else {
-                    Ok(())
-                }
-            }
-        });
-        if written.is_err() {
-            // stdout closed (e.g. piped into `head`): nothing more to say.
-            std::process::exit(EXIT_FAILED as i32);
-        }
-        if as_completed {
-            let _ = progress.suspend(|| out.flush());
-        }
-    };
+    let mut printer = Printer::new(
+        &batch,
+        origin,
+        options,
+        &interrupts,
+        &progress,
+        as_completed,
+    );
     let record = options.records();
     let trace = if as_completed {
-        let (_, trace) = evaluate::evaluate_batch(&batch, &engine, options, record, &mut |i, o| {
-            progress.inc();
-            report(i, o, &mut out)
-        });
+        let (_, trace) = evaluate::evaluate_batch(
+            &batch,
+            &engine,
+            options,
+            record,
+            &interrupts,
+            &mut |i, o| {
+                progress.inc();
+                printer.line(i, o);
+            },
+        );
         trace
     } else {
-        let (outcomes, trace) =
-            evaluate::evaluate_batch(&batch, &engine, options, record, &mut |_, _| progress.inc());
+        let (outcomes, trace) = evaluate::evaluate_batch(
+            &batch,
+            &engine,
+            options,
+            record,
+            &interrupts,
+            &mut |_, _| progress.inc(),
+        );
         for (i, outcome) in outcomes.iter().enumerate() {
-            report(i, outcome, &mut out);
+            printer.line(i, outcome);
         }
         trace
     };
+    let failed = printer.failed;
+    printer.finish();
     progress.finish();
-    let _ = out.flush();
-    drop(out);
-    let status = ExitCode::from(if failed { EXIT_FAILED } else { EXIT_OK });
+    let status = ExitCode::from(if interrupts.pressed() {
+        interrupt::EXIT_INTERRUPTED
+    } else if failed {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    });
     let status = match write_reports(&batch, &engine, options, trace.as_ref(), &mut outputs) {
         Ok(()) => status,
         Err(message) => {
@@ -383,10 +359,9 @@ fn write_reports(
             Some(file) => write_output(path, file, &dot)?,
             None => {
                 let mut stdout = std::io::stdout().lock();
-                stdout
-                    .write_all(dot.as_bytes())
-                    .and_then(|()| stdout.flush())
-                    .map_err(|e| format!("cannot write the DOT to stdout: {e}"))?;
+                if let Err(e) = stdout.write_all(dot.as_bytes()).and_then(|()| stdout.flush()) {
+                    output::output_failed(&e);
+                }
             }
         }
     }

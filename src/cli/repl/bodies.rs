@@ -229,9 +229,9 @@ impl Repl {
         }
     }
 
-    pub(super) fn print_timed_outcome(&self, outcome: &Outcome, copy: &Session, start: usize) {
+    pub(super) fn print_timed_outcome(&mut self, outcome: &Outcome, copy: &Session, start: usize) {
         match outcome {
-            Ok(value) => println!("{}", self.style.value(&value.to_string())),
+            Ok(value) => self.print_value("", value),
             Err(e) => self.show_error(e, copy.source(), start, "<input>"),
         }
     }
@@ -295,6 +295,7 @@ impl Repl {
             .filter_map(|s| s.node.as_ref().ok().copied())
             .collect();
         let dag: Arc<Dag> = Arc::clone(self.session.dag());
+        let before = super::reports::CallCounts::of(&dag);
         let finished = self
             .runner(self.wants_events())
             .run(&dag, &roots, self.mode);
@@ -313,12 +314,11 @@ impl Repl {
             }
             let label = self.style.dim(&format!("{line:>width$}:"));
             match (&outcome, target) {
-                (Ok(value), Some(name)) => println!(
-                    "{label} {} = {}",
-                    self.style.name(name),
-                    self.style.value(&value.to_string())
-                ),
-                (Ok(value), None) => println!("{label} {}", self.style.value(&value.to_string())),
+                (Ok(value), Some(name)) => {
+                    let label = format!("{label} {} = ", self.style.name(name));
+                    self.print_value(&label, value);
+                }
+                (Ok(value), None) => self.print_value(&format!("{label} "), value),
                 (Err(e), _) if e.kind != ErrorKind::Cancelled => {
                     print!("{label} ");
                     self.show_error(e, self.session.source(), file_start, path);
@@ -349,7 +349,7 @@ impl Repl {
         if self.trace {
             self.print_trace(&dag, &finished);
         }
-        self.after_run(&dag, &roots, &finished);
+        self.after_run(&dag, &roots, &finished, before);
     }
 }
 

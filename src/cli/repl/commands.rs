@@ -31,6 +31,8 @@ pub enum Command<'a> {
     Timeout(&'a str),
     /// `:load FILE`
     Load(&'a str),
+    /// `:full [on|off]`
+    Full(&'a str),
     /// `:quit`
     Quit,
 }
@@ -86,6 +88,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "FILE",
         "run FILE as `exprflow batch` does, in this session",
     ),
+    (
+        ":full",
+        "[on|off]",
+        "the last value with every digit; on: every value",
+    ),
     (":quit", "", "leave (so do exit, quit, exit(), Ctrl-D)"),
 ];
 
@@ -124,6 +131,7 @@ pub fn parse<'a>(line: &'a str) -> Result<Command<'a>, String> {
         ":trace" => Ok(Command::Trace(rest)),
         ":timeout" => Ok(Command::Timeout(rest)),
         ":load" => needs_argument(Command::Load(rest), "a file name"),
+        ":full" => Ok(Command::Full(rest)),
         ":quit" | ":q" | ":exit" => no_argument(Command::Quit),
         _ => Err(format!("unknown command {name} (try :help)")),
     }
@@ -173,9 +181,11 @@ const LANGUAGE: &str = "\
 const KEYS: &str = "\
   Tab          complete functions, variables and commands
   Up/Down      recall earlier input (kept across sessions)
-  Ctrl-C       cancel a running evaluation (the session is kept)
+  Ctrl-C       cancel a running evaluation (the session is kept), or stop
+               printing a long value
   Ctrl-D       quit (so do exit, quit, exit(), quit() and :q)
-  An open ( continues on the next line (prompt ...).
+  An open ( or a line ending in an operator or = continues on the next
+  line (prompt ...).
 ";
 
 /// Things to try, for `:help try`.

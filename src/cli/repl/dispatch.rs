@@ -147,6 +147,7 @@ impl Repl {
             self.learn_name(name);
         }
         let dag = Arc::clone(self.session.dag());
+        let before = reports::CallCounts::of(&dag);
         let finished = self
             .runner(self.wants_events())
             .run(&dag, &[added.node], self.mode);
@@ -163,7 +164,7 @@ impl Repl {
         if self.trace {
             self.print_trace(&dag, &finished);
         }
-        self.after_run(&dag, &[added.node], &finished);
+        self.after_run(&dag, &[added.node], &finished, before);
     }
 
     /// After an assignment was cancelled or timed out: what its name is now.
@@ -184,14 +185,14 @@ impl Repl {
         );
     }
 
-    pub(super) fn print_outcome(&self, target: Option<&str>, outcome: &Outcome, start: usize) {
+    pub(super) fn print_outcome(&mut self, target: Option<&str>, outcome: &Outcome, start: usize) {
         match outcome {
             Ok(value) => {
-                let shown = self.style.value(&value.to_string());
-                match target {
-                    Some(name) => println!("{} = {shown}", self.style.name(name)),
-                    None => println!("{shown}"),
-                }
+                let label = match target {
+                    Some(name) => format!("{} = ", self.style.name(name)),
+                    None => String::new(),
+                };
+                self.print_value(&label, value);
             }
             Err(e) => self.show_error(e, self.session.source(), start, "<input>"),
         }
@@ -229,6 +230,7 @@ impl Repl {
             },
             Command::Timeout(arg) => self.set_timeout(arg),
             Command::Load(path) => self.load(path),
+            Command::Full(arg) => self.full(arg),
             Command::Quit => {}
         }
     }

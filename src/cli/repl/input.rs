@@ -23,9 +23,28 @@ pub fn open_parens(text: &str) -> i64 {
 /// A statement of several lines and the 0-based line it starts on.
 pub type Piece = (usize, String);
 
+/// Whether the code of `text` (comments left out) ends with an operator
+/// that needs a right operand (`+`, `*`, `^`, `==`, ...), a `,` or an `=`:
+/// `f(x) =` goes on on the next line. `!` (factorial) ends an operand.
+fn ends_in_operator(text: &str) -> bool {
+    // The last line with code on it: blank and comment-only lines inside
+    // a statement do not end it.
+    let code = text
+        .rsplit('\n')
+        .map(|line| {
+            line.split_once('#')
+                .map_or(line, |(code, _)| code)
+                .trim_end()
+        })
+        .find(|code| !code.is_empty())
+        .unwrap_or("");
+    code.ends_with(['+', '-', '*', '/', '%', '^', '=', '<', '>', ','])
+}
+
 /// Splits `text` into statements: a line ends a statement unless it leaves
-/// parentheses open (then the statement goes on on the next line). A
-/// `:load` line is always complete (file names may hold parentheses).
+/// parentheses open or ends in an operator or `=` (then the statement goes
+/// on on the next line). A `:load` line is always complete (file names may
+/// hold parentheses).
 /// Returns each complete statement with the 0-based line it starts on, and
 /// the unfinished rest, if any, with its line.
 pub fn split_statements(text: &str) -> (Vec<Piece>, Option<Piece>) {
@@ -39,7 +58,9 @@ pub fn split_statements(text: &str) -> (Vec<Piece>, Option<Piece>) {
             current.push('\n');
         }
         current.push_str(line);
-        if current.trim_start().starts_with(":load") || open_parens(&current) <= 0 {
+        if current.trim_start().starts_with(":load")
+            || (open_parens(&current) <= 0 && !ends_in_operator(&current))
+        {
             done.push((first, std::mem::take(&mut current)));
         }
     }
@@ -92,6 +113,19 @@ mod tests {
         assert!(!needs_more("1)"));
         assert!(!needs_more(":load my(file"));
         assert!(needs_more(":time (1+"));
+    }
+
+    #[test]
+    fn a_trailing_operator_or_equals_sign_continues() {
+        assert!(needs_more("f(x) ="));
+        assert!(needs_more("f(x) =   # the body follows"));
+        assert!(needs_more("x = 1 +"));
+        assert!(needs_more("1 !="));
+        assert!(needs_more("max(1,\n 2) *"));
+        assert!(needs_more("f(x) =\n"));
+        assert!(!needs_more("f(x) =\n x * 2"));
+        assert!(!needs_more("3!"));
+        assert!(!needs_more("x = 2 # a + comment ="));
     }
 
     #[test]

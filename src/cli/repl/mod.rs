@@ -15,18 +15,22 @@
 //! - [`dispatch`]: the loop and the `:` command dispatch.
 //! - [`bodies`]: the `:` commands' bodies.
 //! - [`trace`]: `:trace` printing.
+//! - [`values`]: printing values (summaries, `:full`, Ctrl-C).
+//! - [`memory`]: giving freed memory back after a big evaluation.
 mod bodies;
 pub mod commands;
 mod dispatch;
 pub mod helper;
 pub mod input;
 mod line;
+mod memory;
 mod reports;
 pub mod run;
 mod start;
 pub mod style;
 mod trace;
 pub mod tree;
+mod values;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write as _};
@@ -107,4 +111,8 @@ struct Repl {
     busy: Arc<AtomicBool>,
     /// Undecodable lines read in a row (so a broken input cannot loop forever).
     bad_reads: u32,
+    /// Whether values past 4,300 digits are summarised (`:full on|off`).
+    digits: super::shown::Digits,
+    /// The last value printed, for `:full`.
+    last_value: Option<crate::Value>,
 }

@@ -5,6 +5,34 @@
 
 use super::*;
 
+/// The session's memo of calls as it was before a run: its figures grow
+/// over the whole session, a statement's are the difference.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct CallCounts {
+    calls: usize,
+    computed: u64,
+    hits: u64,
+}
+
+impl CallCounts {
+    /// The counts of `dag`'s memo now.
+    pub(super) fn of(dag: &Dag) -> CallCounts {
+        let table = dag.calls();
+        CallCounts {
+            calls: table.len(),
+            computed: table.computed(),
+            hits: table.hits(),
+        }
+    }
+
+    /// Leaves in `stats` only the calls made since these counts.
+    fn take_from(self, stats: &mut Stats) {
+        stats.calls = stats.calls.saturating_sub(self.calls);
+        stats.call_computations = stats.call_computations.saturating_sub(self.computed);
+        stats.memo_hits = stats.memo_hits.saturating_sub(self.hits);
+    }
+}
+
 /// A setting given as `on` or `off` (or nothing, to ask).
 pub(super) enum Switch {
     On,
@@ -30,8 +58,16 @@ impl Repl {
         self.trace || self.options.records()
     }
 
-    /// Writes and prints the reports asked for, about the run of `roots`.
-    pub(super) fn after_run(&self, dag: &Dag, roots: &[NodeId], finished: &Finished) {
+    /// Writes and prints the reports asked for, about the run of `roots`;
+    /// `before` are the session's call counts before that run, so that
+    /// `:stats` counts only this statement's calls.
+    pub(super) fn after_run(
+        &self,
+        dag: &Dag,
+        roots: &[NodeId],
+        finished: &Finished,
+        before: CallCounts,
+    ) {
         if !self.options.records() && self.options.dot.is_none() {
             return;
         }
@@ -58,7 +94,9 @@ impl Repl {
             self.write_report(path, &pictures.timeline_svg());
         }
         if self.options.stats {
-            println!("{}", self.style.dim(&pictures.stats().to_string()));
+            let mut stats = pictures.stats();
+            before.take_from(&mut stats);
+            println!("{}", self.style.dim(&stats.to_string()));
         }
     }
 

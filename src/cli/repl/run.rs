@@ -225,7 +225,11 @@ impl Runner<'_> {
             }
         }
         progress.clear();
-        handle.finish()
+        let finished = handle.finish();
+        if finished.wall >= super::memory::TRIM_AFTER {
+            super::memory::give_back_when_idle(self.engine);
+        }
+        finished
     }
 }
 

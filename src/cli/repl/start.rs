@@ -54,6 +54,7 @@ pub fn run(options: RunOptions) -> ExitCode {
     editor.set_helper(Some(ReplHelper::new(style.enabled)));
     let mut session = Session::with_limits(options.dag_limits());
     session.set_max_depth(options.max_depth.unwrap_or(DEFAULT_MAX_DEPTH));
+    let options_full = options.full;
     let mut repl = Repl {
         mode: if options.sequential {
             Mode::Sequential
@@ -72,6 +73,12 @@ pub fn run(options: RunOptions) -> ExitCode {
         columns: 80,
         busy,
         bad_reads: 0,
+        digits: if options_full {
+            super::super::shown::Digits::Full
+        } else {
+            super::super::shown::Digits::Summarised
+        },
+        last_value: None,
     };
     if std::io::stdin().is_terminal() {
         repl.open_history();

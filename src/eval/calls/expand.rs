@@ -113,7 +113,7 @@ impl Expansion<'_> {
                             Err(Error::with_detail(
                                 ErrorKind::MemoryBudget,
                                 span,
-                                format!("the calls would grow the DAG past {limit} nodes"),
+                                past_node_limit(&stack, &callee.def, limit),
                             ))
                         } else {
                             stack.weight += callee.weight();
@@ -157,4 +157,26 @@ impl Expansion<'_> {
             )),
         }
     }
+}
+
+/// The words of a call refused at the node limit: a recursion named as
+/// such (`recursion does not end within the node limit: `h(x)` calls
+/// itself 294117 calls deep, ...`), any other expansion by its size.
+fn past_node_limit(stack: &Stack, callee: &crate::dag::FuncDef, limit: usize) -> String {
+    let deep = stack
+        .frames
+        .iter()
+        .filter(|f| f.goal == Goal::Call && f.def.id == callee.id)
+        .count();
+    if deep == 0 {
+        return format!("the calls would grow the DAG past {limit} nodes");
+    }
+    let calls = stack.frames.iter().filter(|f| f.goal == Goal::Call).count();
+    format!(
+        "recursion does not end within the node limit: `{}({})` calls itself, \
+         {calls} calls deep, and the calls would grow the DAG past {limit} nodes \
+         (a recursion that does end needs a larger node limit)",
+        callee.name,
+        callee.params.join(", ")
+    )
 }

@@ -18,8 +18,8 @@ use super::{
 };
 use crate::dag::NodeId;
 
-/// Where a critical bar's centre is: left, right, middle height.
-pub(super) type Centre = (f64, f64, f64);
+/// Where a critical bar is: left, right, middle height, half its height.
+pub(super) type Centre = (f64, f64, f64, f64);
 
 /// The `<svg>` element, the document title, the style sheet, the backdrop.
 pub(super) fn head(out: &mut String, chart: &Chart<'_>, layout: &Layout, title: &str) {
@@ -225,7 +225,9 @@ pub(super) fn bars(
             let bh = (h - 1.0).max(2.0);
             let is_critical = chart.on_path.contains(&e.node);
             if is_critical {
-                centre.entry(e.node).or_insert((x0, x1, top + bh / 2.0));
+                centre
+                    .entry(e.node)
+                    .or_insert((x0, x1, top + bh / 2.0, bh / 2.0));
             }
             let title = bar_title(dag, e, bar, chart.source, &lane_name, is_critical);
             let class = if is_critical {
@@ -276,29 +278,58 @@ pub(super) fn bars(
     centre
 }
 
-/// The critical path: its bars joined in order by dashed links.
+/// The critical path: its bars joined in order by dashed links. A link
+/// to a bar further right is a curve from the end of one bar to the start
+/// of the next; a link to a bar that starts before the previous one ends
+/// (bars stacked at the same time, as at the end of a run) is a straight
+/// vertical line in the bars' own column, from edge to edge, so it never
+/// runs through the labels beside them.
 pub(super) fn critical_links(
     out: &mut String,
     critical: &[NodeId],
     centre: &HashMap<NodeId, Centre>,
 ) {
+    /// Below this horizontal gap (px) a curve would have to turn back.
+    const CURVE_GAP: f64 = 20.0;
     let mut previous: Option<Centre> = None;
     for node in critical {
         let Some(&here) = centre.get(node) else {
             continue;
         };
-        if let Some((_, px1, py)) = previous {
+        if let Some((px0, px1, py, ph)) = previous {
+            let (x0, x1, y, h) = here;
+            let d = if x0 >= px1 + CURVE_GAP {
+                format!(
+                    "M{} {} C{} {} {} {} {} {}",
+                    fmt_px(px1),
+                    fmt_px(py),
+                    fmt_px(px1 + 10.0),
+                    fmt_px(py),
+                    fmt_px(x0 - 10.0),
+                    fmt_px(y),
+                    fmt_px(x0),
+                    fmt_px(y)
+                )
+            } else {
+                // In the column both bars share (the later bar's middle,
+                // kept within the earlier bar), edge to edge.
+                let x = ((x0 + x1) / 2.0).clamp(px0, px1.max(px0));
+                let (from, to) = if y < py {
+                    (py - ph, y + h)
+                } else {
+                    (py + ph, y - h)
+                };
+                format!(
+                    "M{} {} L{} {}",
+                    fmt_px(x),
+                    fmt_px(from),
+                    fmt_px(x),
+                    fmt_px(to)
+                )
+            };
             let _ = writeln!(
                 out,
-                "<path class=\"critical-link\" d=\"M{} {} C{} {} {} {} {} {}\" fill=\"none\" stroke=\"{CRITICAL}\" stroke-width=\"1.4\" stroke-dasharray=\"3 2\" opacity=\"0.8\"/>",
-                fmt_px(px1),
-                fmt_px(py),
-                fmt_px(px1 + 10.0),
-                fmt_px(py),
-                fmt_px(here.0 - 10.0),
-                fmt_px(here.2),
-                fmt_px(here.0),
-                fmt_px(here.2)
+                "<path class=\"critical-link\" d=\"{d}\" fill=\"none\" stroke=\"{CRITICAL}\" stroke-width=\"1.4\" stroke-dasharray=\"3 2\" opacity=\"0.8\"/>"
             );
         }
         previous = Some(here);
