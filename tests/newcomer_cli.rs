@@ -463,9 +463,12 @@ fn ctrl_c_during_eval_prints_the_finished_lines_first() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    while !catches_sigint(child.id()) {
+    // Wait for the handler (a bound on a hang only: it takes milliseconds).
+    let patience = std::time::Instant::now();
+    while !catches_sigint(child.id()) && patience.elapsed().as_secs() < 20 {
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
+    assert!(catches_sigint(child.id()), "eval does not catch Ctrl-C");
     let sent = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
