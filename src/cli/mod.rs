@@ -359,7 +359,10 @@ fn write_reports(
             Some(file) => write_output(path, file, &dot)?,
             None => {
                 let mut stdout = std::io::stdout().lock();
-                if let Err(e) = stdout.write_all(dot.as_bytes()).and_then(|()| stdout.flush()) {
+                if let Err(e) = stdout
+                    .write_all(dot.as_bytes())
+                    .and_then(|()| stdout.flush())
+                {
                     output::output_failed(&e);
                 }
             }

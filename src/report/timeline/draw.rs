@@ -298,7 +298,20 @@ pub(super) fn critical_links(
         };
         if let Some((px0, px1, py, ph)) = previous {
             let (x0, x1, y, h) = here;
-            let d = if x0 >= px1 + CURVE_GAP {
+            let d = if (y - py).abs() < 1.0 {
+                // One row: a straight line across the gap, if any.
+                if x0 <= px1 + 1.0 {
+                    previous = Some(here);
+                    continue;
+                }
+                format!(
+                    "M{} {} L{} {}",
+                    fmt_px(px1),
+                    fmt_px(py),
+                    fmt_px(x0),
+                    fmt_px(y)
+                )
+            } else if x0 >= px1 + CURVE_GAP {
                 format!(
                     "M{} {} C{} {} {} {} {} {}",
                     fmt_px(px1),
