@@ -160,3 +160,93 @@ fn clear_starts_afresh() {
         assert_eq!(value(&mut s, "2 + 3"), "5");
     }
 }
+
+mod against_a_model {
+    use std::collections::HashMap;
+
+    use exprflow::{Session, Value};
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Assign(usize, i64),
+        AssignFailing(usize),
+        AssignBroken(usize),
+        Set(usize, i64),
+        Forget(usize),
+        Clear,
+        /// Throwaway statements, enough to make the session collect.
+        Junk(u16),
+    }
+
+    const NAMES: [&str; 4] = ["a", "b", "c", "d"];
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0..4usize, -50i64..50).prop_map(|(n, k)| Op::Assign(n, k)),
+            2 => (0..4usize).prop_map(Op::AssignFailing),
+            1 => (0..4usize).prop_map(Op::AssignBroken),
+            3 => (0..4usize, -50i64..50).prop_map(|(n, k)| Op::Set(n, k)),
+            2 => (0..4usize).prop_map(Op::Forget),
+            1 => Just(Op::Clear),
+            1 => (0..1200u16).prop_map(Op::Junk),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// `get` always gives what a map of the successful assignments,
+        /// sets, forgets and clears says, and so do statements using the
+        /// names, across collections.
+        #[test]
+        fn get_follows_the_successful_statements(ops in proptest::collection::vec(op(), 1..40)) {
+            let mut session = Session::new();
+            let mut model: HashMap<&str, i64> = HashMap::new();
+            for op in &ops {
+                match *op {
+                    Op::Assign(n, k) => {
+                        // Through an earlier name when there is one, so
+                        // that bindings reach other bindings' nodes.
+                        let text = match model.keys().next() {
+                            Some(other) => format!("{} = {other} - {other} + ({k})", NAMES[n]),
+                            None => format!("{} = {k}", NAMES[n]),
+                        };
+                        prop_assert!(session.eval(&text).is_ok(), "{}", text);
+                        model.insert(NAMES[n], k);
+                    }
+                    Op::AssignFailing(n) => {
+                        let failed = session.eval(format!("{} = 1/0", NAMES[n])).is_err();
+                        prop_assert!(failed);
+                    }
+                    Op::AssignBroken(n) => {
+                        let failed = session.eval(format!("{} = 2 +* 3", NAMES[n])).is_err();
+                        prop_assert!(failed);
+                    }
+                    Op::Set(n, k) => {
+                        session.set(NAMES[n], Value::from(k)).unwrap();
+                        model.insert(NAMES[n], k);
+                    }
+                    Op::Forget(n) => {
+                        prop_assert_eq!(session.forget(NAMES[n]), model.remove(NAMES[n]).is_some());
+                    }
+                    Op::Clear => {
+                        session.clear();
+                        model.clear();
+                    }
+                    Op::Junk(count) => {
+                        for j in 0..count {
+                            let _ = session.eval(format!("{j} * 7 + {count}"));
+                        }
+                    }
+                }
+                for name in NAMES {
+                    let expected = model.get(name).map(|&k| Value::from(k));
+                    prop_assert_eq!(session.get(name), expected.clone(), "{} after {:?}", name, op);
+                    let used = session.eval(format!("{name} * 1")).ok().flatten();
+                    prop_assert_eq!(used, expected, "using {} after {:?}", name, op);
+                }
+            }
+        }
+    }
+}

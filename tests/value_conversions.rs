@@ -181,3 +181,27 @@ fn definitions_through_engine_eval_say_they_need_a_session() {
     assert_eq!(session.eval("f(x) = x*2").unwrap(), None);
     assert_eq!(session.eval("f(21)").unwrap(), Some(Value::from(42)));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// Any text: `parse` never panics; it reads what the language reads as
+    /// one literal, and refuses the rest with a kind.
+    #[test]
+    fn parse_is_total(text in prop_oneof![
+        "[-+]?[0-9._eE+-]{0,12}",
+        any::<String>(),
+        "[0-9]{1,40}(e[0-9]{1,4}|e[0-9]{12,14})?",
+    ]) {
+        match text.parse::<Value>() {
+            Ok(v) => {
+                let again = exprflow::eval(&format!("0 + ({text})"));
+                prop_assert_eq!(Ok(v), again.map_err(|e| e.to_string()));
+            }
+            Err(e) => {
+                let known = matches!(e.kind, ErrorKind::Syntax | ErrorKind::TooLarge);
+                prop_assert!(known, "{:?}: {}", text, e);
+            }
+        }
+    }
+}
