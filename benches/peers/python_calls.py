@@ -30,9 +30,8 @@ from concurrent.futures import wait as wait_all
 from typing import Any, Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import emit, log  # noqa: E402
-
-import exprflow  # noqa: E402
+import exprflow
+from _common import emit, log
 
 COURSE = "(3+7)*(2+8)*((2*3)-1)"
 

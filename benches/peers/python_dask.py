@@ -31,12 +31,10 @@ import time
 from typing import Any, Callable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import emit, log  # noqa: E402
-
-import dask  # noqa: E402
-from dask.distributed import Client, LocalCluster  # noqa: E402
-
-import exprflow  # noqa: E402
+import dask
+import exprflow
+from _common import emit, log
+from dask.distributed import Client, LocalCluster
 
 ROUNDS = [0]  # set by calibrate(): loop rounds for 0.25 s of CPU
 
@@ -93,7 +91,9 @@ def main() -> None:
     figures: dict[str, float] = {}
     try:
         with exprflow.Engine(workers=2, functions={"burn": burn}) as local:
-            figures["local"], runs = median_of(args.repeat, lambda r: local.eval(text("burn", r, n)))
+            figures["local"], runs = median_of(
+                args.repeat, lambda r: local.eval(text("burn", r, n))
+            )
             emit("dask_burn8", "exprflow_local", n, figures["local"], runs_s=runs)
         with exprflow.Engine(workers=2, functions={"burn": burn}, cluster=client) as remote:
             figures["cluster"], runs = median_of(

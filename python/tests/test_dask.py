@@ -132,6 +132,21 @@ def test_equal_calls_run_once_across_statements_and_engines(client: Any, tmp_pat
     assert sorted(calls.read_text().split()) == ["3", "4"]
 
 
+def test_a_volatile_function_runs_at_every_call(client: Any, tmp_path: Path) -> None:
+    calls = tmp_path / "ticks.txt"
+
+    def tick(x: Any) -> Any:
+        with open(calls, "a") as log:
+            log.write(f"{x}\n")
+        return x
+
+    functions = {"tick": exprflow.function(tick, volatile=True)}
+    with exprflow.Engine(functions=functions, cluster=client) as engine:
+        assert engine.eval("tick(2) + tick(2)") == 4
+        assert engine.eval("tick(2)") == 2
+    assert calls.read_text().split() == ["2", "2", "2"]
+
+
 def test_a_worker_that_dies_during_a_call_is_rerun(client: Any, tmp_path: Path) -> None:
     attempted = tmp_path / "attempted"
 
