@@ -31,13 +31,22 @@ instead of running again; the oldest are released first, and all of them
 at ``shutdown()``."""
 
 
-def call_key(name: str, fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
-    """The Dask key of the call ``name(*args)``: the name (Dask's dashboard
-    groups tasks by it) and a token of the function and the arguments,
-    their types included (``f(1)`` and ``f(1.0)`` are different calls)."""
+def function_token(fn: Callable[..., Any]) -> str:
+    """Dask's token of ``fn``, made once per host function (tokenizing a
+    function pickles it: hundreds of µs, too much for every call)."""
     from dask.base import tokenize
 
-    return f"{name}-{tokenize(fn, described(args))}"
+    return str(tokenize(fn))
+
+
+def call_key(name: str, fn_token: str, args: tuple[Any, ...]) -> str:
+    """The Dask key of the call ``name(*args)``: the name (Dask's dashboard
+    groups tasks by it) and a token of the function (``function_token``)
+    and the arguments, their types included (``f(1)`` and ``f(1.0)`` are
+    different calls)."""
+    from dask.base import tokenize
+
+    return f"{name}-{tokenize(fn_token, described(args))}"
 
 
 def described(args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
@@ -102,18 +111,25 @@ class ClusterCalls:
         return wrapped
 
     def _remote(self, name: str, fn: Callable[..., Any], volatile: bool) -> Callable[..., Any]:
+        token = function_token(fn)
+
         async def on_cluster(*args: Any) -> Any:
-            return await self.call(name, fn, args, volatile)
+            return await self.call(name, fn, token, args, volatile)
 
         on_cluster.__name__ = on_cluster.__qualname__ = name
         return on_cluster
 
     async def call(
-        self, name: str, fn: Callable[..., Any], args: tuple[Any, ...], volatile: bool
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        fn_token: str,
+        args: tuple[Any, ...],
+        volatile: bool,
     ) -> Any:
         """Runs ``fn(*args)`` on the cluster and gives its result (or raises
         its exception); runs on the engine's event loop."""
-        key = f"{name}-{_fresh_token()}" if volatile else call_key(name, fn, args)
+        key = f"{name}-{_fresh_token()}" if volatile else call_key(name, fn_token, args)
         future = self._join(key, fn, args, pure=not volatile)
         loop = asyncio.get_running_loop()
         finished: asyncio.Future[None] = loop.create_future()

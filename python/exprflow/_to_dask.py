@@ -18,7 +18,7 @@ import asyncio
 from typing import Any, Callable, NamedTuple
 
 from . import _exprflow
-from ._dask import described, standing_in
+from ._dask import described, function_token, standing_in
 from ._functions import arity_of, function, is_async
 
 
@@ -71,6 +71,7 @@ def to_dask(text: str, functions: dict[str, Any] | None = None) -> Any:
         and not used[site[0]].spec.volatile
         and used[site[0]].takes(len(site[2]))
     ]
+    tokens = {name: function_token(host.fn) for name, host in used.items()}
     graph: dict[Any, Any] = {}
     keys: list[str] = [""] * len(lifted)
     # Text order puts a call before the calls in its arguments: walk it
@@ -81,11 +82,11 @@ def to_dask(text: str, functions: dict[str, Any] | None = None) -> Any:
             {keys[j] for j in range(i + 1, len(lifted)) if _inside(lifted[j][1], start, end)}
         )
         arg_texts = [text[a:b] for a, b in arg_spans]
-        key = f"{name}-{tokenize(used[name].fn, arg_texts, inner)}"
+        key = f"{name}-{tokenize(tokens[name], arg_texts, inner)}"
         keys[i] = key
         graph[key] = (_call_task, name, used, arg_texts, *inner)
     outcomes = sorted(set(keys))
-    root = f"exprflow-{tokenize(text, sorted(used), outcomes)}"
+    root = f"exprflow-{tokenize(text, sorted(tokens.items()), outcomes)}"
     graph[root] = (_root_task, text, used, *outcomes)
     layers = HighLevelGraph.from_collections(root, graph, dependencies=())
     return Delayed(root, layers)  # type: ignore[no-untyped-call]
