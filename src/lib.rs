@@ -87,7 +87,7 @@ pub use program::{Program, ProgramLine};
 pub use report::{Report, Stats};
 pub use session::Session;
 pub use syntax::Position;
-pub use value::{Arity, Fault, Int, Limits as ValueLimits, Rat, Value};
+pub use value::{Arity, Fault, Int, Rat, Value, ValueLimits};
 pub use wait::{AsCompleted, Return, as_completed, wait};
 
 /// Evaluates one expression sequentially, with default limits.
@@ -102,7 +102,29 @@ pub fn eval(text: &str) -> Result<Value, Error> {
     eval::evaluate_quietly(&dag, root, &limits, &eval::CancelToken::new())
 }
 
-/// The README's code, compiled and run as a doctest so it cannot rot.
+/// The README's code, compiled and run as a doctest so it cannot rot;
+/// likewise every page below (`tests/doc_pages.rs` checks that each
+/// `docs/*.md` is listed here).
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// ARCHITECTURE.md's code.
+#[doc = include_str!("../ARCHITECTURE.md")]
+#[cfg(doctest)]
+pub struct ArchitectureDoctests;
+
+/// SECURITY.md's code.
+#[doc = include_str!("../SECURITY.md")]
+#[cfg(doctest)]
+pub struct SecurityDoctests;
+
+/// docs/tutorial.md's code.
+#[doc = include_str!("../docs/tutorial.md")]
+#[cfg(doctest)]
+pub struct TutorialDoctests;
+
+/// docs/visualising.md's code.
+#[doc = include_str!("../docs/visualising.md")]
+#[cfg(doctest)]
+pub struct VisualisingDoctests;

@@ -23,7 +23,7 @@ pub struct DagLimits {
     /// Most nodes the DAG may hold.
     pub max_nodes: usize,
     /// Most bits of a literal (the same bit limit as results).
-    pub value: Limits,
+    pub value: value::ValueLimits,
     /// Whether exact `+`/`*` chains are rebalanced into balanced trees.
     pub rebalance: bool,
     /// Most bits of values the DAG may hold at once (results are kept for

@@ -70,22 +70,36 @@ pub enum Value {
     Float(f64),
 }
 
-/// Limits that are checked before computing a result.
+/// Limits that are checked before computing a result: the bit limit of
+/// exact values (literals included), part of [`EvalLimits`](crate::EvalLimits)
+/// and [`DagLimits`](crate::DagLimits).
+///
+/// ```
+/// use exprflow::{Engine, ErrorKind, EvalLimits, ValueLimits};
+/// let limits = EvalLimits { value: ValueLimits { max_bits: 64 }, ..Default::default() };
+/// let engine = Engine::builder().limits(limits).build().unwrap();
+/// assert_eq!(engine.eval("2^63").unwrap().to_string(), "9223372036854775808");
+/// assert_eq!(engine.eval("2^64").unwrap_err().kind, ErrorKind::TooLarge);
+/// assert_eq!(ValueLimits::default().max_bits, ValueLimits::DEFAULT_MAX_BITS);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
+pub struct ValueLimits {
     /// The largest number of bits allowed in the numerator or the denominator
     /// of an exact result.
     pub max_bits: u64,
 }
 
-impl Limits {
+/// The crate's own short name for [`ValueLimits`].
+pub(crate) use ValueLimits as Limits;
+
+impl ValueLimits {
     /// The default bit limit: 2^24 bits (about 5 million decimal digits).
     pub const DEFAULT_MAX_BITS: u64 = 1 << 24;
 }
 
-impl Default for Limits {
+impl Default for ValueLimits {
     fn default() -> Self {
-        Limits {
+        ValueLimits {
             max_bits: Self::DEFAULT_MAX_BITS,
         }
     }
