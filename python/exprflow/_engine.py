@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import weakref
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future as _StdFuture
 from concurrent.futures import wait as _wait_all
 from typing import Any
 
@@ -40,7 +40,9 @@ class Engine:
             functions = self._cluster.wrap(functions)
         self._loop: EventLoop | None = None
         self._lock = threading.Lock()
-        self._pending: set[_StdFuture[Any]] = set()
+        # The futures of submit (alive while their evaluation runs, or
+        # while someone holds them), for shutdown.
+        self._submitted: weakref.WeakSet[Future] = weakref.WeakSet()
         self._shutdown = False
         try:
             self._rust = _exprflow._Engine(workers, specs(functions, self._event_loop))
@@ -75,13 +77,8 @@ class Engine:
         ``timeline()``, ``dot()``, ``trace()`` and ``stats()``."""
         future = Future(self._rust.submit(text, record, timeout), text, bool(record))
         with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
+            self._submitted.add(future)
         return future
-
-    def _forget(self, future: _StdFuture[Any]) -> None:
-        with self._lock:
-            self._pending.discard(future)
 
     def map(self, texts: Iterable[str], *, timeout: float | None = None) -> Iterator[Any]:
         """Evaluates ``texts`` as one DAG (shared subexpressions computed
@@ -121,7 +118,7 @@ class Engine:
         self._shutdown = True
         self._rust.shutdown()
         with self._lock:
-            pending = list(self._pending)
+            pending = [future for future in self._submitted if not future.done()]
         if cancel_futures:
             for future in pending:
                 future.cancel()

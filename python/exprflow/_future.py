@@ -14,7 +14,7 @@ from concurrent.futures._base import (
     FINISHED,
     RUNNING,
 )
-from typing import Any
+from typing import Any, Callable
 
 from . import _exprflow
 
@@ -38,10 +38,35 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         self._text = text
         self._recorded = recorded
         self._state = RUNNING
-        task.notify(self)
+        self._waiters = _Waiters(self)
+        # The evaluation holds this future until it ends (a submitted
+        # evaluation runs to its end, whoever keeps the future); the pump
+        # completes it only once someone waits through the stdlib.
+        task.hold(self)
+
+    def _want(self) -> None:
+        """Someone waits on this future through the stdlib machinery
+        (``add_done_callback``, ``as_completed``, ``wait``): from now on
+        the pump completes it, or this call does if it has ended."""
+        if self._state in _DONE:
+            return
         _pump.ensure_running()
+        if self._task.want():
+            self._settle()
+
+    def add_done_callback(self, fn: Callable[[_StdFuture[Any]], object]) -> None:
+        self._want()
+        super().add_done_callback(fn)
+
+    def running(self) -> bool:
+        return not self.done()
+
+    def cancelled(self) -> bool:
+        self.done()
+        return super().cancelled()
 
     def __repr__(self) -> str:
+        self.done()
         text = self._text if len(self._text) <= 40 else self._text[:37] + "..."
         with self._condition:
             state = self._state
@@ -145,6 +170,21 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         if self._state not in _DONE:
             self._task.wait(timeout)
             self._settle()
+
+
+class _Waiters(list):  # type: ignore[type-arg]
+    """A future's list of stdlib waiters: ``as_completed`` and ``wait``
+    install theirs with ``append``, which asks for the pump."""
+
+    __slots__ = ("_future",)
+
+    def __init__(self, future: Future) -> None:
+        super().__init__()
+        self._future = future
+
+    def append(self, waiter: Any) -> None:
+        super().append(waiter)
+        self._future._want()
 
 
 class Timeline:

@@ -144,13 +144,13 @@ impl PyEngine {
         let text: Arc<str> = text.into();
         let submitted = py.detach(|| engine.submit_with(&*text, options));
         match submitted {
-            Ok(future) => Ok(Task {
+            Ok(future) => Ok(Task::new(
                 future,
-                source: Source {
+                Source {
                     text,
                     origin: ORIGIN,
                 },
-            }),
+            )),
             Err(error) => Err(errors::to_pyerr(py, &error, &text, ORIGIN)),
         }
     }

@@ -8,6 +8,7 @@
 //! a future, and `add_done_callback`, `as_completed` and `wait` see the
 //! stdlib's own state changes.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -61,6 +62,20 @@ pub struct Source {
 pub struct Task {
     pub future: ExprFuture,
     pub source: Source,
+    /// Whether the Python future must be completed by the pump when the
+    /// evaluation ends: someone waits on it through the stdlib (a done
+    /// callback, `as_completed`, `wait`). Until then nothing does.
+    pub wanted: Arc<AtomicBool>,
+}
+
+impl Task {
+    pub fn new(future: ExprFuture, source: Source) -> Task {
+        Task {
+            future,
+            source,
+            wanted: Arc::new(AtomicBool::new(false)),
+        }
+    }
 }
 
 /// Waits for `future` in slices, without the GIL, checking for signals in
@@ -153,12 +168,26 @@ impl Task {
         self.future.report().map(|report| PyReport { report })
     }
 
-    /// Sends `future` to the pump when the evaluation finishes.
-    fn notify(&self, future: Py<PyAny>) {
+    /// Holds `future` (the Python one) until the evaluation finishes, so
+    /// that a submitted evaluation runs to its end whoever keeps its
+    /// future; then sends it to the pump if [`want`](Self::want) was
+    /// called by then.
+    fn hold(&self, future: Py<PyAny>) {
         let sender = pump().0.clone();
+        let wanted = Arc::clone(&self.wanted);
         self.future.on_complete(move |_| {
-            let _ = sender.send(Some(future));
+            if wanted.load(Ordering::SeqCst) {
+                let _ = sender.send(Some(future));
+            }
         });
+    }
+
+    /// From now on the pump completes the Python future when the
+    /// evaluation ends. Whether it has ended already (then the caller
+    /// completes it: the pump may not have been told).
+    fn want(&self) -> bool {
+        self.wanted.store(true, Ordering::SeqCst);
+        self.future.is_done()
     }
 
     fn __repr__(&self) -> String {

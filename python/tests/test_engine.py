@@ -202,3 +202,47 @@ def test_map_spans_index_each_items_own_text(engine: exprflow.Engine) -> None:
     # Shared with an earlier item that never evaluates it (hash-consing:
     # the node's span is its first occurrence): its own place here.
     assert first_error(["if(0, 1/(1-1), 1)", "5 * (1/(1-1))"]) == "(1/(1-1))"
+
+
+def test_waiting_through_the_stdlib_never_misses_a_completion(engine: exprflow.Engine) -> None:
+    # Futures finishing while as_completed/wait/add_done_callback install
+    # themselves: each must still be seen, exactly once.
+    for round in range(20):
+        futures = [engine.submit(f"delay({i}, {i % 3})") for i in range(50)]
+        seen = [f.result() for f in as_completed(futures, timeout=20)]
+        assert sorted(seen) == list(range(50)), round
+        done, not_done = wait([engine.submit(f"{i} + 1") for i in range(50)], timeout=20)
+        assert not not_done and len(done) == 50
+        calls = _Calls(50)
+        for i in range(50):
+            engine.submit(f"delay({i}, {i % 2})").add_done_callback(calls.called)
+        assert calls.finished.wait(20)
+        assert sorted(calls.values) == list(range(50))
+
+
+class _Calls:
+    """Done callbacks' values, and an event once `expected` came."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.values: list[int] = []
+        self.finished = threading.Event()
+
+    def called(self, future: concurrent.futures.Future[exprflow.Number]) -> None:
+        value = future.result()
+        assert isinstance(value, int)
+        self.values.append(value)
+        if len(self.values) == self.expected:
+            self.finished.set()
+
+
+def test_an_unwatched_future_still_runs_to_its_end() -> None:
+    ran = threading.Event()
+
+    def mark() -> int:
+        ran.set()
+        return 1
+
+    with exprflow.Engine(workers=1, functions={"mark": mark}) as engine:
+        engine.submit("delay(0, 20) + mark()")  # the future is dropped at once
+        assert ran.wait(20)
