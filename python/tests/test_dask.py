@@ -147,6 +147,24 @@ def test_a_volatile_function_runs_at_every_call(client: Any, tmp_path: Path) -> 
     assert calls.read_text().split() == ["2", "2", "2"]
 
 
+def test_a_call_on_the_cluster_holds_no_pool_worker(client: Any, tmp_path: Path) -> None:
+    def meet(x: Any) -> Any:
+        # 1 when the other call is running at the same time, 0 after the
+        # generous bound: two calls on one pool worker meet only if
+        # neither holds that worker while the cluster runs it.
+        (tmp_path / f"started-{x}").touch()
+        other = tmp_path / f"started-{3 - x}"
+        deadline = time.monotonic() + GENEROUS_SECONDS
+        while not other.exists():
+            if time.monotonic() > deadline:
+                return 0
+            time.sleep(0.01)
+        return 1
+
+    with exprflow.Engine(workers=1, functions={"meet": meet}, cluster=client) as engine:
+        assert engine.eval("meet(1) + meet(2)") == 2
+
+
 def test_a_worker_that_dies_during_a_call_is_rerun(client: Any, tmp_path: Path) -> None:
     attempted = tmp_path / "attempted"
 
