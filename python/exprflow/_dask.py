@@ -89,6 +89,7 @@ class ClusterCalls:
         self._lock = threading.Lock()
         self._pending: dict[str, _Pending] = {}
         self._kept: OrderedDict[str, Any] = OrderedDict()
+        self._results = _Results(client)
 
     def __repr__(self) -> str:
         with self._lock:
@@ -140,8 +141,7 @@ class ClusterCalls:
         try:
             future.add_done_callback(wake)
             await finished
-            # Fetching the result is a round trip to a worker: not on the loop.
-            result = await loop.run_in_executor(None, future.result)
+            result = await self._results.fetch(loop, future)
         except BaseException:
             self._leave(key, finished_ok=False)
             raise
@@ -194,6 +194,61 @@ class ClusterCalls:
         for future in pending:
             if not future.done():
                 future.cancel()
+
+
+class _Results:
+    """Fetches the results of finished calls: those that finish together
+    (in one turn of the engine's loop) in one ``client.gather``, on a
+    thread of the loop's executor, since each fetch is a round trip to
+    the cluster. The list of waiting calls lives on the loop's thread."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._waiting: list[tuple[Any, asyncio.Future[Any]]] = []
+
+    def __repr__(self) -> str:
+        return f"<exprflow cluster results: {len(self._waiting)} to fetch>"
+
+    def fetch(self, loop: asyncio.AbstractEventLoop, future: Any) -> asyncio.Future[Any]:
+        """The result of the finished Dask ``future``, to await."""
+        out: asyncio.Future[Any] = loop.create_future()
+        if not self._waiting:
+            loop.call_soon(self._send, loop)
+        self._waiting.append((future, out))
+        return out
+
+    def _send(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch, self._waiting = self._waiting, []
+        loop.run_in_executor(None, self._gather, loop, batch)
+
+    def _gather(
+        self, loop: asyncio.AbstractEventLoop, batch: list[tuple[Any, asyncio.Future[Any]]]
+    ) -> None:
+        finished = [(f, out) for f, out in batch if f.status == "finished"]
+        others = [(f, out) for f, out in batch if f.status != "finished"]
+        try:
+            values = self._client.gather([f for f, _ in finished]) if finished else []
+        except BaseException:
+            # A result lost meanwhile (a worker died): each on its own.
+            others, values = batch, []
+        for (_, out), value in zip(finished, values):
+            loop.call_soon_threadsafe(_settle, out, value, None)
+        for future, out in others:
+            try:
+                value = future.result()
+            except BaseException as raised:
+                loop.call_soon_threadsafe(_settle, out, None, raised)
+            else:
+                loop.call_soon_threadsafe(_settle, out, value, None)
+
+
+def _settle(out: asyncio.Future[Any], value: Any, raised: BaseException | None) -> None:
+    if out.done():  # the call was cancelled meanwhile
+        return
+    if raised is not None:
+        out.set_exception(raised)
+    else:
+        out.set_result(value)
 
 
 def _set_done(finished: asyncio.Future[None]) -> None:
