@@ -95,21 +95,23 @@ pub(super) fn summary(run: &LiveRun) -> Json {
 }
 
 fn statement(program: &Program, line: &ProgramLine) -> Json {
-    let text = program.text(line.span);
     let outcome = match &line.future {
         Ok(future) => future.try_get().cloned(),
         Err(e) => Some(Err(e.clone())),
     };
-    match (outcome, &line.signature) {
-        (None, _) => json!({"line": line.line, "text": text}),
-        (Some(Ok(_)), Some(signature)) => {
-            json!({"line": line.line, "text": text, "value": signature})
-        }
-        (Some(Ok(value)), None) => {
-            json!({"line": line.line, "text": text, "value": value_text(&value, STATEMENT_VALUE)})
-        }
-        (Some(Err(e)), _) => json!({"line": line.line, "text": text, "error": error(program, &e)}),
+    let mut out = json!({"line": line.line, "text": program.text(line.span)});
+    if let Ok(future) = &line.future {
+        // The line's root node, so that the page can show its value as
+        // soon as the node's event comes.
+        out["node"] = json!(future.node().index());
     }
+    match (outcome, &line.signature) {
+        (None, _) => {}
+        (Some(Ok(_)), Some(signature)) => out["value"] = json!(signature),
+        (Some(Ok(value)), None) => out["value"] = json!(value_text(&value, STATEMENT_VALUE)),
+        (Some(Err(e)), _) => out["error"] = error(program, &e),
+    }
+    out
 }
 
 fn error(program: &Program, e: &Error) -> Json {
