@@ -279,3 +279,20 @@ def test_to_dask_refuses_bad_text_at_once() -> None:
         exprflow.to_dask("triple(1", functions=FUNCTIONS)
     with pytest.raises(exprflow.ParseError):
         exprflow.to_dask("x = triple(1)", functions=FUNCTIONS)
+
+
+def test_to_dask_cuts_calls_out_of_text_with_non_ascii_comments() -> None:
+    text = "# café, naïve: the calls come after multi-byte characters\ntriple(2) * mix(1, 1) # é"
+    graph = exprflow.to_dask(text, functions=FUNCTIONS)
+    assert len(dict(graph.__dask_graph__())) == 3
+    assert dask.compute(graph, scheduler="sync")[0] == -7
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["triple(" * 5000 + "1" + ")" * 5000, "triple(1)\0", "triple(1,,2)", "x = 1", ""],
+)
+def test_to_dask_hostile_text_is_an_error_with_its_place(text: str) -> None:
+    with pytest.raises(exprflow.Error) as caught:
+        exprflow.to_dask(text, functions=FUNCTIONS)
+    assert caught.value.line >= 1 and caught.value.column >= 1
