@@ -34,6 +34,8 @@ class Engine:
     ) -> None:
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
             raise TypeError(f"workers must be an int, got {type(workers).__name__}")
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
         # cluster=: plain host functions run as Dask tasks (_dask.py, SPEC section 8).
         self._cluster = None if cluster is None else ClusterCalls(cluster)
         if self._cluster is not None:

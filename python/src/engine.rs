@@ -183,7 +183,7 @@ impl PyEngine {
         timeout: Option<f64>,
     ) -> PyResult<Vec<PyOutcome>> {
         let engine = self.engine()?;
-        let deadline = task::seconds(timeout)?.map(|t| Instant::now() + t);
+        let deadline = task::seconds(timeout)?.and_then(|t| Instant::now().checked_add(t));
         let texts: Arc<[String]> = texts.into();
         let (sender, receiver) = crossbeam_channel::bounded(1);
         let mapped = Arc::clone(&texts);

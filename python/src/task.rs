@@ -86,7 +86,7 @@ pub fn wait_interruptibly(
     future: &ExprFuture,
     timeout: Option<Duration>,
 ) -> PyResult<bool> {
-    let deadline = timeout.map(|t| Instant::now() + t);
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     loop {
         let slice = match deadline {
             Some(deadline) => deadline

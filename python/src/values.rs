@@ -96,6 +96,11 @@ pub fn from_python(object: &Bound<'_, PyAny>, max_bits: u64) -> PyResult<Value> 
             denominator,
         )));
     }
+    if let Some(numpy) = crate::columns::numpy(py)
+        && object.is_instance(&numpy.getattr("bool_")?)?
+    {
+        return Ok(Value::from(i64::from(object.is_truthy()?)));
+    }
     if object.is_instance(REAL.import(py, "numbers", "Real")?)? {
         return float_value(object.call_method0("__float__")?.extract::<f64>()?);
     }
@@ -105,13 +110,18 @@ pub fn from_python(object: &Bound<'_, PyAny>, max_bits: u64) -> PyResult<Value> 
     )))
 }
 
-/// The name of an object's type, for messages.
+/// The name of an object's type, for messages: `str`, or
+/// `numpy.str_` for a type outside the builtins.
 pub fn type_name(object: &Bound<'_, PyAny>) -> String {
-    object
-        .get_type()
+    let kind = object.get_type();
+    let name = kind
         .name()
         .map(|name| name.to_string())
-        .unwrap_or_else(|_| "an unknown type".to_string())
+        .unwrap_or_else(|_| "an unknown type".to_string());
+    match kind.module().map(|module| module.to_string()) {
+        Ok(module) if module != "builtins" => format!("{module}.{name}"),
+        _ => name,
+    }
 }
 
 fn float_value(x: f64) -> PyResult<Value> {
