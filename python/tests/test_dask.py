@@ -126,6 +126,9 @@ def test_equal_calls_run_once_across_statements_and_engines(client: Any, tmp_pat
     with exprflow.Engine(workers=2, functions=functions, cluster=client) as engine:
         assert engine.eval("counted(3) + counted(3) * 2 + counted(1+2)") == 36
         assert engine.eval("counted(3) - 1") == 8
+        session = engine.session()
+        session.eval("y = counted(3)")
+        assert session.eval("y + counted(4)") == 25
         with exprflow.Engine(functions=functions, cluster=client) as other:
             futures = [other.submit("counted(3) + counted(4)") for _ in range(4)]
             assert [f.result() for f in futures] == [25] * 4
