@@ -85,7 +85,10 @@ pub(crate) struct RunContext {
     pub(crate) starts: bool,
     /// Futures not resolved by then resolve `timed out`.
     pub(crate) timeout: Option<std::time::Duration>,
-    /// The text the DAG's spans index, for the run's pictures (when known).
+    /// The text the DAG's spans index, for the futures' reports: given
+    /// (by `Engine::submit_with`), a run that records events also keeps
+    /// them for [`Run::recording`]; the command line's runs, which read the
+    /// events themselves, give none and pay for no second copy.
     pub(crate) source: Option<Arc<str>>,
 }
 
@@ -145,7 +148,12 @@ impl Run {
             answers,
             pool: context.pool,
             timers: context.timers,
-            recorder: Recorder::new(context.record, context.starts, roots.len()),
+            recorder: Recorder::new(
+                context.record,
+                context.starts,
+                context.source.is_some(),
+                roots.len(),
+            ),
             source: context.source,
         });
         // Roots already known (constants, earlier results) resolve at once.
@@ -260,15 +268,15 @@ impl Run {
     }
 
     /// What the pictures of root `index` need: the DAG, the text its spans
-    /// index (empty when not given), the pool's size, every event recorded
-    /// so far and when the root's future resolved. `None` unless the run
-    /// records events and that future has resolved.
+    /// index, the pool's size, every event recorded so far and when the
+    /// root's future resolved. `None` unless the run keeps events for
+    /// reports (see [`RunContext::source`]) and that future has resolved.
     #[cfg(feature = "report")]
     pub(crate) fn recording(&self, index: usize) -> Option<Recording> {
         let (events, wall) = self.recorder.recorded(index)?;
         Some(Recording {
             dag: Arc::clone(&self.dag),
-            source: self.source.clone().unwrap_or_else(|| Arc::from("")),
+            source: self.source.clone()?,
             workers: self.pool.current_num_threads(),
             events,
             wall,

@@ -37,15 +37,15 @@ struct Log {
 impl Recorder {
     /// A recorder for a run of `roots` roots, recording events if `record`
     /// (and the starts of tasks too if `starts`).
-    pub(super) fn new(record: bool, starts: bool, roots: usize) -> Recorder {
+    pub(super) fn new(record: bool, starts: bool, for_report: bool, roots: usize) -> Recorder {
         #[cfg(not(feature = "report"))]
-        let _ = roots;
+        let _ = (for_report, roots);
         Recorder {
             began: Instant::now(),
             events: record.then(crossbeam_channel::unbounded),
             starts: (record && starts).then(crossbeam_channel::unbounded),
             #[cfg(feature = "report")]
-            log: record.then(|| {
+            log: (record && for_report).then(|| {
                 let (sender, receiver) = crossbeam_channel::unbounded();
                 Log {
                     sender,
