@@ -188,3 +188,20 @@ mod collections_never_change_an_answer {
         }
     }
 }
+
+/// Most of the limit live, a little garbage: near the limit even a small
+/// share of garbage is given back, so statements keep working.
+#[test]
+fn near_the_limit_a_little_garbage_is_worth_collecting() {
+    let mut session = Session::with_limits(limits(10_000));
+    // About 8,400 live nodes: 2,800 names of three nodes each. Garbage
+    // never reaches a quarter of the DAG before the limit.
+    for i in 0..2_800 {
+        session.eval(format!("k{i} = {i} * 100003 + 7")).unwrap();
+    }
+    for i in 0..20_000i64 {
+        let got = session.eval(format!("v = {i} * 3 + 1")).unwrap();
+        assert_eq!(got, Some(Value::from(i * 3 + 1)), "statement {i}");
+    }
+    assert_eq!(session.get("k2799"), Some(Value::from(2799 * 100003 + 7)));
+}

@@ -83,12 +83,16 @@ impl Session {
     }
 
     /// Keeps only what the session's names reach: a new DAG of those
-    /// nodes if at least a quarter of the old one is garbage.
+    /// nodes if at least a quarter of the old one is garbage, or, near
+    /// the node limit, a thirty-second of the limit.
     pub(super) fn collect(&mut self) {
         let roots = self.scope.bound_nodes().chain(self.last_good);
         let live = self.dag.reachable(roots);
         let alive = live.iter().filter(|&&l| l).count();
-        if alive * 4 <= self.dag.len() * 3 {
+        let nodes = self.dag.len();
+        let max_nodes = self.dag.limits().max_nodes;
+        let near_full = nodes >= max_nodes - max_nodes / 8;
+        if alive * 4 <= nodes * 3 || (near_full && nodes - alive >= (max_nodes / 32).max(1)) {
             let (dag, renumbering) = self.dag.compacted(&live, &self.scope);
             for node in self.scope.nodes_mut() {
                 // Every bound node is a root, so it was kept.
