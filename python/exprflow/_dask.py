@@ -20,6 +20,7 @@ import contextlib
 import inspect
 import threading
 from collections import OrderedDict
+from fractions import Fraction
 from typing import Any, Callable
 
 from ._functions import function, is_async
@@ -51,8 +52,20 @@ def call_key(name: str, fn_token: str, args: tuple[Any, ...]) -> str:
 
 def described(args: tuple[Any, ...]) -> tuple[tuple[str, str], ...]:
     """The arguments as text that tells every value apart, for keys and
-    lookups (``repr`` keeps floats exact, NaN and ``-0.0`` included)."""
-    return tuple((type(a).__name__, repr(a)) for a in args)
+    lookups: exact, and in hexadecimal, which Python's limit on converting
+    huge integers to decimal text does not apply to (``float.hex`` keeps
+    NaN and ``-0.0`` apart too)."""
+    return tuple((type(a).__name__, _exact_text(a)) for a in args)
+
+
+def _exact_text(value: Any) -> str:
+    if isinstance(value, int):
+        return hex(value)
+    if isinstance(value, Fraction):
+        return f"{hex(value.numerator)}/{hex(value.denominator)}"
+    if isinstance(value, float):
+        return value.hex()
+    return repr(value)
 
 
 def standing_in(spec: function, wrapper: Callable[..., Any]) -> function:
@@ -73,6 +86,9 @@ class _Pending:
     def __init__(self, future: Any) -> None:
         self.future = future
         self.waiters = 0
+
+    def __repr__(self) -> str:
+        return f"<pending Dask call {self.future.key!r}: {self.waiters} waiting>"
 
 
 class ClusterCalls:

@@ -277,6 +277,16 @@ def test_to_dask_values_cross_exactly() -> None:
     assert dask.compute(graph, scheduler="sync")[0] == Fraction(2) + 3 * 2**70 + 1
 
 
+def test_huge_arguments_cross_both_ways(client: Any) -> None:
+    # More digits than Python converts to decimal text by default (4,300).
+    text = "triple(2^20000 / 3) - triple(-(2^20000))"
+    expected = (2**20000 + 1) - (-3 * 2**20000 + 1)
+    with exprflow.Engine(functions=FUNCTIONS, cluster=client) as engine:
+        assert engine.eval(text) == expected
+    graph = exprflow.to_dask(text, functions=FUNCTIONS)
+    assert dask.compute(graph, scheduler="sync")[0] == expected
+
+
 def test_to_dask_refuses_bad_text_at_once() -> None:
     with pytest.raises(exprflow.ParseError):
         exprflow.to_dask("triple(1", functions=FUNCTIONS)
