@@ -72,28 +72,39 @@ def to_dask(text: str, functions: dict[str, Any] | None = None) -> Any:
         and used[site[0]].takes(len(site[2]))
     ]
     tokens = {name: function_token(host.fn) for name, host in used.items()}
+    children = _direct_children(lifted)
     graph: dict[Any, Any] = {}
     keys: list[str] = [""] * len(lifted)
     # Text order puts a call before the calls in its arguments: walk it
     # backwards so that every inner call has its key first.
     for i in range(len(lifted) - 1, -1, -1):
-        name, (start, end), arg_spans, _ = lifted[i]
-        inner = sorted(
-            {keys[j] for j in range(i + 1, len(lifted)) if _inside(lifted[j][1], start, end)}
-        )
+        name, _, arg_spans, _ = lifted[i]
+        inner = sorted({keys[j] for j in children[i]})
         arg_texts = [text[a:b] for a, b in arg_spans]
         key = f"{name}-{tokenize(tokens[name], arg_texts, inner)}"
         keys[i] = key
         graph[key] = (_call_task, name, used, arg_texts, *inner)
-    outcomes = sorted(set(keys))
-    root = f"exprflow-{tokenize(text, sorted(tokens.items()), outcomes)}"
-    graph[root] = (_root_task, text, used, *outcomes)
+    top = sorted({keys[j] for j in children[-1]})
+    root = f"exprflow-{tokenize(text, sorted(tokens.items()), top)}"
+    graph[root] = (_root_task, text, used, *top)
     layers = HighLevelGraph.from_collections(root, graph, dependencies=())
     return Delayed(root, layers)  # type: ignore[no-untyped-call]
 
 
-def _inside(span: tuple[int, int], start: int, end: int) -> bool:
-    return start <= span[0] and span[1] <= end and span != (start, end)
+def _direct_children(sites: list[Any]) -> dict[int, list[int]]:
+    """For each site (by index), the sites directly inside its arguments;
+    under ``-1`` the outermost ones. One pass with a stack of the open
+    calls: sites come in text order and their spans nest or are apart."""
+    children: dict[int, list[int]] = {-1: []}
+    open_calls: list[int] = []
+    for i, site in enumerate(sites):
+        start = site[1][0]
+        children[i] = []
+        while open_calls and sites[open_calls[-1]][1][1] <= start:
+            open_calls.pop()
+        children[open_calls[-1] if open_calls else -1].append(i)
+        open_calls.append(i)
+    return children
 
 
 def _hosts(functions: dict[str, Any] | None) -> dict[str, Host]:
@@ -107,26 +118,32 @@ def _hosts(functions: dict[str, Any] | None) -> dict[str, Host]:
     return hosts
 
 
-def _call_task(name: str, hosts: dict[str, Host], arg_texts: list[str], *inner: Outcome) -> Outcome:
-    """One host call: its arguments evaluated by exprflow (inner calls
-    answered from ``inner``), then the function itself."""
+def _call_task(
+    name: str, hosts: dict[str, Host], arg_texts: list[str], *inner: tuple[Outcome, ...]
+) -> tuple[Outcome, ...]:
+    """One host call: its arguments evaluated by exprflow (the calls in
+    them answered from ``inner``, what the tasks of the calls directly
+    inside gave), then the function itself. Gives its own outcome and
+    those of every call inside it, one flat tuple (no nesting to pickle)."""
     from ._errors import Error
 
+    nested = tuple(outcome for outcomes in inner for outcome in outcomes)
     try:
-        args = tuple(_evaluate_all(arg_texts, hosts, inner))
+        args = tuple(_evaluate_all(arg_texts, hosts, nested))
     except Error:
-        return Outcome(name, None, None, None)
+        return (Outcome(name, None, None, None), *nested)
     host = hosts[name]
     try:
         value = asyncio.run(host.fn(*args)) if host.is_async else host.fn(*args)
     except Exception as raised:
-        return Outcome(name, args, None, raised)
-    return Outcome(name, args, value, None)
+        return (Outcome(name, args, None, raised), *nested)
+    return (Outcome(name, args, value, None), *nested)
 
 
-def _root_task(text: str, hosts: dict[str, Host], *outcomes: Outcome) -> Any:
-    """The whole expression, its host calls answered from ``outcomes``."""
-    return _evaluate_all([text], hosts, outcomes)[0]
+def _root_task(text: str, hosts: dict[str, Host], *inner: tuple[Outcome, ...]) -> Any:
+    """The whole expression, its host calls answered from ``inner``."""
+    nested = tuple(outcome for outcomes in inner for outcome in outcomes)
+    return _evaluate_all([text], hosts, nested)[0]
 
 
 def _evaluate_all(

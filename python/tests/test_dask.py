@@ -309,3 +309,13 @@ def test_to_dask_hostile_text_is_an_error_with_its_place(text: str) -> None:
     with pytest.raises(exprflow.Error) as caught:
         exprflow.to_dask(text, functions=FUNCTIONS)
     assert caught.value.line >= 1 and caught.value.column >= 1
+
+
+def test_to_dask_of_many_and_deeply_nested_calls() -> None:
+    wide = " + ".join(f"triple({i})" for i in range(5000))
+    assert len(dict(exprflow.to_dask(wide, functions=FUNCTIONS).__dask_graph__())) == 5001
+    deep = "triple(" * 300 + "1" + ")" * 300
+    graph = exprflow.to_dask(deep, functions=FUNCTIONS)
+    assert len(dict(graph.__dask_graph__())) == 301
+    with exprflow.Engine(functions=FUNCTIONS) as engine:
+        assert dask.compute(graph, scheduler="sync")[0] == engine.eval(deep)
