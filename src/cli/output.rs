@@ -14,7 +14,7 @@ use crate::{Error, ErrorKind};
 use super::args::RunOptions;
 use super::interrupt::Interrupts;
 use super::render::{self, Progress, render_error};
-use super::shown::{Digits, shown, write_stoppable};
+use super::shown::{Digits, shown, surely_short, write_stoppable};
 use super::{EXIT_OK, EXIT_USAGE};
 
 /// Most error reports (with a caret) written to stderr; past them a line
@@ -108,6 +108,7 @@ impl<'a> Printer<'a> {
             Ok(_) if let Some(signature) = &line.signature => {
                 writeln!(self.out, "{prefix}{signature}")
             }
+            Ok(value) if surely_short(value) => writeln!(self.out, "{prefix}{value}"),
             Ok(value) => {
                 let digits = if self.options.full {
                     Digits::Full

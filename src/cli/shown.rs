@@ -37,6 +37,18 @@ pub fn shown(value: &Value, digits: Digits, how_full: &str) -> String {
     }
 }
 
+/// Whether `value` certainly prints with at most [`MAX_DIGITS`] digits, so
+/// it can be written as it is, without a `String` of its own (a float, or
+/// an integer of at most [`SURELY_SHORT_BITS`] bits: most lines of a big
+/// batch).
+pub fn surely_short(value: &Value) -> bool {
+    match value {
+        Value::Float(_) => true,
+        Value::Int(n) => n.bit_len() <= SURELY_SHORT_BITS,
+        Value::Rat(_) => false,
+    }
+}
+
 /// Integers of at most this many bits have at most [`MAX_DIGITS`] digits
 /// (`2^14283 < 10^4300`): printing them is cheap, and then counted.
 const SURELY_SHORT_BITS: u64 = 14_283;
