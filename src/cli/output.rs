@@ -115,10 +115,12 @@ impl<'a> Printer<'a> {
                 } else {
                     Digits::Summarised
                 };
-                let text = shown(value, digits, "--full");
-                self.out.write_all(prefix.as_bytes())?;
+                // A Ctrl-C from here on (the decimal conversion of millions
+                // of digits takes seconds) stops the printing.
                 let interrupts = self.interrupts;
                 let before = interrupts.presses();
+                let text = shown(value, digits, "--full");
+                self.out.write_all(prefix.as_bytes())?;
                 let whole =
                     write_stoppable(&mut self.out, &text, &mut || interrupts.presses() > before)?;
                 writeln!(self.out)?;
