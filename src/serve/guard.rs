@@ -23,10 +23,12 @@ impl Guard {
 
     /// `Ok` when the request may go on, else the status and why.
     pub(super) fn admit(&self, headers: &HeaderMap, uri: &Uri) -> Result<(), (StatusCode, &str)> {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
+        // Exactly one Host header, naming this machine.
+        let mut hosts = headers.get_all(header::HOST).iter();
+        let host = match (hosts.next(), hosts.next()) {
+            (Some(host), None) => host.to_str().unwrap_or(""),
+            _ => "",
+        };
         if !self.host_allowed(host) {
             return Err((
                 StatusCode::FORBIDDEN,
@@ -56,14 +58,19 @@ impl Guard {
     /// Whether `host` (a `Host` header: a name or address and maybe a
     /// port) names this machine as the server knows it.
     fn host_allowed(&self, host: &str) -> bool {
-        let name = match host.strip_prefix('[') {
-            Some(rest) => rest.split(']').next().unwrap_or(""),
-            None => host.rsplit_once(':').map_or(host, |(name, _)| name),
-        };
+        if let Some(rest) = host.strip_prefix('[') {
+            // An IPv6 address, in brackets.
+            let inside = rest.split(']').next().unwrap_or("");
+            return inside
+                .parse::<std::net::Ipv6Addr>()
+                .is_ok_and(|ip| IpAddr::V6(ip) == self.bind);
+        }
+        let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
         if name.eq_ignore_ascii_case("localhost") || name == "127.0.0.1" {
             return true;
         }
-        name.parse::<IpAddr>().is_ok_and(|ip| ip == self.bind)
+        name.parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| IpAddr::V4(ip) == self.bind)
     }
 
     /// Compares in time independent of where the texts differ.
