@@ -102,8 +102,21 @@ class WrongArity(Error, TypeError):
     """A function called with the wrong number of arguments."""
 
 
-class TimedOut(Error, TimeoutError):
+# The stdlib's futures raise concurrent.futures.TimeoutError, which is the
+# built-in TimeoutError from Python 3.11 on but a class of its own before:
+# exprflow's timeouts are both, so either `except` catches them.
+_TIMEOUTS: tuple[type[Exception], ...] = tuple(
+    {TimeoutError: None, concurrent.futures.TimeoutError: None}
+)
+
+
+class TimedOut(Error, *_TIMEOUTS):  # type: ignore[misc]
     """The evaluation did not finish within its timeout (``submit(timeout=...)``)."""
+
+
+class WaitTimedOut(*_TIMEOUTS):  # type: ignore[misc]
+    """``Future.result(timeout)`` or ``exception(timeout)`` ran out of time
+    (the evaluation goes on)."""
 
 
 _CLASSES: dict[str, type[Error]] = {

@@ -17,6 +17,7 @@ from concurrent.futures._base import (
 from typing import Any, Callable
 
 from . import _exprflow
+from ._errors import WaitTimedOut
 
 _DONE = (CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED)
 
@@ -129,7 +130,7 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         error, ``TimeoutError`` or ``CancelledError`` as the stdlib does.
         Ctrl-C raises ``KeyboardInterrupt`` (the evaluation goes on)."""
         self._wait(timeout)
-        return super().result(timeout=0)
+        return super().result(timeout=0)  # the evaluation has ended
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         self._wait(timeout)
@@ -167,9 +168,13 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         return report
 
     def _wait(self, timeout: float | None) -> None:
+        """Waits for the evaluation and completes this future from it;
+        raises ``TimeoutError`` when ``timeout`` seconds pass first."""
         if self._state not in _DONE:
             self._task.wait(timeout)
             self._settle()
+            if self._state not in _DONE:
+                raise WaitTimedOut()
 
 
 class _Waiters(list):  # type: ignore[type-arg]
