@@ -248,6 +248,20 @@ class _Pump:
             _exprflow._stop_pump()
             thread.join(timeout=1.0)
 
+    def forget_after_fork(self) -> None:
+        """In a forked child: the pump thread is not there."""
+        self._lock = threading.Lock()
+        self._thread = None
+
 
 _pump = _Pump()
 atexit.register(_pump.stop)
+
+
+def _after_fork_in_child() -> None:
+    _exprflow._after_fork_in_child()
+    _pump.forget_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -1,7 +1,6 @@
 //! `_Engine`: an exprflow [`Engine`] for Python. `exprflow.Engine` (in
 //! `__init__.py`) wraps it with the `concurrent.futures` surface.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
@@ -9,6 +8,7 @@ use exprflow::{Arity, Engine, SubmitOptions};
 use pyo3::exceptions::{PyRuntimeError, PyTimeoutError};
 use pyo3::prelude::*;
 
+use crate::closed::Closed;
 use crate::errors;
 use crate::formula::PyFormula;
 use crate::host::{self, HostSpec};
@@ -19,28 +19,6 @@ use crate::values;
 
 /// What the text of `engine.eval` and `submit` is called in reports.
 pub const ORIGIN: &str = "<input>";
-
-/// Whether an engine was shut down, shared with its sessions, formulas
-/// and models so that they refuse work afterwards too.
-#[derive(Clone, Debug, Default)]
-pub struct Closed(Arc<AtomicBool>);
-
-impl Closed {
-    /// `RuntimeError` once shut down, as `Executor.submit` raises.
-    pub fn check(&self) -> PyResult<()> {
-        if self.0.load(Ordering::Acquire) {
-            Err(PyRuntimeError::new_err(
-                "cannot schedule new work after shutdown",
-            ))
-        } else {
-            Ok(())
-        }
-    }
-
-    fn close(&self) {
-        self.0.store(true, Ordering::Release);
-    }
-}
 
 /// The Rust side of `exprflow.Engine`.
 #[pyclass(name = "_Engine", module = "exprflow._exprflow", frozen)]

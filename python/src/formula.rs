@@ -6,8 +6,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+use crate::closed::Closed;
 use crate::columns::{self, Column, OnError};
-use crate::engine::Closed;
 use crate::errors;
 use crate::values;
 

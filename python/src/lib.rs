@@ -3,6 +3,7 @@
 //! exprflow crate's public API only.
 
 mod calls;
+mod closed;
 mod columns;
 mod engine;
 mod errors;
@@ -26,6 +27,7 @@ fn _exprflow(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<report::PyReport>()?;
     module.add_function(wrap_pyfunction!(task::_next_completions, module)?)?;
     module.add_function(wrap_pyfunction!(task::_stop_pump, module)?)?;
+    module.add_function(wrap_pyfunction!(closed::_after_fork_in_child, module)?)?;
     module.add_function(wrap_pyfunction!(calls::_call_sites, module)?)?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use exprflow::Model;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use crate::engine::Closed;
+use crate::closed::Closed;
 use crate::errors;
 use crate::values;
 

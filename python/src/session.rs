@@ -8,7 +8,7 @@ use exprflow::{Engine, Session};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 
-use crate::engine::Closed;
+use crate::closed::Closed;
 use crate::errors;
 use crate::task;
 use crate::values;

@@ -1,5 +1,6 @@
-"""Threads and signals: the GIL is released while exprflow waits, many
-Python threads share one engine, and Ctrl-C interrupts engine.eval."""
+"""Threads, signals and forks: the GIL is released while exprflow waits,
+many Python threads share one engine, Ctrl-C interrupts engine.eval, and
+a forked child gets an error from an engine made before the fork."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+
+import pytest
 
 import exprflow
 
@@ -124,3 +127,38 @@ def test_ctrl_c_cancels_eval_and_raises_keyboard_interrupt() -> None:
         "KeyboardInterrupt",
         "running True True",
     ], err
+
+
+FORKED = textwrap.dedent(
+    """
+    import multiprocessing, exprflow
+    from concurrent.futures import as_completed
+
+    engine = exprflow.Engine(workers=1)
+    session = engine.session()
+    assert engine.eval("1 + 1") == 2
+
+    def in_child(_):
+        outcomes = []
+        for use in (lambda: engine.eval("1 + 1"), lambda: session.eval("2")):
+            try:
+                use()
+            except RuntimeError as error:
+                outcomes.append("forked" if "forked" in str(error) else str(error))
+        with exprflow.Engine(workers=1) as fresh:
+            f = fresh.submit("delay(3, 10)")
+            outcomes.extend(done.result() for done in as_completed([f]))
+        return outcomes
+
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        print(pool.map(in_child, [0])[0], flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_gets_an_error_not_a_hang() -> None:
+    # An engine made before a fork has no worker threads in the child:
+    # using it there is a RuntimeError; an engine made in the child works.
+    out = subprocess.run([sys.executable, "-c", FORKED], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "['forked', 'forked', 3]", out.stderr
