@@ -55,6 +55,8 @@ class Engine:
     def _event_loop(self) -> Any:
         if self._loop is None:
             self._loop = EventLoop()
+            # An engine dropped without shutdown() ends its loop's thread too.
+            weakref.finalize(self, self._loop.stop_soon)
         return self._loop.loop
 
     def __repr__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import threading
 from collections.abc import Mapping
@@ -90,6 +91,12 @@ class EventLoop:
 
     def __repr__(self) -> str:
         return f"<exprflow event loop running={self.loop.is_running()}>"
+
+    def stop_soon(self) -> None:
+        """Asks the loop to stop, without waiting (from a finalizer)."""
+        if not self.loop.is_closed():
+            with contextlib.suppress(RuntimeError):
+                self.loop.call_soon_threadsafe(self.loop.stop)
 
     def stop(self) -> None:
         """Cancels what still runs on the loop and ends its thread."""

@@ -169,3 +169,25 @@ def test_bad_function_tables_are_type_errors() -> None:
         exprflow.Engine(functions={"2x": abs})
     with pytest.raises(ValueError):
         exprflow.function(abs, arity=-1)
+
+
+def test_a_dropped_engine_ends_its_event_loop_thread() -> None:
+    import gc
+
+    async def later(x: int) -> int:
+        return x
+
+    def loop_threads() -> int:
+        return sum(t.name == "exprflow-event-loop" for t in threading.enumerate())
+
+    before = loop_threads()
+    engine = exprflow.Engine(workers=1, functions={"later": later})
+    assert engine.eval("later(2)") == 2
+    assert loop_threads() == before + 1
+    del engine
+    gc.collect()
+    for _ in range(2000):  # wait on the state (the thread's end), not a time
+        if loop_threads() == before:
+            break
+        time.sleep(0.01)
+    assert loop_threads() == before
