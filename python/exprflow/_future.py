@@ -85,8 +85,12 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         if self._state in _DONE:
             return
         outcome = self._task.outcome()
-        if outcome is None:
-            return
+        if outcome is not None:
+            self._complete(outcome)
+
+    def _complete(self, outcome: tuple[bool, Any, Any]) -> None:
+        """Completes this future with ``(cancelled, value, exception)``
+        unless it is complete already."""
         cancelled, value, exception = outcome
         try:
             if cancelled:
@@ -130,7 +134,9 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         error, ``TimeoutError`` or ``CancelledError`` as the stdlib does.
         Ctrl-C raises ``KeyboardInterrupt`` (the evaluation goes on)."""
         self._wait(timeout)
-        return super().result(timeout=0)  # the evaluation has ended
+        if self._state == FINISHED and self._exception is None:
+            return self._result  # set once, never changed: no lock needed
+        return super().result(timeout=0)  # raises what the evaluation raised
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         self._wait(timeout)
@@ -171,10 +177,10 @@ class Future(_StdFuture):  # type: ignore[type-arg]
         """Waits for the evaluation and completes this future from it;
         raises ``TimeoutError`` when ``timeout`` seconds pass first."""
         if self._state not in _DONE:
-            self._task.wait(timeout)
-            self._settle()
-            if self._state not in _DONE:
+            outcome = self._task.wait_outcome(timeout)
+            if outcome is None:
                 raise WaitTimedOut()
+            self._complete(outcome)
 
 
 class _Waiters(list):  # type: ignore[type-arg]

@@ -150,6 +150,16 @@ impl Task {
         wait_interruptibly(py, &self.future, seconds(timeout)?)
     }
 
+    /// Waits like [`wait`](Self::wait), then gives the outcome like
+    /// [`outcome`](Self::outcome): `None` when `timeout` passed first.
+    #[pyo3(signature = (timeout=None))]
+    fn wait_outcome(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<PyOutcome>> {
+        if !wait_interruptibly(py, &self.future, seconds(timeout)?)? {
+            return Ok(None);
+        }
+        self.outcome(py)
+    }
+
     /// Cancels the evaluation (also while it runs); whether this call did.
     fn cancel(&self, py: Python<'_>) -> bool {
         py.detach(|| self.future.cancel())
