@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+import weakref
 from concurrent.futures import Future as _StdFuture
 from concurrent.futures import InvalidStateError
 from concurrent.futures._base import (
@@ -191,11 +192,15 @@ class _Waiters(list):  # type: ignore[type-arg]
 
     def __init__(self, future: Future) -> None:
         super().__init__()
-        self._future = future
+        # Weak: a future and its list in a cycle would wait for the cyclic
+        # collector to free the evaluation behind it.
+        self._future = weakref.ref(future)
 
     def append(self, waiter: Any) -> None:
         super().append(waiter)
-        self._future._want()
+        future = self._future()
+        if future is not None:
+            future._want()
 
 
 class Timeline:

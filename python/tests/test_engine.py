@@ -246,3 +246,18 @@ def test_an_unwatched_future_still_runs_to_its_end() -> None:
     with exprflow.Engine(workers=1, functions={"mark": mark}) as engine:
         engine.submit("delay(0, 20) + mark()")  # the future is dropped at once
         assert ran.wait(20)
+
+
+def test_a_finished_future_is_freed_by_reference_counting(engine: exprflow.Engine) -> None:
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        f = engine.submit("2^10")
+        assert f.result() == 1024
+        alive = weakref.ref(f)
+        del f
+        assert alive() is None  # no cycle: freed at once, with its evaluation
+    finally:
+        gc.enable()
