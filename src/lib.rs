@@ -119,6 +119,12 @@ pub struct ArchitectureDoctests;
 #[cfg(doctest)]
 pub struct SecurityDoctests;
 
+/// docs/python.md's code (none in Rust today; included so any added is
+/// tested).
+#[doc = include_str!("../docs/python.md")]
+#[cfg(doctest)]
+pub struct PythonDoctests;
+
 /// docs/tutorial.md's code.
 #[doc = include_str!("../docs/tutorial.md")]
 #[cfg(doctest)]
