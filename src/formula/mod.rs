@@ -317,6 +317,12 @@ impl Formula {
         out
     }
 
+    /// Whether both formulas are one compiled program (for the tests).
+    #[cfg(test)]
+    pub(crate) fn shares_program_with(&self, other: &Formula) -> bool {
+        Arc::ptr_eq(&self.compiled, &other.compiled)
+    }
+
     fn input_list(&self) -> String {
         self.compiled.inputs.join(", ")
     }

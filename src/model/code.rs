@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::dag::{Binding, Outcome, Scope};
 use crate::error::{Error, ErrorKind, Span};
 use crate::eval::{CancelToken, Engine, evaluate_sequential};
@@ -42,7 +44,32 @@ pub(crate) struct Code {
     /// is also a constant (a formula would take it for the constant), or
     /// did not compile.
     formula: Option<(Formula, Vec<usize>)>,
+    /// How far this cell's text is from the text the formula was compiled
+    /// from (a formula shared with an earlier cell of the same shape):
+    /// added to the spans of the formula's errors.
+    shift: isize,
 }
+
+/// The formulas compiled by one [`Model::define`](super::Model::define),
+/// by shape: cells whose expressions are the same text but for the names
+/// they read (each name replaced by its place among the cell's names, and
+/// of the same length, so every span is the same up to a shift) compile
+/// to the same program, so they share one [`Formula`].
+#[derive(Default)]
+pub(crate) struct Shapes {
+    formulas: FxHashMap<Shape, Compiled>,
+}
+
+/// A cell's expression with its names masked, and the index (among the
+/// cell's names) of each name read, left to right.
+#[derive(PartialEq, Eq, Hash)]
+struct Shape {
+    masked: Box<str>,
+    names: Box<[u32]>,
+}
+
+/// A compiled formula, its input slots and where its expression starts.
+type Compiled = Option<(Formula, Vec<usize>, usize)>;
 
 impl Code {
     /// Parses one line of a model (at `offset` in the model's source).
@@ -53,7 +80,7 @@ impl Code {
         line: &str,
         offset: usize,
         engine: &Engine,
-        compile: Compile,
+        (compile, shapes): (Compile, &mut Shapes),
     ) -> Result<Option<Code>, Error> {
         let mut ast = Ast::new();
         let Some(statement) = parse_statement(&mut ast, line, offset, engine.max_depth())? else {
@@ -84,19 +111,14 @@ impl Code {
             }
         };
         let (names, heavy) = reads(&ast, expr, engine.host_functions());
-        let formula = (compile == Compile::Formula
+        let wanted = compile == Compile::Formula
             && !heavy
-            && names.iter().all(|n| crate::value::constant(n).is_none()))
-        .then(|| Formula::from_ast(engine, &ast, expr, line).ok())
-        .flatten()
-        .and_then(|formula| {
-            let slots: Option<Vec<usize>> = formula
-                .inputs()
-                .iter()
-                .map(|input| names.iter().position(|n| **n == **input))
-                .collect();
-            Some((formula, slots?))
-        });
+            && names.iter().all(|n| crate::value::constant(n).is_none());
+        let (formula, shift) = if wanted {
+            shapes.formula(engine, (&ast, expr), (line, offset), &names)
+        } else {
+            (None, 0)
+        };
         Ok(Some(Code {
             ast,
             expr,
@@ -104,6 +126,7 @@ impl Code {
             names,
             heavy,
             formula,
+            shift,
         }))
     }
 
@@ -128,7 +151,13 @@ impl Code {
                 })
                 .collect();
             if let Some(row) = row {
-                return formula.eval_row_until(&row, cancel);
+                return formula.eval_row_until(&row, cancel).map_err(|mut e| {
+                    e.span = Span::new(
+                        e.span.start.saturating_add_signed(self.shift),
+                        e.span.end.saturating_add_signed(self.shift),
+                    );
+                    e
+                });
             }
         }
         self.eval_dag(inputs, engine, cancel)
@@ -155,6 +184,93 @@ impl Code {
         let root = dag.add_expr(&self.ast, self.expr, &scope)?;
         evaluate_sequential(&dag, root, engine.limits(), cancel, &mut |_| {})
     }
+}
+
+impl Code {
+    /// Whether both cells run one compiled formula (for the tests).
+    #[cfg(test)]
+    pub(crate) fn shares_formula_with(&self, other: &Code) -> bool {
+        match (&self.formula, &other.formula) {
+            (Some((a, _)), Some((b, _))) => a.shares_program_with(b),
+            _ => false,
+        }
+    }
+}
+
+impl Shapes {
+    /// The formula of the expression `root` of `ast` (parsed from `line`,
+    /// which starts at `offset` in the model's source) reading `names`,
+    /// compiled or shared with an earlier cell of the same shape, and the
+    /// shift of this cell's spans from the formula's.
+    fn formula(
+        &mut self,
+        engine: &Engine,
+        (ast, root): (&Ast, ExprId),
+        (line, offset): (&str, usize),
+        names: &[Box<str>],
+    ) -> (Option<(Formula, Vec<usize>)>, isize) {
+        let span = ast.get(root).span;
+        let Some(shape) = shape(ast, root, (line, offset), names) else {
+            return (compile(engine, ast, root, line, names), 0);
+        };
+        let shared = self.formulas.entry(shape).or_insert_with(|| {
+            compile(engine, ast, root, line, names).map(|(f, slots)| (f, slots, span.start))
+        });
+        match shared {
+            Some((formula, slots, start)) => (
+                Some((formula.clone(), slots.clone())),
+                span.start as isize - *start as isize,
+            ),
+            None => (None, 0),
+        }
+    }
+}
+
+/// Compiles a cell's expression into a [`Formula`] with the position in
+/// `names` of each of its inputs.
+fn compile(
+    engine: &Engine,
+    ast: &Ast,
+    root: ExprId,
+    line: &str,
+    names: &[Box<str>],
+) -> Option<(Formula, Vec<usize>)> {
+    let formula = Formula::from_ast(engine, ast, root, line).ok()?;
+    let slots: Option<Vec<usize>> = formula
+        .inputs()
+        .iter()
+        .map(|input| names.iter().position(|n| **n == **input))
+        .collect();
+    Some((formula, slots?))
+}
+
+/// The shape of expression `root`: its text with every name masked, and
+/// which of `names` each one is. `None` when the text is not at hand.
+fn shape(
+    ast: &Ast,
+    root: ExprId,
+    (line, offset): (&str, usize),
+    names: &[Box<str>],
+) -> Option<Shape> {
+    let span = ast.get(root).span;
+    let text = line.get(span.start.checked_sub(offset)?..span.end.checked_sub(offset)?)?;
+    let mut masked = text.as_bytes().to_vec();
+    let mut reads = Vec::new();
+    let mut work = vec![root];
+    while let Some(id) = work.pop() {
+        let expr = ast.get(id);
+        if let ExprKind::Var(name) = &expr.kind {
+            let k = names.iter().position(|n| **n == **name)?;
+            reads.push(u32::try_from(k).ok()?);
+            let at = expr.span.start.checked_sub(span.start)?;
+            masked.get_mut(at..at + name.len())?.fill(0);
+        }
+        work.extend(ast.children(id).iter().rev().copied());
+    }
+    Some(Shape {
+        masked: String::from_utf8(masked).ok()?.into_boxed_str(),
+        names: reads.into_boxed_slice(),
+    })
 }
 
 /// The variable names under `root`, distinct, left to right, and whether

@@ -12,7 +12,7 @@ mod tests;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use cells::{Cells, Def, Status};
-use code::{Code, Compile};
+use code::{Code, Compile, Shapes};
 use plan::Plan;
 
 use crate::error::{Error, ErrorKind, Span};
@@ -178,8 +178,10 @@ impl Model {
         state.source.push_str(text);
         state.source.push('\n');
         let mut codes = Vec::new();
+        let mut shapes = Shapes::default();
         for line in text.split('\n') {
-            if let Some(code) = Code::parse(line, offset, &self.engine, self.compile)? {
+            let how = (self.compile, &mut shapes);
+            if let Some(code) = Code::parse(line, offset, &self.engine, how)? {
                 codes.push(code);
             }
             offset += line.len() + 1;

@@ -361,3 +361,42 @@ fn host_functions_and_volatile_cells() {
     assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(model.last_recompute(), counts(2, 0));
 }
+
+/// Cells of one shape share one compiled formula, and each reports its
+/// errors at its own place in the source.
+#[test]
+fn cells_of_one_shape_share_a_formula() {
+    use super::code::{Code, Compile, Shapes};
+    let engine = Engine::with_workers(1).unwrap();
+    let mut shapes = Shapes::default();
+    let text = "a = x / y\n  bc = p / q\nd = x / (y)\ne = x / x\nf = y / x";
+    let mut codes = Vec::new();
+    let mut offset = 0;
+    for line in text.split('\n') {
+        let how = (Compile::Formula, &mut shapes);
+        codes.extend(Code::parse(line, offset, &engine, how).unwrap());
+        offset += line.len() + 1;
+    }
+    let shared = |i: usize, j: usize| codes[i].shares_formula_with(&codes[j]);
+    assert!(shared(0, 1), "a and bc have one shape");
+    assert!(!shared(0, 2), "the parentheses make another shape");
+    assert!(!shared(0, 3), "x / x reads one name twice");
+    assert!(shared(0, 4), "y / x is names[0] / names[1] too");
+
+    let model = model(1);
+    model.define(text).unwrap();
+    for (name, value) in [("x", 0), ("y", 0), ("p", 1), ("q", 0)] {
+        model.set(name, value.into()).unwrap();
+    }
+    let source = model.source();
+    for (cell, place) in [("a", "x / y"), ("bc", "p / q"), ("f", "y / x")] {
+        let error = model.get(cell).unwrap_err();
+        assert_eq!(error.kind, ErrorKind::DivisionByZero);
+        let at = source.find(place).unwrap();
+        assert_eq!(
+            (error.span.start, error.span.end),
+            (at, at + place.len()),
+            "{cell}"
+        );
+    }
+}
