@@ -406,3 +406,84 @@ fn the_server_uses_only_the_public_api() {
     }
     assert!(files >= 8);
 }
+
+#[test]
+fn the_command_line_of_serve() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let exe = env!("CARGO_BIN_EXE_exprflow");
+    // A bad token is bad usage.
+    for token in ["", "a b", "tok/en"] {
+        let out = Command::new(exe)
+            .args(["serve", "--port", "0", "--token", token])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "--token {token:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--token"));
+    }
+    // `--bind` beyond this machine warns; `--open` runs the desktop's
+    // opener with the URL (here a stand-in that writes it down).
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-open");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let opened = dir.join("opened.txt");
+    let opener = dir.join("xdg-open");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$1\" > {}\n", opened.display()),
+    )
+    .unwrap();
+    let mut permissions = std::fs::metadata(&opener).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+    std::fs::set_permissions(&opener, permissions).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = Command::new(exe)
+        .args([
+            "serve", "--port", "0", "--bind", "0.0.0.0", "--open", "--token", "abc",
+        ])
+        .env("PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let mut warning = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut warning)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("exprflow serving at ")
+        .unwrap()
+        .to_string();
+    assert!(
+        url.starts_with("http://0.0.0.0:") && url.ends_with("/?token=abc"),
+        "{url}"
+    );
+    assert!(
+        warning.starts_with("warning: serving on 0.0.0.0"),
+        "{warning}"
+    );
+    // The opener runs in the background: wait for what it writes (the
+    // bound is the point: 60 s means it never ran).
+    let began = std::time::Instant::now();
+    while std::fs::read_to_string(&opened).map_or(true, |t| !t.ends_with('\n')) {
+        assert!(
+            began.elapsed() < std::time::Duration::from_secs(60),
+            "--open ran nothing"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(std::fs::read_to_string(&opened).unwrap().trim(), url);
+    let _ = child.kill();
+    let _ = child.wait();
+    let help = Command::new(exe).arg("--help").output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("serve"));
+}

@@ -12,6 +12,9 @@ const STATES = ["waiting", "running", "done", "failed", "cancelled"];
 const css = getComputedStyle(document.documentElement);
 const COLOR = Object.fromEntries(STATES.map((s) => [s, css.getPropertyValue("--" + s).trim()]));
 const LANE_H = 18, AXIS_H = 18, LABEL_W = 70;
+// Delays that wait at once share the timer lane in at most this many
+// rows; past that, bars overlap in them.
+const TIMER_ROWS = 6;
 
 // Everything the page knows of the run shown (also read by the tests).
 const view = (window.exprflowView = {
@@ -121,7 +124,9 @@ function apply(e) {
     const bar = { node: e.node, lane: e.worker, start: e.t_us, end: null, state: "running", row: 0 };
     if (e.worker === "timer") {
       let row = view.timerRows.findIndex((end) => end !== null && end <= e.t_us);
-      if (row < 0) { row = view.timerRows.length; view.timerRows.push(null); } else view.timerRows[row] = null;
+      if (row < 0 && view.timerRows.length < TIMER_ROWS) { row = view.timerRows.length; view.timerRows.push(null); }
+      if (row < 0) row = view.bars.length % TIMER_ROWS;
+      view.timerRows[row] = null;
       bar.row = row;
     }
     view.bars.push(bar);
@@ -346,17 +351,62 @@ function drawTimeline() {
     if (l > workers && l < workers + timerRows) continue;
     g.beginPath(); g.moveTo(LABEL_W, l * LANE_H + 0.5); g.lineTo(width, l * LANE_H + 0.5); g.stroke();
   }
-  for (const bar of view.bars) {
-    const lane = bar.lane === "timer" ? workers + bar.row : bar.lane;
-    if (lane >= workers + timerRows) continue;
-    const end = bar.end === null ? now : bar.end;
-    const x = LABEL_W + bar.start * scale;
-    g.fillStyle = COLOR[bar.state];
-    g.fillRect(x, lane * LANE_H + 3, Math.max((end - bar.start) * scale - 1, 1.5), LANE_H - 6);
+  if (view.bars.length <= EXACT_BARS) {
+    for (const bar of view.bars) {
+      const lane = laneOf(bar, workers);
+      if (lane >= workers + timerRows) continue;
+      const end = bar.end === null ? now : bar.end;
+      g.fillStyle = COLOR[bar.state];
+      g.fillRect(LABEL_W + bar.start * scale, lane * LANE_H + 3, Math.max((end - bar.start) * scale - 1, 1.5), LANE_H - 6);
+    }
+  } else {
+    drawBarsByPixel(g, workers + timerRows, now, scale, width - LABEL_W, workers);
   }
   g.fillStyle = "#6b7480";
   g.fillText("0", LABEL_W, height - AXIS_H / 2);
   g.textAlign = "right"; g.fillText(ms(span), width - 4, height - AXIS_H / 2); g.textAlign = "left";
+}
+
+// Past this many bars, the timeline is drawn by pixel column: each
+// column of a lane takes the colour of the most pressing state among
+// the bars over it (running, failed, cancelled, done), counted with one
+// difference array per state, so a frame costs the bars plus the pixels
+// however long the bars are.
+const EXACT_BARS = 2000;
+const PRESSING = ["running", "failed", "cancelled", "done"];
+
+function laneOf(bar, workers) { return bar.lane === "timer" ? workers + bar.row : bar.lane; }
+
+function drawBarsByPixel(g, lanes, now, scale, columns, workers) {
+  const cols = Math.max(1, Math.floor(columns));
+  const diff = PRESSING.map(() => new Int32Array(lanes * (cols + 1)));
+  for (const bar of view.bars) {
+    const lane = laneOf(bar, workers);
+    if (lane >= lanes) continue;
+    const end = bar.end === null ? now : bar.end;
+    const a = Math.min(cols - 1, Math.max(0, Math.floor(bar.start * scale)));
+    const b = Math.min(cols, Math.max(a + 1, Math.ceil(end * scale)));
+    const d = diff[Math.max(PRESSING.indexOf(bar.state), 0)];
+    d[lane * (cols + 1) + a]++;
+    d[lane * (cols + 1) + b]--;
+  }
+  for (let lane = 0; lane < lanes; lane++) {
+    const sums = PRESSING.map(() => 0);
+    let runStart = 0, runColor = null;
+    for (let x = 0; x <= cols; x++) {
+      let color = null;
+      if (x < cols) {
+        for (let k = 0; k < PRESSING.length; k++) {
+          sums[k] += diff[k][lane * (cols + 1) + x];
+          if (color === null && sums[k] > 0) color = COLOR[PRESSING[k]];
+        }
+      }
+      if (color !== runColor) {
+        if (runColor !== null) { g.fillStyle = runColor; g.fillRect(LABEL_W + runStart, lane * LANE_H + 3, x - runStart, LANE_H - 6); }
+        runStart = x; runColor = color;
+      }
+    }
+  }
 }
 
 function frame() {
