@@ -44,6 +44,10 @@ impl<'a> Translator<'a> {
     }
 
     fn compare_fi(&mut self, op: BinOp, x: Slot, y: Slot) -> Slot {
+        if let SlotInit::Fill(n) = self.ints()[y as usize] {
+            // A constant: compared as a float, exactly (a vector loop).
+            return self.compare_fq(op, x, &Value::from_i64(n), n as f64);
+        }
         let x = self.checked(x);
         let d = self.temp_i();
         self.emit(CIns::CmpFI {

@@ -118,9 +118,20 @@ impl<'c> Block<'c> {
             let mask = depth.checked_sub(1).map(|d| &masks[d][..n]);
             match ins {
                 CIns::FBin { op, dst, a, b } => {
-                    let mut d = std::mem::take(&mut floats[dst as usize]);
-                    float_binary(op, &mut d[..n], f!(floats, a), f!(floats, b));
-                    floats[dst as usize] = d;
+                    let mut column = std::mem::take(&mut floats[dst as usize]);
+                    let d = &mut column[..n];
+                    // A constant operand is read from a register, not a
+                    // column (one stream less).
+                    match (code.floats[a as usize], code.floats[b as usize], op) {
+                        (SlotInit::Fill(k), _, BinOp::Add | BinOp::Mul) => {
+                            float_binary_const(op, d, f!(floats, b), k)
+                        }
+                        (_, SlotInit::Fill(k), BinOp::Add | BinOp::Mul | BinOp::Sub) => {
+                            float_binary_const(op, d, f!(floats, a), k)
+                        }
+                        _ => float_binary(op, d, f!(floats, a), f!(floats, b)),
+                    }
+                    floats[dst as usize] = column;
                 }
                 CIns::FSquare { dst, a } => {
                     let mut d = std::mem::take(&mut floats[dst as usize]);
@@ -290,6 +301,10 @@ fn map2_marked(
 
 /// Marks the rows (of the current branch) where `a` is not finite.
 fn check(a: &[f64], bad: &mut [u8], mask: Option<&[u8]>) {
+    // Most blocks have none: one reduction, no stores.
+    if a.iter().fold(true, |all, x| all & x.is_finite()) {
+        return;
+    }
     match mask {
         None => bad
             .iter_mut()
@@ -344,6 +359,15 @@ fn float_binary(op: BinOp, d: &mut [f64], a: &[f64], b: &[f64]) {
         BinOp::FloorDiv => map2(d, a, b, |x, y| float_divmod(x, y).map_or(f64::NAN, |r| r.0)),
         BinOp::Mod => map2(d, a, b, |x, y| float_divmod(x, y).map_or(f64::NAN, |r| r.1)),
         _ => d.fill(f64::NAN),
+    }
+}
+
+/// `x op k` for a constant `k` (`k op x` for `+` and `*`, the same).
+fn float_binary_const(op: BinOp, d: &mut [f64], a: &[f64], k: f64) {
+    match op {
+        BinOp::Add => map(d, a, |x| x + k),
+        BinOp::Sub => map(d, a, |x| x - k),
+        _ => map(d, a, |x| x * k),
     }
 }
 

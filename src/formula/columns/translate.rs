@@ -161,6 +161,11 @@ impl<'a> Translator<'a> {
         (self.out.floats.len() - 1) as Slot
     }
 
+    /// The integer slots made so far.
+    pub(super) fn ints(&self) -> &[SlotInit<i64>] {
+        &self.out.ints
+    }
+
     pub(super) fn new_i(&mut self, init: SlotInit<i64>) -> Slot {
         self.out.ints.push(init);
         (self.out.ints.len() - 1) as Slot
