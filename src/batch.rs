@@ -68,6 +68,7 @@ enum Parse {
     /// On the parse pool, when the block is big enough; a huge line is
     /// split into chunks parsed on that pool (see `front_end`).
     Parallel(Split),
+    #[cfg(any(test, feature = "cli", feature = "test-hooks"))]
     /// One after another on this thread (the reference).
     Serial,
 }
@@ -90,6 +91,7 @@ enum Line {
 }
 
 impl Batch {
+    #[cfg(any(test, feature = "cli", feature = "test-hooks"))]
     /// Parses `bytes` line by line into one DAG. A line that is not valid
     /// UTF-8 (or holds a NUL) is a syntax error of that line only. Big
     /// batches parse their lines in parallel; the DAG, spans and errors are
@@ -119,6 +121,7 @@ impl Batch {
         Batch::parse_in(bytes, options, dag, Parse::Parallel(Split::default()))
     }
 
+    #[cfg(any(test, feature = "cli", feature = "test-hooks"))]
     /// [`Batch::parse`] with every line parsed on this thread, one after
     /// another: the reference the parallel front end is tested against.
     ///
@@ -158,6 +161,7 @@ impl Batch {
                 split: Some(split),
                 ..FrontEnd::new(options.max_depth)
             },
+            #[cfg(any(test, feature = "cli", feature = "test-hooks"))]
             Parse::Serial => FrontEnd::serial(options.max_depth),
         };
         let text_of =

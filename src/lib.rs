@@ -27,14 +27,6 @@
 //! module; build with `default-features = false` for the library alone.
 
 #![warn(missing_docs)]
-// Some of the inside serves only the command line or the crate's own tests
-// (feature `test-hooks`). The build with both (`cargo clippy --all-targets`,
-// which CI runs with -D warnings) is where dead code is caught; narrower
-// builds do not warn about what only the wider ones use.
-#![cfg_attr(
-    not(all(feature = "cli", feature = "test-hooks")),
-    allow(dead_code, unused_imports)
-)]
 
 // What only the command line (and the crate's tests) use: a file's lines
 // as one DAG, the run handle with progress and timeout, and the reports.

@@ -155,22 +155,26 @@ impl CallTable {
         self.count.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Whether no call is remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// How many calls were computed to the end: [`CallTable::len`], plus
     /// the calls two branches of a parallel run computed at the same time.
     pub fn computed(&self) -> u64 {
         self.computed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// How many times a call's outcome was found in the memo.
     pub fn hits(&self) -> u64 {
         self.hits.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Forgets every remembered outcome (e.g. after the bit limit changed).
     pub fn clear(&self) {
         let mut memo = lock(&self.memo);
@@ -210,6 +214,7 @@ impl CallTable {
         (call, true)
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// How many distinct pure host calls are known (done or in progress).
     pub fn host_calls(&self) -> usize {
         lock(&self.hosts).len()

@@ -82,6 +82,7 @@ impl ChainBuilder {
         }
     }
 
+    #[cfg(any(test, feature = "test-hooks"))]
     /// The chain's operator.
     pub fn op(&self) -> BinOp {
         self.op
@@ -171,6 +172,7 @@ impl ChainBuilder {
         Ok(true)
     }
 
+    #[cfg(any(test, feature = "test-hooks"))]
     /// Joins the operands: the chain's node.
     pub fn finish(self, dag: &mut Dag) -> Result<NodeId, Error> {
         self.finish_on(dag, None)

@@ -206,6 +206,7 @@ impl FuncDef {
         }
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// The signature as written: `f(x, y)`.
     pub fn signature(&self) -> String {
         format!("{}({})", self.name, self.params.join(", "))

@@ -79,6 +79,7 @@ impl LocalRules {
 }
 
 impl LocalChunk {
+    #[cfg(any(test, feature = "test-hooks"))]
     /// Builds chunk `root` of `ast` (its own arena), a part of an `op`
     /// chain, into a DAG of its own with the limits and host functions of
     /// `like`. `None` when the chunk must be built into the shared DAG
@@ -112,11 +113,13 @@ impl LocalChunk {
         Some(LocalChunk { dag, part })
     }
 
+    #[cfg(any(test, feature = "test-hooks"))]
     /// Nodes in the chunk's own DAG.
     pub fn len(&self) -> usize {
         self.dag.len()
     }
 
+    #[cfg(any(test, feature = "test-hooks"))]
     /// Whether the chunk's own DAG is empty.
     pub fn is_empty(&self) -> bool {
         self.dag.is_empty()

@@ -192,11 +192,13 @@ impl Dag {
         self.nodes.len()
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Whether the DAG has no nodes.
     pub fn is_empty(&self) -> bool {
         self.nodes.len() == 0
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Number of input edges (an input used twice counts twice).
     pub fn edge_count(&self) -> usize {
         self.edges
@@ -222,6 +224,7 @@ impl Dag {
             .map(results::Compact::outcome)
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Whether the result of `id` has been computed.
     pub fn has_result(&self, id: NodeId) -> bool {
         self.results
@@ -229,6 +232,7 @@ impl Dag {
             .is_some_and(|slot| slot.get().is_some())
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Records the result of `id`. Only deterministic outcomes are kept
     /// (never `cancelled` or `timed out`); the first recorded result wins.
     pub fn record(&self, id: NodeId, outcome: &Outcome) {
@@ -306,6 +310,7 @@ impl Dag {
         self.results.held_bits()
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Forgets every computed result except those known when the node was
     /// made (constants and build errors), e.g. after the bit limit changed.
     pub fn forget_results(&mut self) {

@@ -284,6 +284,7 @@ impl RunHandle {
         self.stopped
     }
 
+    #[cfg(any(test, feature = "test-hooks"))]
     /// Time since the run started.
     pub fn elapsed(&self) -> Duration {
         self.began.elapsed()

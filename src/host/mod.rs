@@ -22,8 +22,12 @@ mod registry;
 mod runtime;
 
 pub use block::block_on;
-pub use call::{HostCall, HostFault, HostOutcome, Joined, Waiter};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use call::Waiter;
+pub use call::{HostCall, HostFault, HostOutcome, Joined};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use registry::BoxFuture;
 pub(crate) use registry::valid_name;
-pub use registry::{BoxFuture, HostFn, HostFunctions, Purity};
+pub use registry::{HostFn, HostFunctions, Purity};
 #[cfg(feature = "tokio")]
 pub(crate) use runtime::TokioRuntime;

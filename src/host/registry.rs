@@ -224,11 +224,13 @@ impl HostFunctions {
         names
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// How many functions are registered.
     pub fn len(&self) -> usize {
         self.by_name.len()
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Whether none is registered.
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()

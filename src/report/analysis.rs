@@ -133,6 +133,7 @@ impl Analysis {
     }
 }
 
+#[cfg(any(test, feature = "cli", feature = "test-hooks"))]
 /// The total work and the span of a run of `roots`: work is the sum of the
 /// recorded durations of the nodes reachable from `roots` (waits of `delay`
 /// included, as a one-thread evaluation would spend them); span is the

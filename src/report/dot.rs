@@ -34,6 +34,7 @@ pub fn to_dot_with_source(dag: &Dag, roots: &[NodeId], source: &str) -> String {
     render(dag, roots, Some(&|id| source_of(dag, id, source, 200)))
 }
 
+#[cfg(any(test, feature = "cli", feature = "test-hooks"))]
 /// Like [`to_dot`], with `text(node)` as each node's tooltip (for instance
 /// the node's text in the input just typed, where a shared node's own span
 /// points at an earlier input).

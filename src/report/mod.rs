@@ -53,14 +53,19 @@ pub use crate::eval::{Lane, NodeEvent};
 
 #[cfg(any(test, feature = "test-hooks"))]
 pub use analysis::critical_path;
+#[cfg(any(test, feature = "cli", feature = "test-hooks"))]
 pub use analysis::work_span;
 pub use chrome::chrome_json;
 #[cfg(any(test, feature = "test-hooks"))]
 pub use dot::to_dot;
-pub use dot::{to_dot_with_source, to_dot_with_text};
+pub use dot::to_dot_with_source;
+#[cfg(any(test, feature = "cli", feature = "test-hooks"))]
+pub use dot::to_dot_with_text;
+#[cfg(feature = "cli")]
 pub(crate) use pictures::Pictures;
 pub use pictures::Report;
 pub use stats::Stats;
+#[cfg(any(test, feature = "cli", feature = "test-hooks"))]
 pub use text::{format_duration, value_preview};
 pub use timeline::timeline_svg;
 #[cfg(any(test, feature = "test-hooks"))]

@@ -20,6 +20,7 @@ pub(crate) struct Added {
     /// Its DAG node.
     pub node: NodeId,
     /// The variable it assigned (or the function it defined), if any.
+    #[cfg(feature = "cli")]
     pub target: Option<Box<str>>,
     /// For a function definition, its signature (`f(x, y)`); such a
     /// statement has no value (its node is a constant zero).
@@ -136,6 +137,7 @@ impl Session {
         &self.source
     }
 
+    #[cfg(any(test, feature = "cli", feature = "test-hooks"))]
     /// The session's DAG.
     pub(crate) fn dag(&self) -> &Arc<Dag> {
         &self.dag
@@ -177,6 +179,7 @@ impl Session {
                 self.scope.bind("_", Binding::Node(node));
                 return Ok(Some(Added {
                     node,
+                    #[cfg(feature = "cli")]
                     target: None,
                     signature: None,
                 }));
@@ -209,11 +212,13 @@ impl Session {
         }
         Ok(Some(Added {
             node,
+            #[cfg(feature = "cli")]
             target: statement.target.map(|(name, _)| name),
             signature,
         }))
     }
 
+    #[cfg(feature = "cli")]
     /// [`Session::add`] for a line of a file read as `batch` reads it
     /// (the REPL's `:load`): a line that does not parse binds its name
     /// to its error for the file's later lines, as in a batch, until
@@ -229,6 +234,7 @@ impl Session {
         added
     }
 
+    #[cfg(feature = "cli")]
     /// After a file's lines were added and settled: the names its broken
     /// lines bound to errors get their earlier bindings back (a statement
     /// that fails binds nothing in a session).
@@ -359,6 +365,7 @@ impl Session {
         }
     }
 
+    #[cfg(any(test, feature = "test-hooks"))]
     /// Adds a statement and evaluates it with the sequential reference
     /// evaluator on this thread.
     pub(crate) fn eval_sequential(

@@ -168,6 +168,7 @@ impl Ast {
         self.nodes.len()
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Whether the arena is empty.
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
@@ -183,6 +184,7 @@ impl Ast {
         }
     }
 
+    #[cfg(any(test, feature = "report"))]
     /// Whether the trees at `a` (in `self`) and `b` (in `other`) have the same
     /// shape, ignoring spans and the spelling of number literals' underscores.
     /// Iterative, so any depth is fine.

@@ -18,7 +18,9 @@ mod print;
 mod scan;
 mod split;
 
-pub use ast::{Ast, Children, Expr, ExprId, ExprKind, Literal, Statement};
+pub use ast::{Ast, Expr, ExprId, ExprKind, Statement};
+#[cfg(any(test, feature = "test-hooks"))]
+pub use ast::{Children, Literal};
 pub use chunk::parse_chunk;
 pub use depth::{DEFAULT_MAX_DEPTH, check_depth};
 pub use position::{LineIndex, Position};

@@ -79,6 +79,7 @@ pub enum UnOp {
 }
 
 impl UnOp {
+    #[cfg(any(test, feature = "report"))]
     /// The operator's symbol: `-`, `+` or `!` (the last one is postfix).
     pub fn symbol(self) -> &'static str {
         match self {

@@ -117,7 +117,10 @@ pub(crate) struct Run {
     pool: Arc<ThreadPool>,
     timers: Arc<Timers>,
     recorder: Recorder,
-    /// The text the DAG's spans index, when the submitter gave it.
+    /// The text the DAG's spans index, when the submitter gave it. Read
+    /// only for the pictures (feature `report`); the submit paths carry it
+    /// either way rather than each growing a `cfg`.
+    #[cfg_attr(not(feature = "report"), allow(dead_code))]
     source: Option<Arc<str>>,
 }
 
