@@ -391,20 +391,41 @@ fn redefinition_while_other_threads_get() {
     });
 }
 
+/// An edit while `get` recomputes makes it compute again with the new
+/// definition. The old and new definitions give different values (2 and
+/// 101), and the edit comes once the old recompute has surely started
+/// (`hold` says so), not after a sleep; `hold` then lets it finish.
 #[test]
 fn an_edit_during_a_slow_recompute_restarts_it() {
     bounded(60, || {
-        let (engine, _) = engine();
+        let (started_tx, started) = std::sync::mpsc::channel::<()>();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let released = std::sync::Mutex::new(released);
+        let started_tx = std::sync::Mutex::new(started_tx);
+        let holds = Arc::new(AtomicUsize::new(0));
+        let counted = holds.clone();
+        let engine = Engine::builder()
+            .workers(2)
+            .function("hold", 1, move |args: &[Value]| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let _ = started_tx.lock().unwrap().send(());
+                let _ = released.lock().unwrap().recv();
+                Ok(args[0].clone())
+            })
+            .build()
+            .unwrap();
         let model = Arc::new(engine.model());
-        model.define("t = busy(x, 2000) + slow(x)").unwrap();
+        model.define("t = hold(x) + 1").unwrap();
         model.set("x", Value::from(1)).unwrap();
         let getter = {
             let model = model.clone();
             std::thread::spawn(move || model.get("t"))
         };
-        std::thread::sleep(Duration::from_millis(100));
-        model.define("t = x + 1").unwrap();
+        started.recv().unwrap();
+        model.define("t = x + 100").unwrap();
+        release.send(()).unwrap();
         let outcome = getter.join().unwrap();
-        assert_eq!(outcome.unwrap(), Value::from(2));
+        assert_eq!(outcome.unwrap(), Value::from(101));
+        assert_eq!(holds.load(Ordering::SeqCst), 1);
     });
 }
