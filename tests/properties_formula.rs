@@ -8,7 +8,8 @@
 //!   substituted as literals (the same value, printed the same, or the
 //!   same error kind and message; spans differ, the texts do),
 //!
-//! at 1, 2 and 8 workers.
+//! at 1, 2 and 8 workers, with host calls (sync and async) inside the
+//! formulas.
 
 use std::sync::OnceLock;
 
@@ -19,14 +20,57 @@ use proptest::test_runner::Config;
 const NAMES: [&str; 3] = ["a", "b", "c"];
 const WORKERS: [usize; 3] = [1, 2, 8];
 
+/// Engines with two host functions formulas may call: `h(x)` (sync; `x`,
+/// or a failure for zero) and `ah(x)` (async: `x` once its future, woken
+/// by itself, is polled again; a failure for zero).
 fn engines() -> &'static [Engine] {
     static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
     ENGINES.get_or_init(|| {
         WORKERS
             .iter()
-            .map(|&n| Engine::with_workers(n).expect("engine"))
+            .map(|&n| {
+                Engine::builder()
+                    .workers(n)
+                    .function("h", 1, |args: &[Value]| match args {
+                        [x] if x.is_zero() => Err("h of zero".to_string()),
+                        [x] => Ok(x.clone()),
+                        _ => Err("arity".to_string()),
+                    })
+                    .async_function("ah", 1, |args: Vec<Value>| WakeOnce {
+                        outcome: Some(match args.first() {
+                            Some(x) if x.is_zero() => Err("ah of zero".to_string()),
+                            Some(x) => Ok(x.clone()),
+                            None => Err("arity".to_string()),
+                        }),
+                        woken: false,
+                    })
+                    .build()
+                    .expect("engine")
+            })
             .collect()
     })
+}
+
+/// A future that wakes itself once, then is ready with its outcome.
+struct WakeOnce {
+    outcome: Option<Result<Value, String>>,
+    woken: bool,
+}
+
+impl std::future::Future for WakeOnce {
+    type Output = Result<Value, String>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        if !self.woken {
+            self.woken = true;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let outcome = self.outcome.take();
+        std::task::Poll::Ready(outcome.unwrap_or_else(|| Err("polled again".to_string())))
+    }
 }
 
 /// A value of the tower and the literal text that denotes it.
@@ -110,7 +154,7 @@ fn formula() -> impl Strategy<Value = String> {
             "+", "-", "*", "/", "//", "%", "<", "<=", "==", "!=", ">",
         ]);
         let unary = prop::sample::select(vec![
-            "-", "abs", "sqrt", "floor", "round", "float", "exp", "ln", "sin", "num",
+            "-", "abs", "sqrt", "floor", "round", "float", "exp", "ln", "sin", "num", "h", "ah",
         ]);
         let exponent = prop::sample::select(vec!["-2", "0", "1", "2", "3", "0.5", "1/3"]);
         prop_oneof![
