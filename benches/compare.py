@@ -3,6 +3,7 @@
 
     benches/compare.py                  # runs the peers and `cargo bench`, prints markdown
     benches/compare.py --reuse DIR      # only formats DIR/peers.jsonl + DIR/ours.jsonl
+    benches/compare.py --check FILE...  # CI: fails if a line says `"correct": false`
 
 Writes the raw JSON lines to benches/results/ (peers.jsonl, ours.jsonl) and
 prints the tables that BENCHMARKS.md records. Ratios, not absolute times, are
@@ -54,16 +55,41 @@ def run(out_dir):
     return peers, ours
 
 
+def wrong(rows):
+    """The rows whose `correct` flag is false (a wrong answer: no figure)."""
+    return [r for r in rows if r.get("extra", {}).get("correct") is False]
+
+
+def check(paths):
+    """CI: every JSON line of `paths` answered correctly; 1 otherwise."""
+    rows = [r for path in paths for r in load(path)]
+    bad = wrong(rows)
+    for r in bad:
+        print(f"WRONG RESULT: {r['workload']} / {r['peer']} (n={r.get('n')})", file=sys.stderr)
+    print(f"{len(rows)} measurements, {len(bad)} with a wrong result")
+    return 1 if bad or not rows else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reuse", help="directory with peers.jsonl and ours.jsonl")
+    ap.add_argument("--check", nargs="+", metavar="FILE",
+                    help="only check that every JSON line in FILE... has no `correct: false`")
     args = ap.parse_args()
+    if args.check:
+        return check(args.check)
     out_dir = args.reuse or os.path.join(ROOT, "benches/results")
     if args.reuse:
         peers, ours = os.path.join(out_dir, "peers.jsonl"), os.path.join(out_dir, "ours.jsonl")
     else:
         peers, ours = run(out_dir)
     p, o = load(peers), load(ours)
+    # A wrong answer's time is no figure: refuse to print the tables.
+    bad = wrong(p + o)
+    if bad:
+        for r in bad:
+            print(f"WRONG RESULT: {r['workload']} / {r['peer']}", file=sys.stderr)
+        return 1
     out = []
     w = out.append
 
@@ -164,6 +190,7 @@ def main():
         w(f"pest alone: {e['pest_raw_mb_per_s']:.1f} MB/s; pest + fold to AST: {e['mb_per_s']:.1f} MB/s; "
           f"DAG build {e['dag_build_s']:.2f} s = {e['build_to_parse']:.2f}× the parse.")
     print("\n".join(out))
+    return 0
 
 
 if __name__ == "__main__":

@@ -17,24 +17,43 @@ use std::time::{Duration, Instant};
 
 use exprflow::{Engine, Model, Recompute, Value};
 
-const CHAINS: usize = 1000;
 const LENGTH: usize = 100;
-/// Repetitions of the full evaluation (best of).
-const FULL_RUNS: usize = 3;
-/// Edits measured (each on another chain).
-const EDITS: usize = 300;
-/// `get`s with nothing changed.
-const NOOPS: usize = 100_000;
+
+/// `EXPRFLOW_BENCH_QUICK` set (CI): a small model, each measurement once,
+/// only to check that the answers are right and nothing fails.
+fn quick() -> bool {
+    std::env::var_os("EXPRFLOW_BENCH_QUICK").is_some()
+}
+
+/// Chains of cells (1,000; 20 when quick).
+fn chains() -> usize {
+    if quick() { 20 } else { 1000 }
+}
+
+/// Repetitions of the full evaluation (best of 3; 1 when quick).
+fn full_runs() -> usize {
+    if quick() { 1 } else { 3 }
+}
+
+/// Edits measured, each on another chain (300; 10 when quick).
+fn edits_measured() -> usize {
+    if quick() { 10 } else { 300 }
+}
+
+/// `get`s with nothing changed (100,000; 100 when quick).
+fn noops() -> usize {
+    if quick() { 100 } else { 100_000 }
+}
 
 fn text() -> String {
     let mut text = String::new();
-    for j in 0..CHAINS {
+    for j in 0..chains() {
         text.push_str(&format!("c{j}_0 = x{j} * 2\n"));
         for i in 1..LENGTH {
             text.push_str(&format!("c{j}_{i} = c{j}_{} + 1\n", i - 1));
         }
     }
-    let ends: Vec<String> = (0..CHAINS)
+    let ends: Vec<String> = (0..chains())
         .map(|j| format!("c{j}_{}", LENGTH - 1))
         .collect();
     text.push_str(&format!("total = {}\n", ends.join(" + ")));
@@ -49,7 +68,7 @@ fn build(engine: &Engine, text: &str) -> (Model, Duration) {
     let model = engine.model();
     let began = Instant::now();
     model.define(text).expect("define");
-    for j in 0..CHAINS {
+    for j in 0..chains() {
         model
             .set(&format!("x{j}"), Value::from(j as i64))
             .expect("set");
@@ -93,13 +112,16 @@ fn main() {
     let mut full = Duration::MAX;
     let mut define = Duration::MAX;
     let mut model = None;
-    for _ in 0..FULL_RUNS {
+    for _ in 0..full_runs() {
         let (fresh, defined) = build(&engine, &text);
         define = define.min(defined);
         let began = Instant::now();
-        fresh.get("total").expect("total");
+        let total = fresh.get("total").expect("total");
         full = full.min(began.elapsed());
-        fresh.get("z99").expect("z99");
+        // Chain j ends at 2j + 99: a wrong answer fails the bench.
+        let n = chains() as i64;
+        assert_eq!(total, Value::from(n * (n - 1) + 99 * n), "total");
+        assert_eq!(fresh.get("z99").expect("z99"), Value::from(99), "z99");
         model = Some(fresh);
     }
     let model = model.expect("a model");
@@ -113,7 +135,7 @@ fn main() {
         "full evaluation: first `get(\"total\")` of a fresh model",
         full,
         Recompute {
-            recomputed: CHAINS * LENGTH + 1,
+            recomputed: chains() * LENGTH + 1,
             reused: 0,
         },
         "best of 3",
@@ -121,7 +143,7 @@ fn main() {
 
     // One `set` + `get` of the chain's end.
     let (edit, counts) = edits(&model, |k| {
-        let j = (k * 7) % CHAINS;
+        let j = (k * 7) % chains();
         (format!("x{j}"), k + 10_000, format!("c{j}_{}", LENGTH - 1))
     });
     row(
@@ -129,7 +151,8 @@ fn main() {
         edit,
         counts,
         &format!(
-            "median of {EDITS}; {:.0}× faster than the full evaluation",
+            "median of {}; {:.0}× faster than the full evaluation",
+            edits_measured(),
             full.as_secs_f64() / edit.as_secs_f64()
         ),
     );
@@ -138,7 +161,7 @@ fn main() {
     model.get("total").expect("total");
     let (time, counts) = edits(&model, |k| {
         (
-            format!("x{}", (k * 13) % CHAINS),
+            format!("x{}", (k * 13) % chains()),
             k + 20_000,
             "total".into(),
         )
@@ -147,7 +170,7 @@ fn main() {
         "one `set` + `get(\"total\")`",
         time,
         counts,
-        &format!("median of {EDITS}; the sum reads 1,000 cells"),
+        &format!("median of {}; the sum reads 1,000 cells", edits_measured()),
     );
 
     // Nothing changed.
@@ -160,15 +183,15 @@ fn main() {
     ] {
         model.get(&name).expect("get");
         let began = Instant::now();
-        for _ in 0..NOOPS {
+        for _ in 0..noops() {
             model.get(&name).expect("get");
         }
-        let time = began.elapsed() / NOOPS as u32;
+        let time = began.elapsed() / noops() as u32;
         row(
             what,
             time,
             model.last_recompute(),
-            &format!("mean of {NOOPS}"),
+            &format!("mean of {}", noops()),
         );
     }
 
@@ -178,16 +201,16 @@ fn main() {
         "early cutoff: `set(\"w\")` + `get(\"z99\")`, `z0 = w * 0`",
         time,
         counts,
-        &format!("median of {EDITS}; nothing past z0 recomputed"),
+        &format!("median of {}; nothing past z0 recomputed", edits_measured()),
     );
 }
 
-/// [`EDITS`] times: `set` of the input and `get` of the cell that `edit(k)`
-/// names (with the value it gives), timed together; the median time and
-/// the last recompute counts.
+/// [`edits_measured`] times: `set` of the input and `get` of the cell that
+/// `edit(k)` names (with the value it gives), timed together; the median
+/// time and the last recompute counts.
 fn edits(model: &Model, edit: impl Fn(usize) -> (String, usize, String)) -> (Duration, Recompute) {
-    let mut times = Vec::with_capacity(EDITS);
-    for k in 0..EDITS {
+    let mut times = Vec::with_capacity(edits_measured());
+    for k in 0..edits_measured() {
         let (input, value, target) = edit(k);
         let began = Instant::now();
         model.set(&input, Value::from(value as i64)).expect("set");
