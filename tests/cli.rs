@@ -176,10 +176,11 @@ fn as_completed_prints_in_completion_order() {
 }
 
 /// Checked by the order of events in the run's trace, not by wall time:
-/// every delay starts before any of them ends.
+/// every delay starts before any of them ends. The delays are 2 s long so
+/// that starting 20 of them has a wide margin on a loaded machine.
 #[test]
 fn independent_delays_overlap() {
-    let input: String = (1..=20).map(|i| format!("delay({i}, 200)\n")).collect();
+    let input: String = (1..=20).map(|i| format!("delay({i}, 2000)\n")).collect();
     let trace =
         std::env::temp_dir().join(format!("exprflow-cli-overlap-{}.json", std::process::id()));
     let out = batch(&input, &["-j", "2", "--trace", trace.to_str().unwrap()]);
