@@ -1,4 +1,4 @@
-//! The output of [`Formula::eval_columns`]: the column of values, the
+//! The output of [`Formula::eval_columns`](crate::Formula::eval_columns): the column of values, the
 //! failed rows, and how the kind of the column is settled.
 
 use std::ops::Range;
@@ -7,7 +7,7 @@ use super::kernels::{Block, Inputs};
 use crate::error::Error;
 use crate::value::Value;
 
-/// The values of [`Formula::eval_columns`], one per row: `F64` when every
+/// The values of [`Formula::eval_columns`](crate::Formula::eval_columns), one per row: `F64` when every
 /// row that succeeds is a float (and when none succeeds), `I64` when every
 /// row that succeeds is an integer that fits in an `i64`, `Values`
 /// otherwise. A failed row holds NaN, `0` or the integer 0 (its error is in
@@ -55,7 +55,7 @@ impl ColumnValues {
     }
 }
 
-/// What [`Formula::eval_columns`] gives: a value per row, and the rows
+/// What [`Formula::eval_columns`](crate::Formula::eval_columns) gives: a value per row, and the rows
 /// that failed with their errors, in row order.
 ///
 /// ```
@@ -77,7 +77,7 @@ pub struct ColumnOutcome {
 }
 
 impl ColumnOutcome {
-    /// Row `row`'s outcome, as [`Formula::eval_row`] gives it; `None` past
+    /// Row `row`'s outcome, as [`Formula::eval_row`](crate::Formula::eval_row) gives it; `None` past
     /// the last row.
     pub fn get(&self, row: usize) -> Option<Result<Value, Error>> {
         if let Ok(k) = self.errors.binary_search_by_key(&row, |(r, _)| *r) {
