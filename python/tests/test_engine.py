@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, as_completed, wait
 from fractions import Fraction
 
@@ -258,6 +259,16 @@ def test_a_finished_future_is_freed_by_reference_counting(engine: exprflow.Engin
         assert f.result() == 1024
         alive = weakref.ref(f)
         del f
-        assert alive() is None  # no cycle: freed at once, with its evaluation
+        # The evaluation's completion callback, on a pool thread, lets go
+        # of its reference just after result() returns; PyO3 applies that
+        # release at the next call into the extension. With the collector
+        # off, only reference counting can free the future: a cycle never
+        # would, whatever the wait. 20 s is the bound of a hang, not a
+        # timing claim.
+        deadline = time.monotonic() + 20
+        while alive() is not None and time.monotonic() < deadline:
+            engine.eval("0")
+            time.sleep(0.001)
+        assert alive() is None  # no cycle: freed by reference counting
     finally:
         gc.enable()
