@@ -9,24 +9,11 @@ Python, best of 5, with the load average printed.
 Every path's answer is checked against numpy's before it is timed.
 """
 
-import time
-
 import numexpr as ne
 import numpy as np
 
 import exprflow
-
-ROWS = 1_000_000
-REPEATS = 5
-
-
-def best(fn):
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from columns import ROWS, best  # the same rows and best-of-5 clock as the columns peer
 
 
 def main():
